@@ -1,0 +1,169 @@
+/** App → Gateway: delivers queued app messages with chat.send, in order per session, exactly once. */
+import type { Logger } from "../logging/logger.js";
+import type { ConvexWrites, GatewayPort } from "./ports.js";
+
+export interface PendingMessage {
+  messageId: string;
+  sessionKey: string;
+  text: string;
+  /** The chat.send idempotency key, fixed by the backend when the app wrote the row. */
+  runId: string;
+  createdAt: number;
+}
+
+export interface OutboxOptions {
+  gateway: GatewayPort;
+  convex: ConvexWrites;
+  logger: Logger;
+  /** Older than this at send time: marked expired instead of delivered late. */
+  maxAgeMs: number;
+  /** Pause after a transient failure before the session's queue is tried again. */
+  retryDelayMs?: number;
+  now?: () => number;
+}
+
+interface Tracked {
+  message: PendingMessage;
+  expiryTimer: NodeJS.Timeout | undefined;
+  /** Sent (or expired/failed) by this process: never again, even if the subscription still lists it. */
+  settled: boolean;
+}
+
+export class Outbox {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly busySessions = new Set<string>();
+  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private ready = false;
+  private stopped = false;
+  private readonly now: () => number;
+
+  constructor(private readonly options: OutboxOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Held closed until catch-up after a (re)connect is done, so sends seen in the transcript aren't redone. */
+  setReady(ready: boolean): void {
+    this.ready = ready;
+    if (ready) this.pumpAll();
+  }
+
+  /** The latest result of the pending-messages subscription: the complete queue, oldest first. */
+  update(pending: PendingMessage[]): void {
+    const seen = new Set<string>();
+    for (const message of pending) {
+      seen.add(message.messageId);
+      if (this.tracked.has(message.messageId)) continue;
+      const entry: Tracked = { message, expiryTimer: undefined, settled: false };
+      this.tracked.set(message.messageId, entry);
+      this.armExpiry(entry);
+    }
+    // Rows no longer queued were settled (by us or by a transcript merge): forget them.
+    for (const [id, entry] of this.tracked) {
+      if (!seen.has(id)) {
+        clearTimeout(entry.expiryTimer);
+        this.tracked.delete(id);
+      }
+    }
+    this.pumpAll();
+  }
+
+  /** Called when the gateway (re)connects or anything else may unblock the queues. */
+  pumpAll(): void {
+    const sessions = new Set<string>();
+    for (const entry of this.tracked.values()) if (!entry.settled) sessions.add(entry.message.sessionKey);
+    for (const sessionKey of sessions) void this.pump(sessionKey);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const entry of this.tracked.values()) clearTimeout(entry.expiryTimer);
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+  }
+
+  get queued(): number {
+    let count = 0;
+    for (const entry of this.tracked.values()) if (!entry.settled) count += 1;
+    return count;
+  }
+
+  private armExpiry(entry: Tracked): void {
+    const remaining = entry.message.createdAt + this.options.maxAgeMs - this.now();
+    // An expiry that falls while the gateway is down must still reach the app: the phone shows
+    // "not sent" instead of a message that silently waits forever.
+    entry.expiryTimer = setTimeout(() => this.expireIfWaiting(entry), Math.max(0, remaining) + 5);
+    entry.expiryTimer.unref();
+  }
+
+  private expireIfWaiting(entry: Tracked): void {
+    if (entry.settled || this.stopped) return;
+    if (this.busySessions.has(entry.message.sessionKey) && this.head(entry.message.sessionKey) === entry) return;
+    this.settle(entry, "expired");
+  }
+
+  private head(sessionKey: string): Tracked | undefined {
+    let oldest: Tracked | undefined;
+    for (const entry of this.tracked.values()) {
+      if (entry.settled || entry.message.sessionKey !== sessionKey) continue;
+      if (!oldest || entry.message.createdAt < oldest.message.createdAt) oldest = entry;
+    }
+    return oldest;
+  }
+
+  private settle(entry: Tracked, outcome: "delivered" | "expired" | "failed", detail?: string): void {
+    entry.settled = true;
+    clearTimeout(entry.expiryTimer);
+    const { messageId, runId } = entry.message;
+    if (outcome === "delivered") {
+      void this.options.convex.write("relay:markDelivered", { messageId, runId });
+    } else if (outcome === "expired") {
+      const reason = `not delivered within ${Math.round(this.options.maxAgeMs / 1000)} s (gateway unreachable)`;
+      this.options.logger.info("app message expired", { messageId });
+      void this.options.convex.write("relay:markExpired", { messageId, reason });
+    } else {
+      this.options.logger.info("gateway rejected an app message", { messageId, reason: detail });
+      void this.options.convex.write("relay:markFailed", { messageId, reason: detail ?? "rejected by the gateway" });
+    }
+  }
+
+  private async pump(sessionKey: string): Promise<void> {
+    if (!this.ready || this.stopped || this.busySessions.has(sessionKey)) return;
+    this.busySessions.add(sessionKey);
+    try {
+      for (;;) {
+        const entry = this.head(sessionKey);
+        if (!entry || this.stopped || !this.options.gateway.isConnected()) return;
+        if (this.now() - entry.message.createdAt > this.options.maxAgeMs) {
+          this.settle(entry, "expired");
+          continue;
+        }
+        const { text, runId } = entry.message;
+        try {
+          await this.options.gateway.chatSend({ sessionKey, message: text, idempotencyKey: runId });
+          this.settle(entry, "delivered");
+        } catch (error) {
+          const failure = this.options.gateway.classifyError(error);
+          if (failure.kind === "rejected") {
+            this.settle(entry, "failed", failure.code ? `${failure.code}: ${failure.reason}` : failure.reason);
+            continue;
+          }
+          this.options.logger.info("chat.send did not go through; will retry", { messageId: entry.message.messageId, code: failure.code });
+          this.scheduleRetry(sessionKey);
+          return;
+        }
+      }
+    } finally {
+      this.busySessions.delete(sessionKey);
+    }
+  }
+
+  private scheduleRetry(sessionKey: string): void {
+    if (this.retryTimers.has(sessionKey)) return;
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(sessionKey);
+      void this.pump(sessionKey);
+    }, this.options.retryDelayMs ?? 2_000);
+    timer.unref();
+    this.retryTimers.set(sessionKey, timer);
+  }
+}

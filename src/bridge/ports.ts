@@ -1,0 +1,49 @@
+/** What the bridge needs from each side, as narrow interfaces: the real ones and test doubles both fit. */
+import type { ChatEvent } from "@openclaw/gateway-protocol";
+import type { TranscriptMessage } from "./transcript.js";
+
+export interface GatewaySessionInfo {
+  sessionKey: string;
+  title?: string;
+  updatedAt: number;
+  lastMessagePreview?: string;
+  status?: string;
+  hasActiveRun?: boolean;
+  model?: string;
+}
+
+export type HistoryResult =
+  | { kind: "delta"; messages: TranscriptMessage[]; deltaCursor: string }
+  | { kind: "reset" }
+  | { kind: "page"; messages: TranscriptMessage[]; deltaCursor?: string };
+
+/** How a failed gateway request should be treated by the bridge. */
+export type FailureKind =
+  /** Not connected, timed out, or retryable: keep the message queued and try again later. */
+  | "transient"
+  /** The gateway refused this request for good: mark the message failed with the reason. */
+  | "rejected";
+
+export interface GatewayPort {
+  isConnected(): boolean;
+  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<{ runId: string; status: string }>;
+  chatAbort(params: { sessionKey: string; runId?: string }): Promise<void>;
+  /** With `cursor`: catch-up (delta or reset). Without: the newest `limit` messages. */
+  chatHistory(params: { sessionKey: string; cursor?: string; limit?: number }): Promise<HistoryResult>;
+  sessionsList(): Promise<GatewaySessionInfo[]>;
+  classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string };
+}
+
+/** Events the Gateway side delivers to the bridge. */
+export interface GatewayEventSink {
+  connected(info: { serverVersion?: string; protocol?: number; scopes?: string[] }): void;
+  disconnected(reason: { code?: string; message: string }): void;
+  chat(event: ChatEvent): void;
+  sessionMessage(sessionKey: string, message: TranscriptMessage): void;
+  sessionsChanged(): void;
+}
+
+/** The bridge's view of Convex writes: ordered, and durable once the promise settles. */
+export interface ConvexWrites {
+  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void>;
+}

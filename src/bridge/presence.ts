@@ -1,0 +1,47 @@
+/** Tells Convex the relay is alive and whether the Gateway is connected, so the app can say which is down. */
+import type { ConvexWrites } from "./ports.js";
+
+export interface PresenceState {
+  relayVersion: string;
+  gatewayConnected: boolean;
+  gatewayVersion?: string;
+  gatewayError?: string;
+}
+
+export class Presence {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly convex: ConvexWrites,
+    private state: PresenceState,
+    private readonly intervalMs = 30_000,
+  ) {}
+
+  start(): void {
+    this.beat();
+    this.timer = setInterval(() => this.beat(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** A change is reported at once; heartbeats in between only refresh "last seen". */
+  update(patch: Partial<PresenceState>): void {
+    const next = { ...this.state, ...patch };
+    if (patch.gatewayConnected === true) delete next.gatewayError;
+    const changed = JSON.stringify(next) !== JSON.stringify(this.state);
+    this.state = next;
+    if (changed) this.beat();
+  }
+
+  beat(): void {
+    const args: Record<string, unknown> = { relayVersion: this.state.relayVersion, gatewayConnected: this.state.gatewayConnected };
+    if (this.state.gatewayVersion) args.gatewayVersion = this.state.gatewayVersion;
+    if (this.state.gatewayError) args.gatewayError = this.state.gatewayError;
+    // Presence is only true now: a heartbeat queued through an outage would lie, so it's never spooled.
+    void this.convex.write("relay:heartbeat", args, { durable: false });
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.convex.write("relay:goingOffline", {}, { durable: false });
+  }
+}

@@ -1,0 +1,171 @@
+/** The loop the product exists for: joins the Gateway connection and Convex, both ways. */
+import type { ChatEvent } from "@openclaw/gateway-protocol";
+import type { Logger } from "../logging/logger.js";
+import { AbortHandler, type AbortRequest } from "./abort-handler.js";
+import type { CursorStore } from "./cursor-store.js";
+import { Outbox, type PendingMessage } from "./outbox.js";
+import type { ConvexWrites, GatewayEventSink, GatewayPort } from "./ports.js";
+import { Presence } from "./presence.js";
+import { SessionSync } from "./session-sync.js";
+import { StreamCoalescer } from "./stream-coalescer.js";
+import type { TranscriptMessage } from "./transcript.js";
+import { TranscriptMirror } from "./transcript-mirror.js";
+
+/** The Convex side as the bridge uses it; `ConvexLink` is the real one. */
+export interface ConvexSide extends ConvexWrites {
+  subscribe<T>(fn: string, args: Record<string, unknown>, onUpdate: (value: T) => void, onError: (error: Error) => void): () => void;
+}
+
+export interface RelayBridgeOptions {
+  gateway: GatewayPort;
+  convex: ConvexSide;
+  cursors: CursorStore;
+  logger: Logger;
+  relayVersion: string;
+  maxMessageAgeMs: number;
+  streamWritesPerSecond: number;
+  backfillPerSession: number;
+  heartbeatIntervalMs?: number;
+  sessionsDebounceMs?: number;
+  /** Cap on queued app messages taken per subscription update. */
+  pendingLimit?: number;
+}
+
+export interface BridgeStats {
+  queued: number;
+  streamWrites: number;
+  activeStreams: number;
+  ingested: number;
+}
+
+export class RelayBridge implements GatewayEventSink {
+  readonly outbox: Outbox;
+  readonly streams: StreamCoalescer;
+  readonly mirror: TranscriptMirror;
+  readonly sessions: SessionSync;
+  private readonly aborts: AbortHandler;
+  private readonly presence: Presence;
+  private readonly unsubscribes: Array<() => void> = [];
+  /** Increments per connect, so a slow catch-up from an older connection can't open the outbox. */
+  private connectGeneration = 0;
+
+  constructor(private readonly options: RelayBridgeOptions) {
+    const { gateway, convex, logger } = options;
+    this.outbox = new Outbox({ gateway, convex, logger, maxAgeMs: options.maxMessageAgeMs });
+    this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond });
+    this.mirror = new TranscriptMirror({
+      gateway,
+      convex,
+      cursors: options.cursors,
+      logger,
+      backfillPerSession: options.backfillPerSession,
+    });
+    this.sessions = new SessionSync({
+      gateway,
+      convex,
+      logger,
+      ...(options.sessionsDebounceMs !== undefined ? { debounceMs: options.sessionsDebounceMs } : {}),
+    });
+    this.aborts = new AbortHandler(gateway, logger);
+    this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs);
+  }
+
+  get stats(): BridgeStats {
+    return {
+      queued: this.outbox.queued,
+      streamWrites: this.streams.writeCount,
+      activeStreams: this.streams.activeRuns,
+      ingested: this.mirror.ingestedCount,
+    };
+  }
+
+  start(): void {
+    const { convex, logger } = this.options;
+    const onError = (what: string) => (error: Error) =>
+      logger.error(`Convex subscription ${what} failed`, { error: error.message });
+    this.unsubscribes.push(
+      convex.subscribe<PendingMessage[]>(
+        "relay:pendingMessages",
+        { limit: this.options.pendingLimit ?? 200 },
+        (pending) => this.outbox.update(validPending(pending, logger)),
+        onError("pendingMessages"),
+      ),
+      convex.subscribe<AbortRequest[]>("relay:abortRequests", {}, (requests) => this.aborts.update(requests), onError("abortRequests")),
+    );
+    this.presence.start();
+  }
+
+  connected(info: { serverVersion?: string }): void {
+    const generation = ++this.connectGeneration;
+    this.presence.update({ gatewayConnected: true, ...(info.serverVersion ? { gatewayVersion: info.serverVersion } : {}) });
+    this.outbox.setReady(false);
+    void this.afterConnect(generation);
+  }
+
+  /** Sessions first, then catch-up, then sends: a send already in the transcript is merged, not redone. */
+  private async afterConnect(generation: number): Promise<void> {
+    const { logger } = this.options;
+    let keys: string[] = [];
+    try {
+      keys = await this.sessions.sync();
+    } catch {
+      // logged by SessionSync; catch up what we already know
+    }
+    await this.mirror.catchUp([...keys, ...this.options.cursors.sessionKeys()]);
+    if (generation !== this.connectGeneration || !this.options.gateway.isConnected()) return;
+    logger.info("gateway caught up", { sessions: keys.length });
+    this.outbox.setReady(true);
+    this.aborts.pump();
+  }
+
+  disconnected(reason: { code?: string; message: string }): void {
+    this.outbox.setReady(false);
+    this.presence.update({ gatewayConnected: false, gatewayError: reason.code ?? reason.message });
+  }
+
+  chat(event: ChatEvent): void {
+    this.streams.handle(event);
+  }
+
+  sessionMessage(sessionKey: string, message: TranscriptMessage): void {
+    this.mirror.live(sessionKey, message);
+  }
+
+  sessionsChanged(): void {
+    this.sessions.changed();
+  }
+
+  /** Stops taking work, writes pending stream text, and says goodbye; the caller then flushes Convex. */
+  async stop(): Promise<void> {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    this.outbox.stop();
+    this.sessions.stop();
+    this.mirror.stop();
+    this.streams.flushAll();
+    this.streams.stop();
+    await this.presence.stop();
+  }
+}
+
+/** Drops rows that don't look like the contract says (logged without their text) instead of crashing. */
+function validPending(rows: unknown, logger: Logger): PendingMessage[] {
+  if (!Array.isArray(rows)) {
+    logger.warn("pendingMessages returned something that is not a list; ignored");
+    return [];
+  }
+  const valid: PendingMessage[] = [];
+  for (const row of rows as Array<Partial<PendingMessage>>) {
+    if (
+      typeof row?.messageId === "string" &&
+      typeof row.sessionKey === "string" &&
+      typeof row.text === "string" &&
+      typeof row.runId === "string" &&
+      typeof row.createdAt === "number"
+    ) {
+      valid.push(row as PendingMessage);
+    } else {
+      logger.warn("skipped a malformed pending message", { messageId: typeof row?.messageId === "string" ? row.messageId : "?" });
+    }
+  }
+  return valid;
+}

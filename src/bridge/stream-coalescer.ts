@@ -1,0 +1,151 @@
+/** Gateway → App streaming: folds chat deltas into at most N Convex writes per second per reply. */
+import type { ChatEvent } from "@openclaw/gateway-protocol";
+import type { Logger } from "../logging/logger.js";
+import type { ConvexWrites } from "./ports.js";
+import { chatMessageText } from "./transcript.js";
+
+export interface StreamCoalescerOptions {
+  convex: ConvexWrites;
+  logger: Logger;
+  /** Writes per second per streaming reply (default 4). */
+  writesPerSecond?: number;
+  now?: () => number;
+  /** Runs with no event for this long are forgotten (their transcript row settles them). */
+  staleAfterMs?: number;
+}
+
+interface RunState {
+  sessionKey: string;
+  text: string;
+  lastWriteAt: number;
+  writtenText: string | undefined;
+  timer: NodeJS.Timeout | undefined;
+  lastEventAt: number;
+}
+
+type TerminalState = "final" | "error" | "aborted";
+
+export class StreamCoalescer {
+  private readonly runs = new Map<string, RunState>();
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+  private writes = 0;
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly options: StreamCoalescerOptions) {
+    this.intervalMs = 1000 / Math.max(0.1, options.writesPerSecond ?? 4);
+    this.now = options.now ?? Date.now;
+    this.sweeper = setInterval(() => this.sweep(), 60_000);
+    this.sweeper.unref();
+  }
+
+  /** Convex writes issued so far (benchmarks compare this with the number of deltas). */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  get activeRuns(): number {
+    return this.runs.size;
+  }
+
+  handle(event: ChatEvent): void {
+    switch (event.state) {
+      case "delta": {
+        const run = this.run(event.runId, event.sessionKey);
+        const cumulative = chatMessageText(event.message);
+        run.text = cumulative ?? (event.replace ? event.deltaText : run.text + event.deltaText);
+        this.schedule(event.runId, run);
+        return;
+      }
+      case "final": {
+        const run = this.runs.get(event.runId);
+        const text = chatMessageText(event.message) ?? run?.text ?? "";
+        // A send into a busy session is answered with an empty final for its own run id while the
+        // reply streams under another run: that run has no row and must not get one.
+        if (!run?.writtenText && text.length === 0) {
+          this.forget(event.runId);
+          return;
+        }
+        this.finish(event.runId, event.sessionKey, "final", text);
+        return;
+      }
+      case "aborted": {
+        const run = this.runs.get(event.runId);
+        this.finish(event.runId, event.sessionKey, "aborted", chatMessageText(event.message) ?? run?.text ?? "");
+        return;
+      }
+      case "error": {
+        const run = this.runs.get(event.runId);
+        const text = chatMessageText(event.message) ?? run?.text ?? "";
+        this.finish(event.runId, event.sessionKey, "error", text, event.errorMessage ?? event.errorKind ?? "the agent run failed");
+        return;
+      }
+      default:
+        return; // status phases carry no text
+    }
+  }
+
+  /** Writes every pending update now (shutdown). */
+  flushAll(): void {
+    for (const [runId, run] of this.runs) {
+      clearTimeout(run.timer);
+      run.timer = undefined;
+      if (run.text !== run.writtenText) this.writeStreaming(runId, run);
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    for (const run of this.runs.values()) clearTimeout(run.timer);
+  }
+
+  private run(runId: string, sessionKey: string): RunState {
+    let run = this.runs.get(runId);
+    if (!run) {
+      run = { sessionKey, text: "", lastWriteAt: Number.NEGATIVE_INFINITY, writtenText: undefined, timer: undefined, lastEventAt: this.now() };
+      this.runs.set(runId, run);
+    }
+    run.lastEventAt = this.now();
+    return run;
+  }
+
+  private schedule(runId: string, run: RunState): void {
+    if (run.timer) return; // a write is already due; it will carry the newest text
+    const wait = run.lastWriteAt + this.intervalMs - this.now();
+    if (wait <= 0) {
+      this.writeStreaming(runId, run);
+      return;
+    }
+    run.timer = setTimeout(() => {
+      run.timer = undefined;
+      if (this.runs.get(runId) === run && run.text !== run.writtenText) this.writeStreaming(runId, run);
+    }, wait);
+  }
+
+  private writeStreaming(runId: string, run: RunState): void {
+    if (run.text.length === 0) return;
+    run.lastWriteAt = this.now();
+    run.writtenText = run.text;
+    this.writes += 1;
+    void this.options.convex.write("relay:upsertStream", { sessionKey: run.sessionKey, runId, text: run.text, state: "streaming" });
+  }
+
+  private finish(runId: string, sessionKey: string, state: TerminalState, text: string, error?: string): void {
+    this.forget(runId);
+    this.writes += 1;
+    const args: Record<string, unknown> = { sessionKey, runId, text, state };
+    if (error) args.error = error;
+    void this.options.convex.write("relay:upsertStream", args);
+  }
+
+  private forget(runId: string): void {
+    const run = this.runs.get(runId);
+    if (run) clearTimeout(run.timer);
+    this.runs.delete(runId);
+  }
+
+  private sweep(): void {
+    const cutoff = this.now() - (this.options.staleAfterMs ?? 10 * 60_000);
+    for (const [runId, run] of this.runs) if (run.lastEventAt < cutoff) this.forget(runId);
+  }
+}

@@ -1,0 +1,87 @@
+/** The relay's one connection to Convex: subscriptions in, ordered durable writes out. */
+import { ConvexClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
+import type { Logger } from "../logging/logger.js";
+import { ConvexWriter, type WriteOptions } from "./convex-writer.js";
+import { Spool } from "./spool.js";
+
+export interface ConvexLinkOptions {
+  url: string;
+  spoolDir: string;
+  /** Read at every send, so a secret rotated by `pair --reset` is picked up without a restart. */
+  relaySecret: () => string;
+  logger: Logger;
+  onRejected?: (fn: string, error: unknown) => void;
+}
+
+export type Unsubscribe = () => void;
+
+export class ConvexLink {
+  readonly client: ConvexClient;
+  readonly writer: ConvexWriter;
+  private readonly spool: Spool;
+  private connected = false;
+  private readonly connectionListeners = new Set<(connected: boolean) => void>();
+  private readonly stopWatching: () => void;
+
+  constructor(private readonly options: ConvexLinkOptions) {
+    // The relay is a long-running daemon: the browser-only unsaved-changes prompt makes no sense here.
+    this.client = new ConvexClient(options.url, { unsavedChangesWarning: false });
+    this.spool = new Spool(options.spoolDir);
+    this.writer = new ConvexWriter({
+      transport: {
+        mutation: (fn, args) => this.client.mutation(makeFunctionReference<"mutation">(fn), args),
+        isConnected: () => this.connected,
+      },
+      spool: this.spool,
+      withCredential: (args) => ({ ...args, relaySecret: options.relaySecret() }),
+      logger: options.logger,
+      ...(options.onRejected ? { onRejected: options.onRejected } : {}),
+    });
+    this.stopWatching = this.client.subscribeToConnectionState((state) => {
+      if (state.isWebSocketConnected === this.connected) return;
+      this.connected = state.isWebSocketConnected;
+      options.logger.info(this.connected ? "Convex connected" : "Convex disconnected");
+      this.writer.connectionChanged(this.connected);
+      for (const listener of this.connectionListeners) listener(this.connected);
+    });
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  async start(): Promise<void> {
+    await this.writer.start();
+  }
+
+  onConnectionChange(listener: (connected: boolean) => void): Unsubscribe {
+    this.connectionListeners.add(listener);
+    return () => this.connectionListeners.delete(listener);
+  }
+
+  /** Subscribes to a relay query; the credential is added here and never passes through callers. */
+  subscribe<T>(fn: string, args: Record<string, unknown>, onUpdate: (value: T) => void, onError: (error: Error) => void): Unsubscribe {
+    const ref = makeFunctionReference<"query", Record<string, unknown>, T>(fn);
+    const unsubscribe = this.client.onUpdate(ref, { ...args, relaySecret: this.options.relaySecret() }, onUpdate, onError);
+    return () => unsubscribe();
+  }
+
+  /** A one-off relay query (start-up reads such as cursors). */
+  query<T>(fn: string, args: Record<string, unknown> = {}): Promise<T> {
+    const ref = makeFunctionReference<"query", Record<string, unknown>, T>(fn);
+    return this.client.query(ref, { ...args, relaySecret: this.options.relaySecret() });
+  }
+
+  write(fn: string, args: Record<string, unknown>, options?: WriteOptions): Promise<void> {
+    return this.writer.write(fn, args, options);
+  }
+
+  async close(flushTimeoutMs: number): Promise<{ drained: boolean }> {
+    const result = await this.writer.flush(flushTimeoutMs);
+    this.stopWatching();
+    await this.spool.close();
+    await this.client.close();
+    return result;
+  }
+}

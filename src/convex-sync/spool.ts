@@ -1,0 +1,156 @@
+/** A durable, ordered on-disk journal of Convex-bound writes, kept while Convex is unreachable. */
+import { mkdir, open, readFile, rename, stat, type FileHandle } from "node:fs/promises";
+import path from "node:path";
+
+export interface SpoolEntry {
+  /** Function path, e.g. `relay:upsertStream`. */
+  fn: string;
+  /** Arguments without the credential: the writer adds it at send time, so the spool holds no secret. */
+  args: Record<string, unknown>;
+  /** When the write was first attempted (ms since epoch). */
+  at: number;
+}
+
+export interface ExclusiveSpool {
+  read(fromOffset: number): Promise<SpoolReadResult>;
+  truncate(): Promise<void>;
+}
+
+export interface SpoolReadResult {
+  entries: SpoolEntry[];
+  /** Byte offset just past the last complete entry read. */
+  endOffset: number;
+  /** Lines that could not be parsed (a torn tail after a crash, or damage): skipped, counted. */
+  skipped: number;
+}
+
+/**
+ * Appends are fsync'd before they resolve, so an acknowledged append survives a crash.
+ * Reads tolerate a torn last line: a process killed mid-append leaves at most one partial line,
+ * which is skipped rather than blocking every later entry.
+ */
+export class Spool {
+  readonly file: string;
+  private handle: FileHandle | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(dir: string) {
+    this.file = path.join(dir, "writes.jsonl");
+  }
+
+  /** Runs `task` after every earlier spool operation, so appends and truncations never interleave. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.chain.then(task, task);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async fileHandle(): Promise<FileHandle> {
+    if (!this.handle) {
+      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      this.handle = await open(this.file, "a", 0o600);
+    }
+    return this.handle;
+  }
+
+  append(entries: SpoolEntry[]): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return this.serial(async () => {
+      const handle = await this.fileHandle();
+      const text = entries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
+      await handle.appendFile(text, "utf8");
+      await handle.datasync();
+    });
+  }
+
+  /** Bytes currently in the spool (0 when absent). */
+  async size(): Promise<number> {
+    try {
+      return (await stat(this.file)).size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Reads complete entries starting at `fromOffset`. */
+  read(fromOffset = 0): Promise<SpoolReadResult> {
+    return this.serial(() => this.readNow(fromOffset));
+  }
+
+  private async readNow(fromOffset: number): Promise<SpoolReadResult> {
+    let buffer: Buffer;
+    try {
+      buffer = await readFile(this.file);
+    } catch {
+      return { entries: [], endOffset: 0, skipped: 0 };
+    }
+    const entries: SpoolEntry[] = [];
+    let skipped = 0;
+    let offset = fromOffset;
+    while (offset < buffer.length) {
+      const newline = buffer.indexOf(0x0a, offset);
+      if (newline === -1) break; // torn tail: still being written, or cut by a crash
+      const line = buffer.subarray(offset, newline).toString("utf8");
+      offset = newline + 1;
+      const entry = parseEntry(line);
+      if (entry) entries.push(entry);
+      else if (line.trim().length > 0) skipped += 1;
+    }
+    return { entries, endOffset: offset, skipped };
+  }
+
+  /**
+   * Runs `task` with exclusive access, after every append issued so far has reached the file.
+   * The writer uses it to decide "drained" and switch modes with no append slipping in between.
+   */
+  exclusive<T>(task: (spool: ExclusiveSpool) => Promise<T>): Promise<T> {
+    return this.serial(() =>
+      task({
+        read: (fromOffset) => this.readNow(fromOffset),
+        truncate: () => this.truncateNow(),
+      }),
+    );
+  }
+
+  /** Empties the spool; temp file + rename so a crash leaves either the old or the new file. */
+  private async truncateNow(): Promise<void> {
+    await this.closeHandle();
+    const tmp = `${this.file}.tmp`;
+    const handle = await open(tmp, "w", 0o600);
+    try {
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, this.file);
+  }
+
+  private async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = undefined;
+    if (handle) await handle.close();
+  }
+
+  close(): Promise<void> {
+    return this.serial(() => this.closeHandle());
+  }
+}
+
+function parseEntry(line: string): SpoolEntry | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    if (
+      typeof value === "object" &&
+      value !== null &&
+      typeof (value as SpoolEntry).fn === "string" &&
+      typeof (value as SpoolEntry).args === "object" &&
+      (value as SpoolEntry).args !== null &&
+      typeof (value as SpoolEntry).at === "number"
+    ) {
+      return value as SpoolEntry;
+    }
+  } catch {
+    // fall through: a damaged line is reported by the caller's `skipped` count
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+/** Test doubles for the bridge's ports: a scriptable Gateway and a recording Convex. */
+import type { ConvexWrites, FailureKind, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
+
+export class RecordingConvex implements ConvexWrites {
+  writes: Array<{ fn: string; args: Record<string, unknown>; durable: boolean }> = [];
+
+  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void> {
+    this.writes.push({ fn, args, durable: options?.durable ?? true });
+    return Promise.resolve();
+  }
+
+  calls(fn: string): Array<Record<string, unknown>> {
+    return this.writes.filter((w) => w.fn === fn).map((w) => w.args);
+  }
+}
+
+export class GatewayRefusal extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly kind: FailureKind,
+  ) {
+    super(message);
+  }
+}
+
+export class FakeGateway implements GatewayPort {
+  connected = true;
+  sends: Array<{ sessionKey: string; message: string; idempotencyKey: string }> = [];
+  aborts: Array<{ sessionKey: string; runId?: string }> = [];
+  sendBehaviour: (params: { idempotencyKey: string }) => Promise<{ runId: string; status: string }> = (p) =>
+    Promise.resolve({ runId: p.idempotencyKey, status: "started" });
+  history: (params: { sessionKey: string; cursor?: string; limit?: number }) => Promise<HistoryResult> = () =>
+    Promise.resolve({ kind: "page", messages: [] });
+  sessions: GatewaySessionInfo[] = [];
+
+  isConnected(): boolean {
+    return this.connected;
+  }
+
+  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }) {
+    if (!this.connected) return Promise.reject(new GatewayRefusal("NOT_CONNECTED", "gateway not connected", "transient"));
+    this.sends.push(params);
+    return this.sendBehaviour(params);
+  }
+
+  chatAbort(params: { sessionKey: string; runId?: string }): Promise<void> {
+    this.aborts.push(params);
+    return Promise.resolve();
+  }
+
+  chatHistory(params: { sessionKey: string; cursor?: string; limit?: number }): Promise<HistoryResult> {
+    return this.history(params);
+  }
+
+  sessionsList(): Promise<GatewaySessionInfo[]> {
+    return Promise.resolve(this.sessions);
+  }
+
+  classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string } {
+    if (error instanceof GatewayRefusal) return { kind: error.kind, code: error.code, reason: error.message };
+    return { kind: "transient", reason: String(error) };
+  }
+}
+
+export const flush = () => new Promise((resolve) => setImmediate(resolve));

@@ -1,0 +1,69 @@
+import { jest } from "@jest/globals";
+import type { ChatEvent } from "@openclaw/gateway-protocol";
+import { StreamCoalescer } from "../../src/bridge/stream-coalescer.js";
+import { silentLogger } from "../../src/logging/logger.js";
+import { RecordingConvex } from "./fakes.js";
+
+const base = { runId: "r1", sessionKey: "agent:main:main" };
+const delta = (seq: number, cumulative: string): ChatEvent => ({
+  ...base,
+  seq,
+  state: "delta",
+  deltaText: cumulative.slice(-1),
+  message: { role: "assistant", content: [{ type: "text", text: cumulative }] },
+});
+
+describe("StreamCoalescer", () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  test("200 deltas over 20 s cost about 4 writes/s, and the final text is written last", () => {
+    const convex = new RecordingConvex();
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4 });
+    let text = "";
+    for (let i = 0; i < 200; i++) {
+      text += String.fromCharCode(97 + (i % 26));
+      coalescer.handle(delta(i, text));
+      jest.advanceTimersByTime(100);
+    }
+    coalescer.handle({ ...base, seq: 201, state: "final", message: { role: "assistant", content: text } });
+    const writes = convex.calls("relay:upsertStream");
+    const streaming = writes.filter((w) => w.state === "streaming");
+    expect(streaming.length).toBeLessThanOrEqual(4 * 20 + 1);
+    expect(streaming.length).toBeGreaterThanOrEqual(4 * 20 - 2);
+    expect(writes.at(-1)).toEqual({ ...base, text, state: "final" });
+    coalescer.stop();
+  });
+
+  test("text between writes is never lost: a trailing delta is written when its interval comes", () => {
+    const convex = new RecordingConvex();
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4 });
+    coalescer.handle(delta(1, "a"));
+    jest.advanceTimersByTime(10);
+    coalescer.handle(delta(2, "ab"));
+    expect(convex.calls("relay:upsertStream").map((w) => w.text)).toEqual(["a"]);
+    jest.advanceTimersByTime(250);
+    expect(convex.calls("relay:upsertStream").map((w) => w.text)).toEqual(["a", "ab"]);
+    coalescer.stop();
+  });
+
+  test("an empty final for a run that never streamed (busy session) writes nothing", () => {
+    const convex = new RecordingConvex();
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger() });
+    coalescer.handle({ ...base, seq: 1, state: "final" });
+    expect(convex.writes).toHaveLength(0);
+    coalescer.stop();
+  });
+
+  test("aborted and error outcomes end the row with the text so far and the reason", () => {
+    const convex = new RecordingConvex();
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger() });
+    coalescer.handle(delta(1, "partial"));
+    coalescer.handle({ ...base, seq: 2, state: "aborted" });
+    coalescer.handle({ runId: "r2", sessionKey: base.sessionKey, seq: 1, state: "error", errorMessage: "model said 400" });
+    const writes = convex.calls("relay:upsertStream");
+    expect(writes).toContainEqual({ ...base, text: "partial", state: "aborted" });
+    expect(writes).toContainEqual({ runId: "r2", sessionKey: base.sessionKey, text: "", state: "error", error: "model said 400" });
+    coalescer.stop();
+  });
+});
