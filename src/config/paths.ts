@@ -17,6 +17,8 @@ export interface StatePaths {
   spoolDir: string;
   /** `runtime.json`: what the running relay last reported (pid, gateway/convex state, last error). */
   runtimeFile: string;
+  /** `cursors.json`: the Gateway transcript catch-up cursor of every mirrored session. */
+  cursorsFile: string;
 }
 
 function homeDir(env: Env): string {
@@ -43,5 +45,6 @@ export function statePaths(env: Env): StatePaths {
     logsDir: path.join(dir, "logs"),
     spoolDir: path.join(dir, "spool"),
     runtimeFile: path.join(dir, "runtime.json"),
+    cursorsFile: path.join(dir, "cursors.json"),
   };
 }
