@@ -1,0 +1,64 @@
+/* eslint-disable */
+/**
+ * Generated `api` utility.
+ *
+ * THIS CODE IS AUTOMATICALLY GENERATED.
+ *
+ * To regenerate, run `npx convex dev`.
+ * @module
+ */
+
+import type {
+  ApiFromModules,
+  FilterApi,
+  FunctionReference,
+} from "convex/server";
+import type * as app from "../app.js";
+import type * as instances from "../instances.js";
+import type * as lib_auth from "../lib/auth.js";
+import type * as lib_claim from "../lib/claim.js";
+import type * as lib_errors from "../lib/errors.js";
+import type * as lib_fields from "../lib/fields.js";
+import type * as lib_limits from "../lib/limits.js";
+import type * as lib_presence from "../lib/presence.js";
+import type * as lib_ratelimit from "../lib/ratelimit.js";
+import type * as lib_rows from "../lib/rows.js";
+import type * as lib_sessions from "../lib/sessions.js";
+import type * as lib_transcript from "../lib/transcript.js";
+import type * as lib_validate from "../lib/validate.js";
+import type * as pairing from "../pairing.js";
+import type * as relay from "../relay.js";
+
+/**
+ * A utility for referencing Convex functions in your app's API.
+ *
+ * Usage:
+ * ```js
+ * const myFunctionReference = api.myModule.myFunction;
+ * ```
+ */
+declare const fullApi: ApiFromModules<{
+  app: typeof app;
+  instances: typeof instances;
+  "lib/auth": typeof lib_auth;
+  "lib/claim": typeof lib_claim;
+  "lib/errors": typeof lib_errors;
+  "lib/fields": typeof lib_fields;
+  "lib/limits": typeof lib_limits;
+  "lib/presence": typeof lib_presence;
+  "lib/ratelimit": typeof lib_ratelimit;
+  "lib/rows": typeof lib_rows;
+  "lib/sessions": typeof lib_sessions;
+  "lib/transcript": typeof lib_transcript;
+  "lib/validate": typeof lib_validate;
+  pairing: typeof pairing;
+  relay: typeof relay;
+}>;
+export declare const api: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "public">
+>;
+export declare const internal: FilterApi<
+  typeof fullApi,
+  FunctionReference<any, "internal">
+>;

@@ -1,0 +1,31 @@
+/** Value validators shared by the schema and the functions' argument and return validators. */
+import { v } from "convex/values";
+
+export const messageRole = v.union(v.literal("user"), v.literal("assistant"), v.literal("system"), v.literal("tool"));
+
+export const messageSource = v.union(v.literal("app"), v.literal("gateway"));
+
+/** App messages: queued → delivered|failed|expired. Assistant replies: streaming → final|error|aborted. */
+export const messageStatus = v.union(
+  v.literal("queued"),
+  v.literal("delivered"),
+  v.literal("failed"),
+  v.literal("expired"),
+  v.literal("streaming"),
+  v.literal("final"),
+  v.literal("error"),
+  v.literal("aborted"),
+  v.literal("mirrored"),
+);
+
+export const streamState = v.union(v.literal("streaming"), v.literal("final"), v.literal("error"), v.literal("aborted"));
+
+export const pairingStatus = v.union(
+  v.literal("pending"),
+  v.literal("claimed"),
+  v.literal("expired"),
+  v.literal("replaced"),
+  v.literal("revoked"),
+);
+
+export const deviceStatus = v.union(v.literal("active"), v.literal("revoked"));

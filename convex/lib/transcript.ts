@@ -1,0 +1,117 @@
+/** Mirroring the gateway transcript idempotently, merging the relay's own sends and stream rows into one row each. */
+import { v, type Infer } from "convex/values";
+import type { Doc, Id } from "../_generated/dataModel.js";
+import type { MutationCtx } from "../_generated/server.js";
+import { badRequest } from "./errors.js";
+import { messageRole } from "./fields.js";
+import { MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_INGEST_BATCH, MAX_TEXT_BYTES } from "./limits.js";
+import { optionalString, requireString, requireText, requireTimestamp } from "./validate.js";
+
+export const transcriptMessage = v.object({
+  gatewayMessageId: v.string(),
+  seq: v.optional(v.number()),
+  role: messageRole,
+  text: v.string(),
+  timestamp: v.number(),
+  idempotencyKey: v.optional(v.string()),
+  runId: v.optional(v.string()),
+});
+export type TranscriptMessage = Infer<typeof transcriptMessage>;
+
+export type IngestCounts = { inserted: number; merged: number; skipped: number };
+
+const STREAM_STATES: ReadonlySet<Doc<"messages">["status"]> = new Set(["streaming", "final", "error", "aborted"]);
+
+export function checkTranscript(messages: TranscriptMessage[]): void {
+  if (messages.length > MAX_INGEST_BATCH) badRequest(`messages holds at most ${MAX_INGEST_BATCH} entries per call`);
+  messages.forEach((m, i) => {
+    requireString(`messages[${i}].gatewayMessageId`, m.gatewayMessageId, MAX_ID_CHARS);
+    requireText(`messages[${i}].text`, m.text, MAX_TEXT_BYTES, true);
+    requireTimestamp(`messages[${i}].timestamp`, m.timestamp);
+    if (m.seq !== undefined) requireTimestamp(`messages[${i}].seq`, m.seq);
+    optionalString(`messages[${i}].idempotencyKey`, m.idempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS);
+    optionalString(`messages[${i}].runId`, m.runId, MAX_ID_CHARS);
+  });
+}
+
+/** The app row the relay sent as run `runId` (set by `app.send`, or by `markDelivered` if the relay chose another). */
+async function appRowForRun(ctx: MutationCtx, instanceId: Id<"instances">, runId: string): Promise<Doc<"messages"> | null> {
+  const rows = await ctx.db
+    .query("messages")
+    .withIndex("by_instance_run_role", (q) => q.eq("instanceId", instanceId).eq("runId", runId).eq("role", "user"))
+    .take(10);
+  return rows.find((m) => m.source === "app" && m.gatewayMessageId === undefined) ?? null;
+}
+
+async function streamRowForRun(ctx: MutationCtx, instanceId: Id<"instances">, runId: string): Promise<Doc<"messages"> | null> {
+  const rows = await ctx.db
+    .query("messages")
+    .withIndex("by_instance_run_role", (q) => q.eq("instanceId", instanceId).eq("runId", runId).eq("role", "assistant"))
+    .take(50);
+  return rows.find((m) => m.gatewayMessageId === undefined && STREAM_STATES.has(m.status)) ?? null;
+}
+
+export async function ingestTranscript(
+  ctx: MutationCtx,
+  instanceId: Id<"instances">,
+  sessionKey: string,
+  messages: TranscriptMessage[],
+): Promise<IngestCounts> {
+  const counts: IngestCounts = { inserted: 0, merged: 0, skipped: 0 };
+  const now = Date.now();
+  for (const m of messages) {
+    const known = await ctx.db
+      .query("messages")
+      .withIndex("by_instance_gateway", (q) => q.eq("instanceId", instanceId).eq("gatewayMessageId", m.gatewayMessageId))
+      .first();
+    if (known !== null) {
+      counts.skipped++;
+      continue;
+    }
+    const ownRunId = m.role === "user" && m.idempotencyKey?.endsWith(":user") ? m.idempotencyKey.slice(0, -5) : undefined;
+    const appRow = ownRunId === undefined || ownRunId === "" ? null : await appRowForRun(ctx, instanceId, ownRunId);
+    if (appRow !== null && ownRunId !== undefined) {
+      // The gateway has it, so it was delivered whatever the relay last recorded; its canonical key wins.
+      await ctx.db.patch(appRow._id, {
+        gatewayMessageId: m.gatewayMessageId,
+        seq: m.seq,
+        runId: ownRunId,
+        sessionKey,
+        status: "delivered",
+        error: undefined,
+        updatedAt: now,
+      });
+      counts.merged++;
+      continue;
+    }
+    const streamRow = m.role === "assistant" && m.runId !== undefined ? await streamRowForRun(ctx, instanceId, m.runId) : null;
+    if (streamRow !== null) {
+      // The transcript is the source of truth for what was said; a stream still open is over once it's written.
+      await ctx.db.patch(streamRow._id, {
+        gatewayMessageId: m.gatewayMessageId,
+        seq: m.seq,
+        text: m.text,
+        sessionKey,
+        status: streamRow.status === "streaming" ? "final" : streamRow.status,
+        updatedAt: now,
+      });
+      counts.merged++;
+      continue;
+    }
+    await ctx.db.insert("messages", {
+      instanceId,
+      sessionKey,
+      role: m.role,
+      text: m.text,
+      source: "gateway",
+      status: "mirrored",
+      createdAt: m.timestamp,
+      updatedAt: now,
+      gatewayMessageId: m.gatewayMessageId,
+      runId: m.runId,
+      seq: m.seq,
+    });
+    counts.inserted++;
+  }
+  return counts;
+}

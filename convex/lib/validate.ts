@@ -1,0 +1,41 @@
+/** Size and shape checks for caller-supplied strings and numbers, failing with a clear BAD_REQUEST. */
+import { badRequest } from "./errors.js";
+
+const encoder = new TextEncoder();
+
+/** A required string of 1..max characters; `trim` also rejects whitespace-only values and stores them trimmed. */
+export function requireString(field: string, value: string, max: number, trim = false): string {
+  const s = trim ? value.trim() : value;
+  if (s.length === 0) badRequest(`${field} must not be empty`);
+  if (s.length > max) badRequest(`${field} must be at most ${max} characters (got ${s.length})`);
+  return s;
+}
+
+export function optionalString(field: string, value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.length > max) badRequest(`${field} must be at most ${max} characters (got ${value.length})`);
+  return value;
+}
+
+/** Message text: at most `maxBytes` UTF-8 bytes; `allowEmpty` for stream rows that start empty. */
+export function requireText(field: string, value: string, maxBytes: number, allowEmpty: boolean): string {
+  if (!allowEmpty && value.trim().length === 0) badRequest(`${field} must not be empty`);
+  // Cheap bound first: a UTF-16 unit encodes to at most 3 bytes.
+  if (value.length * 3 > maxBytes) {
+    const bytes = encoder.encode(value).length;
+    if (bytes > maxBytes) badRequest(`${field} must be at most ${maxBytes} bytes of UTF-8 (got ${bytes})`);
+  }
+  return value;
+}
+
+export function requireTimestamp(field: string, value: number): number {
+  if (!Number.isFinite(value) || value < 0) badRequest(`${field} must be a non-negative finite number`);
+  return value;
+}
+
+/** An integer limit clamped to 1..max; absent means `fallback`. */
+export function clampLimit(field: string, value: number | undefined, fallback: number, max: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value < 1) badRequest(`${field} must be a number of at least 1`);
+  return Math.min(Math.floor(value), max);
+}

@@ -1,0 +1,101 @@
+/** The tables of the relay ↔ app meeting point; credentials appear only as sha256 hex hashes. */
+import { defineSchema, defineTable } from "convex/server";
+import { v } from "convex/values";
+import { deviceStatus, messageRole, messageSource, messageStatus, pairingStatus } from "./lib/fields.js";
+
+export default defineSchema({
+  /** One namespace per relay; owned by whoever holds the secret behind `secretHash`. */
+  instances: defineTable({
+    name: v.string(),
+    secretHash: v.string(),
+    createdAt: v.number(),
+    rotatedAt: v.optional(v.number()),
+  }).index("by_secret_hash", ["secretHash"]),
+
+  /** Paired phones. Revoked rows stay so that a revoked token keeps failing (and is never reused). */
+  devices: defineTable({
+    instanceId: v.id("instances"),
+    name: v.string(),
+    platform: v.string(),
+    tokenHash: v.string(),
+    status: deviceStatus,
+    pairingId: v.id("pairingCodes"),
+    createdAt: v.number(),
+    revokedAt: v.optional(v.number()),
+  })
+    .index("by_token_hash", ["tokenHash"])
+    .index("by_instance_status", ["instanceId", "status"]),
+
+  /** One-time pairing tokens shown as QR codes; at most one `pending` per instance. */
+  pairingCodes: defineTable({
+    instanceId: v.id("instances"),
+    tokenHash: v.string(),
+    status: pairingStatus,
+    createdAt: v.number(),
+    expiresAt: v.number(),
+    claimedAt: v.optional(v.number()),
+    deviceId: v.optional(v.id("devices")),
+  })
+    .index("by_token_hash", ["tokenHash"])
+    .index("by_instance_status", ["instanceId", "status"]),
+
+  /** Failed pairing claims per client address (hashed) in a fixed window. */
+  claimFailures: defineTable({
+    key: v.string(),
+    windowStart: v.number(),
+    failures: v.number(),
+  }).index("by_key", ["key"]),
+
+  /** Relay and gateway liveness, apart from `instances` so heartbeats don't re-run every credential check. */
+  presence: defineTable({
+    instanceId: v.id("instances"),
+    online: v.boolean(),
+    lastSeenAt: v.number(),
+    relayVersion: v.string(),
+    gatewayConnected: v.boolean(),
+    gatewayVersion: v.optional(v.string()),
+    gatewayError: v.optional(v.string()),
+    offlineCheckId: v.optional(v.id("_scheduled_functions")),
+  }).index("by_instance", ["instanceId"]),
+
+  /** Gateway sessions as the relay last reported them, plus its transcript catch-up cursor. */
+  sessions: defineTable({
+    instanceId: v.id("instances"),
+    sessionKey: v.string(),
+    title: v.optional(v.string()),
+    updatedAt: v.number(),
+    lastMessagePreview: v.optional(v.string()),
+    status: v.optional(v.string()),
+    hasActiveRun: v.optional(v.boolean()),
+    model: v.optional(v.string()),
+    deltaCursor: v.optional(v.string()),
+  })
+    .index("by_instance_key", ["instanceId", "sessionKey"])
+    .index("by_instance_updated", ["instanceId", "updatedAt"]),
+
+  /** App sends, streaming assistant replies and mirrored transcript messages, each with a status. */
+  messages: defineTable({
+    instanceId: v.id("instances"),
+    sessionKey: v.string(),
+    role: messageRole,
+    text: v.string(),
+    source: messageSource,
+    status: messageStatus,
+    createdAt: v.number(),
+    updatedAt: v.number(),
+    error: v.optional(v.string()),
+    clientMessageId: v.optional(v.string()),
+    gatewayMessageId: v.optional(v.string()),
+    runId: v.optional(v.string()),
+    seq: v.optional(v.number()),
+    deviceId: v.optional(v.id("devices")),
+    abortRequested: v.optional(v.boolean()),
+  })
+    .index("by_instance_status_created", ["instanceId", "status", "createdAt"])
+    .index("by_instance_client", ["instanceId", "clientMessageId"])
+    .index("by_instance_gateway", ["instanceId", "gatewayMessageId"])
+    .index("by_instance_run_role", ["instanceId", "runId", "role"])
+    .index("by_instance_session_created", ["instanceId", "sessionKey", "createdAt"])
+    .index("by_instance_session_status", ["instanceId", "sessionKey", "status"])
+    .index("by_instance_status_abort", ["instanceId", "status", "abortRequested"]),
+});

@@ -1,0 +1,277 @@
+/** Authorization matrix: every public function, found from the modules' exports, against every bad credential. */
+import { makeFunctionReference } from "convex/server";
+import { ConvexError } from "convex/values";
+import { api } from "../../convex/_generated/api.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { PAIRING_TTL_MS } from "../../convex/lib/limits.js";
+import { exportedFunctions, type ExportedFunction } from "./convex-modules.js";
+import { advance, credential, expectError, newBackend, pairDevice, registerInstance, useConvexTestFile, type Backend } from "./fixtures.js";
+
+type Credential = "relaySecret" | "deviceToken" | "pairingToken" | "secret";
+
+type World = {
+  t: Backend;
+  a: {
+    secret: string;
+    instanceId: Id<"instances">;
+    deviceToken: string;
+    revokedToken: string;
+    pendingPairingId: Id<"pairingCodes">;
+    messageId: Id<"messages">;
+    streamId: Id<"messages">;
+    /** Every value that identifies or belongs to instance A: none may reach a caller holding B's credential. */
+    markers: string[];
+  };
+  b: { secret: string; deviceToken: string };
+  rotatedSecret: string;
+  expiredPairingToken: string;
+  usedPairingToken: string;
+};
+
+type Case = {
+  credential: Credential;
+  /** Valid arguments for instance A, without the credential. */
+  args: (w: World) => Record<string, unknown>;
+  /** What B's credential with A's arguments gives: NOT_FOUND for A's ids, else B's own (A-free) data. */
+  crossInstance: "NOT_FOUND" | "own data" | "not applicable";
+};
+
+const page = { numItems: 10, cursor: null };
+const CASES: Record<string, Case> = {
+  "instances:register": { credential: "secret", args: () => ({ name: "Alpha-Instance" }), crossInstance: "own data" },
+  "pairing:create": { credential: "relaySecret", args: () => ({ token: credential() }), crossInstance: "own data" },
+  "pairing:watch": { credential: "relaySecret", args: (w) => ({ pairingId: w.a.pendingPairingId }), crossInstance: "NOT_FOUND" },
+  "pairing:claim": {
+    credential: "pairingToken",
+    args: () => ({ deviceToken: credential(), deviceName: "Mallory", platform: "ios" }),
+    crossInstance: "not applicable",
+  },
+  "pairing:reset": { credential: "relaySecret", args: () => ({ newSecret: credential() }), crossInstance: "own data" },
+  "relay:info": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "relay:pendingMessages": { credential: "relaySecret", args: () => ({ limit: 500 }), crossInstance: "own data" },
+  "relay:markDelivered": { credential: "relaySecret", args: (w) => ({ messageId: w.a.messageId, runId: "r" }), crossInstance: "NOT_FOUND" },
+  "relay:markFailed": { credential: "relaySecret", args: (w) => ({ messageId: w.a.messageId, reason: "x" }), crossInstance: "NOT_FOUND" },
+  "relay:markExpired": { credential: "relaySecret", args: (w) => ({ messageId: w.a.messageId, reason: "x" }), crossInstance: "NOT_FOUND" },
+  "relay:abortRequests": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "relay:upsertStream": {
+    credential: "relaySecret",
+    args: () => ({ sessionKey: "alpha-session", runId: "alpha-run", text: "overwrite", state: "final" }),
+    crossInstance: "own data",
+  },
+  "relay:ingestTranscript": {
+    credential: "relaySecret",
+    args: () => ({
+      sessionKey: "alpha-session",
+      messages: [{ gatewayMessageId: "alpha-gw-1", role: "user", text: "hijack", timestamp: 1, idempotencyKey: "alpha-run:user" }],
+      deltaCursor: "evil",
+    }),
+    crossInstance: "own data",
+  },
+  "relay:upsertSessions": {
+    credential: "relaySecret",
+    args: () => ({ sessions: [{ sessionKey: "alpha-session", updatedAt: 1, title: "renamed" }] }),
+    crossInstance: "own data",
+  },
+  "relay:sessionCursors": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "relay:heartbeat": { credential: "relaySecret", args: () => ({ relayVersion: "9.9.9", gatewayConnected: false }), crossInstance: "own data" },
+  "relay:goingOffline": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "app:status": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
+  "app:listSessions": { credential: "deviceToken", args: () => ({ paginationOpts: page }), crossInstance: "own data" },
+  "app:listMessages": { credential: "deviceToken", args: () => ({ sessionKey: "alpha-session", paginationOpts: page }), crossInstance: "own data" },
+  "app:streaming": { credential: "deviceToken", args: () => ({ sessionKey: "alpha-session" }), crossInstance: "own data" },
+  "app:send": {
+    credential: "deviceToken",
+    args: () => ({ sessionKey: "alpha-session", clientMessageId: "alpha-client", text: "hello" }),
+    crossInstance: "own data",
+  },
+  "app:requestAbort": { credential: "deviceToken", args: (w) => ({ messageId: w.a.streamId }), crossInstance: "NOT_FOUND" },
+  "app:unpair": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
+};
+
+async function buildWorld(t: Backend): Promise<World> {
+  // An instance whose code expired and whose secret was then rotated away.
+  const c = await registerInstance(t, "Gamma");
+  const expiredPairingToken = credential();
+  await t.mutation(api.pairing.create, { relaySecret: c.secret, token: expiredPairingToken });
+  await advance(t, PAIRING_TTL_MS);
+  await t.mutation(api.pairing.reset, { relaySecret: c.secret, newSecret: credential() });
+
+  const a = await registerInstance(t, "Alpha-Instance");
+  const phone = await pairDevice(t, a.secret, "Alpha Phone");
+  const revoked = await pairDevice(t, a.secret, "Alpha Old Phone");
+  await t.mutation(api.app.unpair, { deviceToken: revoked.deviceToken });
+  const dt = phone.deviceToken;
+  const { messageId } = await t.mutation(api.app.send, { deviceToken: dt, sessionKey: "alpha-session", clientMessageId: "alpha-client", text: "alpha private text" });
+  const stream = { relaySecret: a.secret, sessionKey: "alpha-session", runId: "alpha-run", text: "alpha streaming text", state: "streaming" as const };
+  const { messageId: streamId } = await t.mutation(api.relay.upsertStream, stream);
+  await t.mutation(api.app.requestAbort, { deviceToken: dt, messageId: streamId });
+  await t.mutation(api.relay.ingestTranscript, {
+    relaySecret: a.secret,
+    sessionKey: "alpha-session",
+    messages: [{ gatewayMessageId: "alpha-gw-1", role: "assistant", text: "alpha transcript text", timestamp: 5 }],
+    deltaCursor: "alpha-cursor",
+  });
+  await t.mutation(api.relay.upsertSessions, { relaySecret: a.secret, sessions: [{ sessionKey: "alpha-session", updatedAt: 7, title: "Alpha Title" }] });
+  await t.mutation(api.relay.heartbeat, { relaySecret: a.secret, relayVersion: "alpha-relay-1", gatewayConnected: true, gatewayVersion: "alpha-gw-9" });
+  const { pairingId: pendingPairingId } = await t.mutation(api.pairing.create, { relaySecret: a.secret, token: credential() });
+
+  const b = await registerInstance(t, "Beta");
+  const bPhone = await pairDevice(t, b.secret, "Beta Phone");
+  await t.mutation(api.app.send, { deviceToken: bPhone.deviceToken, sessionKey: "beta-session", clientMessageId: "beta-1", text: "beta text" });
+
+  const markers = [
+    a.instanceId,
+    "Alpha-Instance",
+    "Alpha Phone",
+    "Alpha Old Phone",
+    phone.deviceId,
+    revoked.deviceId,
+    "alpha-session",
+    "alpha private text",
+    "alpha-client",
+    "alpha-run",
+    "alpha streaming text",
+    "alpha transcript text",
+    "alpha-gw-1",
+    "alpha-cursor",
+    "Alpha Title",
+    "alpha-relay-1",
+    messageId,
+    streamId,
+    pendingPairingId,
+    phone.pairingId,
+  ];
+  return {
+    t,
+    a: { secret: a.secret, instanceId: a.instanceId, deviceToken: dt, revokedToken: revoked.deviceToken, pendingPairingId, messageId, streamId, markers },
+    b: { secret: b.secret, deviceToken: bPhone.deviceToken },
+    rotatedSecret: c.secret,
+    expiredPairingToken,
+    usedPairingToken: phone.pairingToken,
+  };
+}
+
+/** Instance A's rows, every table, as JSON: compared before and after a call to prove it wasn't touched. */
+async function rowsOfA(w: World): Promise<string> {
+  const id = w.a.instanceId;
+  return w.t.run(async (ctx) => {
+    const instance = await ctx.db.get(id);
+    const byInstance = {
+      devices: await ctx.db.query("devices").withIndex("by_instance_status", (q) => q.eq("instanceId", id)).collect(),
+      pairingCodes: await ctx.db.query("pairingCodes").withIndex("by_instance_status", (q) => q.eq("instanceId", id)).collect(),
+      presence: await ctx.db.query("presence").withIndex("by_instance", (q) => q.eq("instanceId", id)).collect(),
+      sessions: await ctx.db.query("sessions").withIndex("by_instance_key", (q) => q.eq("instanceId", id)).collect(),
+      messages: await ctx.db.query("messages").withIndex("by_instance_session_created", (q) => q.eq("instanceId", id)).collect(),
+    };
+    return JSON.stringify({ instance, ...byInstance });
+  });
+}
+
+function call(t: Backend, fn: ExportedFunction, args: Record<string, unknown>): Promise<unknown> {
+  if (fn.kind === "query") return t.query(makeFunctionReference<"query", Record<string, unknown>, unknown>(fn.name), args);
+  if (fn.kind === "mutation") return t.mutation(makeFunctionReference<"mutation", Record<string, unknown>, unknown>(fn.name), args);
+  return t.action(makeFunctionReference<"action", Record<string, unknown>, unknown>(fn.name), args);
+}
+
+/** The call's result, or the error's data/message: whatever a caller would see. */
+async function outcome(call: Promise<unknown>): Promise<{ ok: boolean; seen: string }> {
+  try {
+    return { ok: true, seen: JSON.stringify(await call) };
+  } catch (error) {
+    if (error instanceof ConvexError) return { ok: false, seen: JSON.stringify(error.data) };
+    return { ok: false, seen: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const MALFORMED = ["", "short", "a".repeat(42), "a".repeat(129), `${"a".repeat(42)}!`, `${"a".repeat(40)} or 1=1`];
+
+let functions: ExportedFunction[];
+beforeAll(async () => {
+  functions = (await exportedFunctions()).filter((fn) => fn.isPublic);
+});
+useConvexTestFile();
+
+test("the matrix covers every public function, and each has a credential argument and a returns validator", () => {
+  expect(functions.map((fn) => fn.name)).toEqual(Object.keys(CASES).sort());
+  for (const fn of functions) {
+    const c = CASES[fn.name];
+    expect(c).toBeDefined();
+    expect({ fn: fn.name, credential: fn.args.value?.[c?.credential ?? ""]?.optional }).toEqual({ fn: fn.name, credential: false });
+    expect({ fn: fn.name, returns: fn.returns }).not.toEqual({ fn: fn.name, returns: null });
+  }
+});
+
+describe.each(Object.keys(CASES).sort())("%s", (name) => {
+  let w: World;
+  let fn: ExportedFunction;
+  let c: Case;
+  const withCredential = (value: string | undefined): Record<string, unknown> => {
+    const args = c.args(w);
+    return value === undefined ? args : { ...args, [c.credential]: value };
+  };
+
+  beforeEach(async () => {
+    w = await buildWorld(newBackend());
+    const found = functions.find((f) => f.name === name);
+    if (found === undefined) throw new Error(`${name} is not exported`);
+    fn = found;
+    c = CASES[name] as Case;
+  });
+
+  test("no credential → refused", async () => {
+    const before = await rowsOfA(w);
+    await expect(call(w.t, fn, withCredential(undefined))).rejects.toThrow();
+    expect(await rowsOfA(w)).toBe(before);
+  });
+
+  test("malformed credential → BAD_REQUEST", async () => {
+    const before = await rowsOfA(w);
+    for (const bad of MALFORMED) await expectError(call(w.t, fn, withCredential(bad)), "BAD_REQUEST");
+    expect(await rowsOfA(w)).toBe(before);
+  });
+
+  test("unknown, revoked, rotated, expired or used credential → refused", async () => {
+    const before = await rowsOfA(w);
+    if (c.credential === "relaySecret") {
+      await expectError(call(w.t, fn, withCredential(credential())), "UNAUTHORIZED");
+      await expectError(call(w.t, fn, withCredential(w.rotatedSecret)), "UNAUTHORIZED");
+    } else if (c.credential === "deviceToken") {
+      await expectError(call(w.t, fn, withCredential(credential())), "UNAUTHORIZED");
+      await expectError(call(w.t, fn, withCredential(w.a.revokedToken)), "UNAUTHORIZED");
+      // The same token as a relay secret or pairing token is just unknown there.
+      await expectError(w.t.query(api.relay.info, { relaySecret: w.a.deviceToken }), "UNAUTHORIZED");
+    } else if (c.credential === "pairingToken") {
+      await expectError(call(w.t, fn, withCredential(credential())), "PAIRING_INVALID");
+      await expectError(call(w.t, fn, withCredential(w.expiredPairingToken)), "PAIRING_EXPIRED");
+      await expectError(call(w.t, fn, withCredential(w.usedPairingToken)), "PAIRING_ALREADY_CLAIMED");
+      await expectError(call(w.t, fn, withCredential(w.a.deviceToken)), "PAIRING_INVALID");
+    } else {
+      // register: an unknown or rotated-away secret opens a new, empty namespace, never an old one.
+      for (const secret of [credential(), w.rotatedSecret]) {
+        const result = (await call(w.t, fn, withCredential(secret))) as { instanceId: string };
+        expect(result.instanceId).not.toBe(w.a.instanceId);
+        const info = await w.t.query(api.relay.info, { relaySecret: secret });
+        expect(info).toMatchObject({ pairedDevices: 0, pendingPairing: false });
+      }
+    }
+    expect(await rowsOfA(w)).toBe(before);
+  });
+
+  test("another instance's credential with A's arguments → nothing of A is seen or changed", async () => {
+    if (c.crossInstance === "not applicable") return;
+    const before = await rowsOfA(w);
+    const other = c.credential === "deviceToken" ? w.b.deviceToken : w.b.secret;
+    const result = await outcome(call(w.t, fn, withCredential(other)));
+    if (c.crossInstance === "NOT_FOUND") {
+      expect(result.ok).toBe(false);
+      expect(JSON.parse(result.seen)).toMatchObject({ code: "NOT_FOUND" });
+    } else {
+      expect(result.ok).toBe(true);
+    }
+    const leaked = w.a.markers.filter((m) => result.seen.includes(m));
+    // Arguments B passed in (e.g. a session key) may come back as B's own data; nothing else of A may.
+    const echoed = JSON.stringify(c.args(w));
+    expect(leaked.filter((m) => !echoed.includes(m))).toEqual([]);
+    expect(await rowsOfA(w)).toBe(before);
+  });
+});

@@ -1,0 +1,205 @@
+/** Messages: app sends, delivery states, streaming replies, aborts, transcript mirroring and idempotency. */
+import { jest } from "@jest/globals";
+import { api } from "../../convex/_generated/api.js";
+import type { TranscriptMessage } from "../../convex/lib/transcript.js";
+import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+
+let t: Backend;
+let relaySecret: string;
+let deviceToken: string;
+const page = { numItems: 50, cursor: null };
+
+useConvexTestFile(() => t);
+beforeEach(async () => {
+  t = newBackend();
+  relaySecret = (await registerInstance(t, "Home")).secret;
+  deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
+});
+
+const send = (sessionKey: string, clientMessageId: string, text: string) =>
+  t.mutation(api.app.send, { deviceToken, sessionKey, clientMessageId, text });
+const messages = async (sessionKey: string) =>
+  (await t.query(api.app.listMessages, { deviceToken, sessionKey, paginationOpts: page })).page;
+const countRows = () => t.run(async (ctx) => (await ctx.db.query("messages").collect()).length);
+
+test("an app message: queued → delivered, and a settled message never moves again", async () => {
+  const { messageId } = await send("main", "c-1", "hello");
+  jest.advanceTimersByTime(10);
+  const second = await send("main", "c-2", "again");
+  expect(await t.query(api.relay.pendingMessages, { relaySecret })).toEqual([
+    { messageId, sessionKey: "main", text: "hello", clientMessageId: "c-1", runId: messageId, createdAt: expect.any(Number) },
+    expect.objectContaining({ messageId: second.messageId, clientMessageId: "c-2" }),
+  ]);
+  expect(await t.query(api.relay.pendingMessages, { relaySecret, limit: 1 })).toHaveLength(1);
+
+  expect(await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: "run-1" })).toEqual({ status: "delivered" });
+  expect(await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: "run-1" })).toEqual({ status: "delivered" });
+  expect(await t.mutation(api.relay.markFailed, { relaySecret, messageId, reason: "late" })).toEqual({ status: "delivered" });
+  expect((await t.query(api.relay.pendingMessages, { relaySecret })).map((m) => m.messageId)).toEqual([second.messageId]);
+  const [newest, oldest] = await messages("main");
+  expect(oldest).toMatchObject({ messageId, status: "delivered", runId: "run-1", source: "app", role: "user" });
+  expect(newest).toMatchObject({ messageId: second.messageId, status: "queued" });
+});
+
+test("queued → failed and queued → expired keep their reason", async () => {
+  const a = await send("main", "c-1", "one");
+  const b = await send("main", "c-2", "two");
+  expect(await t.mutation(api.relay.markFailed, { relaySecret, messageId: a.messageId, reason: "gateway refused" })).toEqual({
+    status: "failed",
+  });
+  expect(await t.mutation(api.relay.markExpired, { relaySecret, messageId: b.messageId, reason: "older than 10 min" })).toEqual({
+    status: "expired",
+  });
+  expect(await t.mutation(api.relay.markDelivered, { relaySecret, messageId: b.messageId, runId: "r" })).toEqual({ status: "expired" });
+  const rows = await messages("main");
+  expect(rows.find((m) => m.messageId === a.messageId)).toMatchObject({ status: "failed", error: "gateway refused" });
+  expect(rows.find((m) => m.messageId === b.messageId)).toMatchObject({ status: "expired", error: "older than 10 min" });
+  expect(await t.query(api.relay.pendingMessages, { relaySecret })).toEqual([]);
+});
+
+test("the same clientMessageId twice is one row", async () => {
+  const first = await send("main", "retry-me", "hello");
+  const again = await send("main", "retry-me", "hello");
+  expect(again.messageId).toBe(first.messageId);
+  expect(await countRows()).toBe(1);
+  expect(await t.query(api.relay.pendingMessages, { relaySecret })).toHaveLength(1);
+});
+
+test("a send lists the session at once", async () => {
+  await send("agent:main:new", "c-1", "first words");
+  const sessions = await t.query(api.app.listSessions, { deviceToken, paginationOpts: page });
+  expect(sessions.page).toEqual([{ sessionKey: "agent:main:new", updatedAt: Date.now(), lastMessagePreview: "first words" }]);
+});
+
+test("a stream row goes streaming → final and never back", async () => {
+  const base = { relaySecret, sessionKey: "main", runId: "run-9" };
+  expect(await t.query(api.app.streaming, { deviceToken, sessionKey: "main" })).toBeNull();
+  const { messageId } = await t.mutation(api.relay.upsertStream, { ...base, text: "", state: "streaming" });
+  expect(await t.mutation(api.relay.upsertStream, { ...base, text: "Hel", state: "streaming" })).toEqual({ messageId });
+  expect(await t.query(api.app.streaming, { deviceToken, sessionKey: "main" })).toMatchObject({
+    messageId,
+    text: "Hel",
+    status: "streaming",
+    role: "assistant",
+    runId: "run-9",
+  });
+  await t.mutation(api.relay.upsertStream, { ...base, text: "Hello world", state: "final" });
+  expect(await t.query(api.app.streaming, { deviceToken, sessionKey: "main" })).toBeNull();
+
+  for (const state of ["streaming", "error", "aborted"] as const) {
+    expect(await t.mutation(api.relay.upsertStream, { ...base, text: "late delta", state, error: "x" })).toEqual({ messageId });
+  }
+  expect(await messages("main")).toEqual([expect.objectContaining({ messageId, status: "final", text: "Hello world" })]);
+  expect(await countRows()).toBe(1);
+});
+
+test("a stream can end in error with its reason", async () => {
+  const base = { relaySecret, sessionKey: "main", runId: "run-e" };
+  await t.mutation(api.relay.upsertStream, { ...base, text: "par", state: "streaming" });
+  await t.mutation(api.relay.upsertStream, { ...base, text: "part", state: "error", error: "model said 400" });
+  expect(await messages("main")).toEqual([expect.objectContaining({ status: "error", text: "part", error: "model said 400" })]);
+});
+
+test("abort: the app asks, the relay sees it, and the request ends with the stream", async () => {
+  const base = { relaySecret, sessionKey: "main", runId: "run-a" };
+  const { messageId } = await t.mutation(api.relay.upsertStream, { ...base, text: "long", state: "streaming" });
+  expect(await t.query(api.relay.abortRequests, { relaySecret })).toEqual([]);
+  expect(await t.mutation(api.app.requestAbort, { deviceToken, messageId })).toEqual({ requested: true });
+  expect(await t.mutation(api.app.requestAbort, { deviceToken, messageId })).toEqual({ requested: true });
+  expect(await t.query(api.relay.abortRequests, { relaySecret })).toEqual([{ messageId, sessionKey: "main", runId: "run-a" }]);
+  await t.mutation(api.relay.upsertStream, { ...base, text: "long", state: "aborted" });
+  expect(await t.query(api.relay.abortRequests, { relaySecret })).toEqual([]);
+  expect(await t.mutation(api.app.requestAbort, { deviceToken, messageId })).toEqual({ requested: false });
+  expect((await messages("main"))[0]).toMatchObject({ status: "aborted", abortRequested: true });
+});
+
+describe("transcript ingestion", () => {
+  const ingest = (sessionKey: string, msgs: TranscriptMessage[], deltaCursor?: string) =>
+    t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey, messages: msgs, deltaCursor });
+
+  test("the same gatewayMessageId twice is one row", async () => {
+    const m = { gatewayMessageId: "g-1", seq: 1, role: "user" as const, text: "from the CLI", timestamp: 1_000 };
+    expect(await ingest("main", [m])).toEqual({ inserted: 1, merged: 0, skipped: 0 });
+    expect(await ingest("main", [m])).toEqual({ inserted: 0, merged: 0, skipped: 1 });
+    expect(await ingest("main", [m, m])).toEqual({ inserted: 0, merged: 0, skipped: 2 });
+    expect(await messages("main")).toEqual([
+      expect.objectContaining({ gatewayMessageId: "g-1", source: "gateway", status: "mirrored", text: "from the CLI", createdAt: 1_000 }),
+    ]);
+    expect(await countRows()).toBe(1);
+  });
+
+  test("the transcript of the relay's own send merges into the app row", async () => {
+    const { messageId } = await send("main", "c-1", "hi there");
+    await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: "run-1" });
+    const echo = { gatewayMessageId: "g-1", seq: 4, role: "user" as const, text: "hi there", timestamp: 5, idempotencyKey: "run-1:user" };
+    // The gateway canonicalises "main"; the merged row follows it.
+    expect(await ingest("agent:main:main", [echo])).toEqual({ inserted: 0, merged: 1, skipped: 0 });
+    expect(await ingest("agent:main:main", [echo])).toEqual({ inserted: 0, merged: 0, skipped: 1 });
+    expect(await messages("agent:main:main")).toEqual([
+      expect.objectContaining({ messageId, gatewayMessageId: "g-1", source: "app", status: "delivered", text: "hi there" }),
+    ]);
+    expect(await countRows()).toBe(1);
+  });
+
+  test("a send whose transcript arrives before markDelivered merges by the runId the backend gave it", async () => {
+    const { messageId } = await send("main", "c-1", "quick");
+    const [pending] = await t.query(api.relay.pendingMessages, { relaySecret });
+    expect(pending?.runId).toBe(messageId);
+    const echo = { gatewayMessageId: "g-7", role: "user" as const, text: "quick", timestamp: 5, idempotencyKey: `${messageId}:user` };
+    expect(await ingest("main", [echo])).toEqual({ inserted: 0, merged: 1, skipped: 0 });
+    expect(await t.query(api.relay.pendingMessages, { relaySecret })).toEqual([]);
+    expect(await messages("main")).toEqual([expect.objectContaining({ messageId, status: "delivered", runId: messageId })]);
+    expect(await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: messageId })).toEqual({ status: "delivered" });
+  });
+
+  test("an assistant message merges into its run's stream row, which then ignores late stream writes", async () => {
+    const base = { relaySecret, sessionKey: "main", runId: "run-2" };
+    const { messageId } = await t.mutation(api.relay.upsertStream, { ...base, text: "Hello wor", state: "streaming" });
+    const reply = { gatewayMessageId: "g-2", seq: 2, role: "assistant" as const, text: "Hello world!", timestamp: 9, runId: "run-2" };
+    expect(await ingest("main", [reply])).toEqual({ inserted: 0, merged: 1, skipped: 0 });
+    expect(await t.mutation(api.relay.upsertStream, { ...base, text: "Hello world", state: "final" })).toEqual({ messageId });
+    expect(await messages("main")).toEqual([
+      expect.objectContaining({ messageId, gatewayMessageId: "g-2", text: "Hello world!", status: "final" }),
+    ]);
+    // A second assistant message of the same run is a message of its own.
+    const more = { ...reply, gatewayMessageId: "g-3", seq: 3, text: "And more." };
+    expect(await ingest("main", [more])).toEqual({ inserted: 1, merged: 0, skipped: 0 });
+    expect(await countRows()).toBe(2);
+  });
+
+  test("a transcript reply seen before any stream write is the run's row for upsertStream", async () => {
+    const reply = { gatewayMessageId: "g-5", role: "assistant" as const, text: "done", timestamp: 9, runId: "run-5" };
+    await ingest("main", [reply]);
+    await t.mutation(api.relay.upsertStream, { relaySecret, sessionKey: "main", runId: "run-5", text: "do", state: "streaming" });
+    expect(await messages("main")).toEqual([expect.objectContaining({ text: "done", status: "mirrored" })]);
+    expect(await t.query(api.app.streaming, { deviceToken, sessionKey: "main" })).toBeNull();
+  });
+
+  test("the deltaCursor is stored with the rows and listed by sessionCursors", async () => {
+    await ingest("s-1", [{ gatewayMessageId: "g-1", role: "user", text: "a", timestamp: 1 }], "cursor-1");
+    await ingest("s-2", [], "cursor-2");
+    await ingest("s-1", [], "cursor-3");
+    await ingest("s-1", []); // no cursor: the stored one stays
+    const cursors = await t.query(api.relay.sessionCursors, { relaySecret });
+    expect(cursors.sort((a, b) => a.sessionKey.localeCompare(b.sessionKey))).toEqual([
+      { sessionKey: "s-1", deltaCursor: "cursor-3" },
+      { sessionKey: "s-2", deltaCursor: "cursor-2" },
+    ]);
+  });
+});
+
+test("upsertSessions keeps absent fields and lists most recently updated first", async () => {
+  await t.mutation(api.relay.upsertSessions, {
+    relaySecret,
+    sessions: [
+      { sessionKey: "a", title: "Alpha", updatedAt: 10, model: "m1", hasActiveRun: false },
+      { sessionKey: "b", updatedAt: 20, lastMessagePreview: "hey" },
+    ],
+  });
+  await t.mutation(api.relay.upsertSessions, { relaySecret, sessions: [{ sessionKey: "a", updatedAt: 30, hasActiveRun: true }] });
+  const { page: rows } = await t.query(api.app.listSessions, { deviceToken, paginationOpts: page });
+  expect(rows).toEqual([
+    { sessionKey: "a", title: "Alpha", updatedAt: 30, model: "m1", hasActiveRun: true },
+    { sessionKey: "b", updatedAt: 20, lastMessagePreview: "hey" },
+  ]);
+});
