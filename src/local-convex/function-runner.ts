@@ -1,0 +1,138 @@
+/** Runs a project's Convex functions on convex-test's in-memory backend, with wire-format args, results and errors. */
+import { convexTest, type TestConvex, type TestConvexForDataModel } from "convex-test";
+import {
+  makeFunctionReference,
+  type DataModelFromSchemaDefinition,
+  type FunctionReference,
+  type UserIdentity,
+} from "convex/server";
+import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
+import type { CallerAuth } from "./caller-auth.js";
+import type { AnySchema, FunctionInfo, FunctionKind, InstrumentedModules } from "./module-loader.js";
+import { canonicalizeUdfPath } from "./sync-protocol.js";
+
+export type FunctionOutcome =
+  | { success: true; value: JSONValue }
+  | { success: false; errorMessage: string; errorData?: JSONValue };
+
+type Backend = TestConvex<AnySchema>;
+type Accessor = TestConvexForDataModel<DataModelFromSchemaDefinition<AnySchema>>;
+type ArgsObject = Record<string, Value>;
+
+// ConvexError marks itself with this symbol; checking it (not instanceof) also works when the
+// project's functions resolved a different copy of the convex package.
+const CONVEX_ERROR = Symbol.for("ConvexError");
+
+function isConvexError(error: unknown): error is Error & { data: Value } {
+  return error instanceof Error && CONVEX_ERROR in error;
+}
+
+function describeError(error: unknown): FunctionOutcome {
+  if (isConvexError(error)) {
+    return {
+      success: false,
+      // Like a dev deployment: the message names the error; clients read the payload from errorData.
+      errorMessage: `Uncaught ConvexError: ${error.message}`,
+      errorData: convexToJson(error.data),
+    };
+  }
+  if (error instanceof Error) return { success: false, errorMessage: `Uncaught ${error.name}: ${error.message}` };
+  return { success: false, errorMessage: `Uncaught ${String(error)}` };
+}
+
+/** Args arrive as `[object]` in convex_encoded_json; anything else is a client error. */
+function decodeArgs(args: JSONValue[] | JSONValue): ArgsObject {
+  const first = Array.isArray(args) ? (args.length === 0 ? {} : args[0]) : args;
+  if (Array.isArray(args) && args.length > 1) throw new Error("Expected a single argument object");
+  const value = jsonToConvex(first ?? {});
+  if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof ArrayBuffer) {
+    throw new Error("The arguments to a Convex function must be an object");
+  }
+  return value as ArgsObject;
+}
+
+export class FunctionRunner {
+  private readonly backend: Backend;
+
+  constructor(
+    private readonly modules: InstrumentedModules,
+    schema: AnySchema | undefined,
+  ) {
+    this.backend = convexTest({ schema, modules: modules.moduleMap() });
+  }
+
+  /** Kind and visibility of a function, or null when it does not exist. */
+  describe(udfPath: string): Promise<FunctionInfo | null> {
+    return this.modules.describe(canonicalizeUdfPath(udfPath));
+  }
+
+  /**
+   * Runs a function the way a client call would. `expected` is the kind the client asked for
+   * ("any" for /api/function); internal functions are reachable with admin auth only.
+   */
+  async call(
+    expected: FunctionKind | "any",
+    udfPath: string,
+    args: JSONValue[] | JSONValue,
+    auth: CallerAuth,
+  ): Promise<FunctionOutcome & { kind?: FunctionKind }> {
+    const path = canonicalizeUdfPath(udfPath);
+    let info: FunctionInfo | null;
+    try {
+      info = await this.describe(path);
+    } catch (error) {
+      // A module that fails to import (syntax error, bad import) fails the call, not the server.
+      return { success: false, errorMessage: `Failed to load the module of ${path}: ${String(error)}` };
+    }
+    if (info === null || (info.visibility === "internal" && auth.kind !== "admin")) {
+      return {
+        success: false,
+        errorMessage: `Could not find public function for '${path}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+      };
+    }
+    if (expected !== "any" && info.kind !== expected) {
+      return {
+        success: false,
+        errorMessage: `Trying to execute ${path} as ${expected}, but it is defined as ${info.kind}.`,
+      };
+    }
+    try {
+      const value = await this.invoke(info.kind, path, decodeArgs(args), auth);
+      return { success: true, value: convexToJson(value === undefined ? null : value), kind: info.kind };
+    } catch (error) {
+      return { ...describeError(error), kind: info.kind };
+    }
+  }
+
+  /** The latest commit timestamp (ns). It moves on every committed mutation, including scheduled ones. */
+  async snapshotTs(): Promise<bigint> {
+    return await this.backend.query(async (ctx) => ctx.meta.getSnapshotTs());
+  }
+
+  /** Cancels pending scheduled functions so no project code runs after the server stops. */
+  async cancelScheduled(): Promise<number> {
+    return await this.backend.run(async (ctx) => {
+      const jobs = await ctx.db.system.query("_scheduled_functions").collect();
+      const pending = jobs.filter((job) => job.state.kind === "pending");
+      for (const job of pending) await ctx.scheduler.cancel(job._id);
+      return pending.length;
+    });
+  }
+
+  private accessor(auth: CallerAuth): Accessor {
+    const identity: UserIdentity | null = auth.kind === "none" ? null : auth.identity;
+    return identity === null ? this.backend : this.backend.withIdentity(identity);
+  }
+
+  private async invoke(kind: FunctionKind, path: string, args: ArgsObject, auth: CallerAuth): Promise<Value | undefined> {
+    const t = this.accessor(auth);
+    switch (kind) {
+      case "query":
+        return await t.query(makeFunctionReference<"query">(path) as FunctionReference<"query">, args);
+      case "mutation":
+        return await t.mutation(makeFunctionReference<"mutation">(path) as FunctionReference<"mutation">, args);
+      case "action":
+        return await t.action(makeFunctionReference<"action">(path) as FunctionReference<"action">, args);
+    }
+  }
+}

@@ -1,0 +1,70 @@
+/** `node dist/src/local-convex/main.js [--port 3210] [--functions-dir dir]`: run the local Convex server for a person. */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startLocalConvex } from "./server.js";
+import type { LocalConvexLogger } from "./local-logger.js";
+
+const USAGE = "usage: local-convex [--port 3210] [--functions-dir <dir>]";
+
+function parseArgs(argv: string[]): { port: number; functionsDir: string } {
+  // Compiled to dist/src/local-convex/main.js; the compiled functions live in dist/convex.
+  let functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");
+  let port = 3210;
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split("=", 2) as [string, string | undefined];
+    const value = (): string => {
+      const next = inline ?? argv[++i];
+      if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`);
+      return next;
+    };
+    if (flag === "--port") {
+      port = Number(value());
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port\n${USAGE}`);
+    } else if (flag === "--functions-dir") {
+      functionsDir = path.resolve(value());
+    } else if (flag === "--help" || flag === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else {
+      throw new Error(`unknown argument "${argv[i]}"\n${USAGE}`);
+    }
+  }
+  return { port, functionsDir };
+}
+
+function consoleLogger(): LocalConvexLogger {
+  const line = (level: string) => (message: string, meta?: Record<string, unknown>) =>
+    console.error(`[local-convex] ${level} ${message}${meta && Object.keys(meta).length ? ` ${JSON.stringify(meta)}` : ""}`);
+  return { debug: () => undefined, info: line("info"), warn: line("warn"), error: line("error") };
+}
+
+async function main(): Promise<void> {
+  const { port, functionsDir } = parseArgs(process.argv.slice(2));
+  const server = await startLocalConvex({ port, host: "127.0.0.1", functionsDir, logger: consoleLogger() });
+  console.log(`Local Convex server: ${server.url}`);
+  console.log(`Functions: ${functionsDir}`);
+  console.log(
+    "WARNING: in-memory and for local use only. There is no authentication beyond what the project's " +
+      "functions check themselves (JWTs are not verified), and all data is lost when this process exits.",
+  );
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal}: stopping local Convex server`);
+    server.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
