@@ -1,5 +1,6 @@
 /** App → Gateway: delivers queued app messages with chat.send, in order per session, exactly once. */
 import type { Logger } from "../logging/logger.js";
+import { clipChars, LIMITS } from "./clip.js";
 import type { ConvexWrites, GatewayPort } from "./ports.js";
 
 export interface PendingMessage {
@@ -122,7 +123,7 @@ export class Outbox {
       void this.options.convex.write("relay:markExpired", { messageId, reason });
     } else {
       this.options.logger.info("gateway rejected an app message", { messageId, reason: detail });
-      void this.options.convex.write("relay:markFailed", { messageId, reason: detail ?? "rejected by the gateway" });
+      void this.options.convex.write("relay:markFailed", { messageId, reason: clipChars(detail ?? "rejected by the gateway", LIMITS.reason) });
     }
   }
 

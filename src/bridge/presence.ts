@@ -1,4 +1,5 @@
 /** Tells Convex the relay is alive and whether the Gateway is connected, so the app can say which is down. */
+import { clipChars, LIMITS } from "./clip.js";
 import type { ConvexWrites } from "./ports.js";
 
 export interface PresenceState {
@@ -33,9 +34,12 @@ export class Presence {
   }
 
   beat(): void {
-    const args: Record<string, unknown> = { relayVersion: this.state.relayVersion, gatewayConnected: this.state.gatewayConnected };
-    if (this.state.gatewayVersion) args.gatewayVersion = this.state.gatewayVersion;
-    if (this.state.gatewayError) args.gatewayError = this.state.gatewayError;
+    const args: Record<string, unknown> = {
+      relayVersion: clipChars(this.state.relayVersion, LIMITS.version),
+      gatewayConnected: this.state.gatewayConnected,
+    };
+    if (this.state.gatewayVersion) args.gatewayVersion = clipChars(this.state.gatewayVersion, LIMITS.version);
+    if (this.state.gatewayError) args.gatewayError = clipChars(this.state.gatewayError, LIMITS.reason);
     // Presence is only true now: a heartbeat queued through an outage would lie, so it's never spooled.
     void this.convex.write("relay:heartbeat", args, { durable: false });
   }

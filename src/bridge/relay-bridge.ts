@@ -80,6 +80,18 @@ export class RelayBridge implements GatewayEventSink {
   }
 
   start(): void {
+    this.subscribe();
+    this.presence.start();
+  }
+
+  /** Subscriptions carry the secret they were made with: after `pair --reset` they are made again. */
+  resubscribe(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+    this.subscribe();
+    this.presence.beat();
+  }
+
+  private subscribe(): void {
     const { convex, logger } = this.options;
     const onError = (what: string) => (error: Error) =>
       logger.error(`Convex subscription ${what} failed`, { error: error.message });
@@ -92,7 +104,6 @@ export class RelayBridge implements GatewayEventSink {
       ),
       convex.subscribe<AbortRequest[]>("relay:abortRequests", {}, (requests) => this.aborts.update(requests), onError("abortRequests")),
     );
-    this.presence.start();
   }
 
   connected(info: { serverVersion?: string }): void {

@@ -1,6 +1,14 @@
-/** `fastclaw-relay run`: the long-running loop between the Gateway and Convex (placeholder until the bridge lands). */
-import type { Logger } from "../logging/logger.js";
+/** `fastclaw-relay run`: wires the Gateway connection, Convex and the bridge, until a signal stops it. */
 import type { Env, StatePaths } from "../config/paths.js";
+import { ConvexLink } from "../convex-sync/convex-link.js";
+import { errorCode } from "../convex-sync/convex-writer.js";
+import { openGatewayConnection } from "../gateway/index.js";
+import type { Logger } from "../logging/logger.js";
+import { writeRuntimeState, type RuntimeState } from "../runtime/runtime-state.js";
+import { RELAY_VERSION } from "../version.js";
+import { CursorStore } from "./cursor-store.js";
+import { GatewayAdapter } from "./gateway-adapter.js";
+import { RelayBridge } from "./relay-bridge.js";
 
 export interface RelayRunConfig {
   convexUrl: string;
@@ -17,14 +25,125 @@ export interface RunRelayOptions {
   logger: Logger;
   /** Aborted on SIGTERM/SIGINT: flush and return. */
   signal: AbortSignal;
+  /** Re-reads the instance secret after Convex refuses it (`pair --reset` rotated it meanwhile). */
+  reloadSecret?: () => Promise<string | undefined>;
 }
+
+export const RELAY_DEFAULTS = {
+  /** App messages older than this when the relay could send them are marked expired. */
+  maxMessageAgeMs: 5 * 60_000,
+  streamWritesPerSecond: 4,
+  backfillPerSession: 50,
+} as const;
+
+/** How long SIGTERM may spend flushing Convex writes before the rest is left in the spool. */
+const SHUTDOWN_FLUSH_MS = 3_000;
+const RUNTIME_WRITE_MS = 5_000;
 
 /** Runs until `signal` aborts; resolves to the process exit code. */
 export async function runRelay(options: RunRelayOptions): Promise<number> {
-  options.logger.info("relay started (placeholder loop)");
-  await new Promise<void>((resolve) => {
-    if (options.signal.aborted) resolve();
-    else options.signal.addEventListener("abort", () => resolve(), { once: true });
+  const { config, logger, paths, signal } = options;
+  const startedAt = Date.now();
+  let secret = config.instanceSecret;
+
+  const { connection, config: gatewayConfig } = await openGatewayConnection({
+    env: options.env,
+    paths,
+    logger,
+    ...(config.gateway ? { explicit: config.gateway } : {}),
   });
+  const gateway = new GatewayAdapter(connection, logger);
+
+  let reloading = false;
+  const convex = new ConvexLink({
+    url: config.convexUrl,
+    spoolDir: paths.spoolDir,
+    relaySecret: () => secret,
+    logger,
+    onRejected: (_fn, error) => {
+      if (errorCode(error) !== "UNAUTHORIZED" || reloading || !options.reloadSecret) return;
+      reloading = true;
+      void options
+        .reloadSecret()
+        .then((next) => {
+          if (next && next !== secret) {
+            logger.warn("Convex refused the instance secret; the config holds a new one (pair --reset): restarting the Convex side");
+            secret = next;
+            restartConvexSide();
+          } else {
+            logger.error("Convex refused the instance secret: this relay is no longer paired. Run `fastclaw-relay pair`.");
+          }
+        })
+        .finally(() => {
+          reloading = false;
+        });
+    },
+  });
+
+  const cursors = new CursorStore(paths.cursorsFile, config.instanceId);
+  await cursors.load();
+  const bridge = new RelayBridge({
+    gateway,
+    convex,
+    cursors,
+    logger,
+    relayVersion: RELAY_VERSION,
+    maxMessageAgeMs: config.relay?.maxMessageAgeMs ?? RELAY_DEFAULTS.maxMessageAgeMs,
+    streamWritesPerSecond: config.relay?.streamWritesPerSecond ?? RELAY_DEFAULTS.streamWritesPerSecond,
+    backfillPerSession: config.relay?.backfillPerSession ?? RELAY_DEFAULTS.backfillPerSession,
+  });
+
+  const restartConvexSide = () => bridge.resubscribe();
+
+  const runtime = (): RuntimeState => {
+    const hello = connection.hello;
+    const gatewayError = connection.lastError;
+    const state: RuntimeState = {
+      pid: process.pid,
+      startedAt,
+      updatedAt: Date.now(),
+      relayVersion: RELAY_VERSION,
+      gateway: {
+        url: gatewayConfig.url,
+        connected: connection.state === "connected",
+        ...(hello ? { serverVersion: hello.serverVersion, protocol: hello.protocol, scopes: hello.scopes } : {}),
+        ...(gatewayError
+          ? { lastError: { ...(gatewayError.code ? { code: gatewayError.code } : {}), message: gatewayError.message, at: gatewayError.at } }
+          : {}),
+      },
+      convex: { url: config.convexUrl, connected: convex.isConnected, spooledWrites: convex.writer.spooledWrites },
+    };
+    if (config.instanceId) state.instanceId = config.instanceId;
+    return state;
+  };
+  const saveRuntime = () =>
+    writeRuntimeState(paths.runtimeFile, runtime()).catch((error: unknown) =>
+      logger.warn("could not write runtime.json", { error: String(error) }),
+    );
+
+  gateway.attach(bridge);
+  const stopRuntimeEvents = [connection.on("state", () => void saveRuntime()), convex.onConnectionChange(() => void saveRuntime())];
+  const runtimeTimer = setInterval(() => void saveRuntime(), RUNTIME_WRITE_MS);
+
+  await convex.start();
+  bridge.start();
+  connection.start();
+  await saveRuntime();
+  logger.info("relay running", { gateway: gatewayConfig.url, convex: config.convexUrl });
+
+  await new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+
+  // Shutdown: stop taking work, write what streams have, say goodbye, flush or spool the rest.
+  clearInterval(runtimeTimer);
+  for (const stop of stopRuntimeEvents) stop();
+  gateway.detach();
+  await bridge.stop();
+  await connection.stop();
+  const { drained } = await convex.close(SHUTDOWN_FLUSH_MS);
+  logger.info(drained ? "all Convex writes flushed" : "Convex unreachable at shutdown: pending writes kept in the spool");
+  await writeRuntimeState(paths.runtimeFile, { ...runtime(), gateway: { ...runtime().gateway, connected: false } }).catch(() => undefined);
   return 0;
 }

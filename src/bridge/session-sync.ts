@@ -1,5 +1,6 @@
 /** Mirrors the Gateway's session list into Convex: at connect, and debounced on sessions.changed. */
 import type { Logger } from "../logging/logger.js";
+import { clipChars, LIMITS } from "./clip.js";
 import type { ConvexWrites, GatewayPort, GatewaySessionInfo } from "./ports.js";
 
 export interface SessionSyncOptions {
@@ -53,9 +54,18 @@ export class SessionSync {
     const changed = sessions.filter((session) => this.sent.get(session.sessionKey) !== JSON.stringify(session));
     for (let start = 0; start < changed.length; start += UPSERT_BATCH) {
       const batch = changed.slice(start, start + UPSERT_BATCH);
-      await this.options.convex.write("relay:upsertSessions", { sessions: batch });
+      await this.options.convex.write("relay:upsertSessions", { sessions: batch.map(clipSession) });
       for (const session of batch) this.sent.set(session.sessionKey, JSON.stringify(session));
     }
     return sessions.map((session) => session.sessionKey);
   }
+}
+
+function clipSession(session: GatewaySessionInfo): GatewaySessionInfo {
+  const clipped: GatewaySessionInfo = { ...session };
+  if (clipped.title !== undefined) clipped.title = clipChars(clipped.title, LIMITS.title);
+  if (clipped.lastMessagePreview !== undefined) clipped.lastMessagePreview = clipChars(clipped.lastMessagePreview, LIMITS.preview);
+  if (clipped.model !== undefined) clipped.model = clipChars(clipped.model, LIMITS.model);
+  if (clipped.status !== undefined) clipped.status = clipChars(clipped.status, LIMITS.status);
+  return clipped;
 }

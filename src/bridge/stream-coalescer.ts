@@ -2,6 +2,7 @@
 import type { ChatEvent } from "@openclaw/gateway-protocol";
 import type { Logger } from "../logging/logger.js";
 import type { ConvexWrites } from "./ports.js";
+import { clipBytes, clipChars, LIMITS } from "./clip.js";
 import { chatMessageText } from "./transcript.js";
 
 export interface StreamCoalescerOptions {
@@ -127,14 +128,14 @@ export class StreamCoalescer {
     run.lastWriteAt = this.now();
     run.writtenText = run.text;
     this.writes += 1;
-    void this.options.convex.write("relay:upsertStream", { sessionKey: run.sessionKey, runId, text: run.text, state: "streaming" });
+    void this.options.convex.write("relay:upsertStream", { sessionKey: run.sessionKey, runId, text: clipBytes(run.text), state: "streaming" });
   }
 
   private finish(runId: string, sessionKey: string, state: TerminalState, text: string, error?: string): void {
     this.forget(runId);
     this.writes += 1;
-    const args: Record<string, unknown> = { sessionKey, runId, text, state };
-    if (error) args.error = error;
+    const args: Record<string, unknown> = { sessionKey, runId, text: clipBytes(text), state };
+    if (error) args.error = clipChars(error, LIMITS.reason);
     void this.options.convex.write("relay:upsertStream", args);
   }
 

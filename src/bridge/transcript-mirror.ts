@@ -2,6 +2,7 @@
 import type { Logger } from "../logging/logger.js";
 import type { CursorStore } from "./cursor-store.js";
 import type { ConvexWrites, GatewayPort, HistoryResult } from "./ports.js";
+import { clipBytes } from "./clip.js";
 import type { TranscriptMessage } from "./transcript.js";
 
 export interface TranscriptMirrorOptions {
@@ -92,7 +93,7 @@ export class TranscriptMirror {
 
   private async ingest(sessionKey: string, messages: TranscriptMessage[]): Promise<void> {
     for (let start = 0; start < messages.length; start += INGEST_BATCH) {
-      const batch = messages.slice(start, start + INGEST_BATCH);
+      const batch = messages.slice(start, start + INGEST_BATCH).map((message) => ({ ...message, text: clipBytes(message.text) }));
       this.ingested += batch.length;
       await this.options.convex.write("relay:ingestTranscript", { sessionKey, messages: batch });
     }

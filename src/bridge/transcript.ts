@@ -1,4 +1,5 @@
-/** Turns the Gateway's transcript payloads (session.message, chat.history rows) into plain rows. */
+/** The bridge's flat form of a Gateway transcript row, as the Convex backend ingests it. */
+import { transcriptText, type TranscriptEntry } from "../gateway/gateway-events.js";
 
 export type TranscriptRole = "user" | "assistant" | "system" | "tool";
 
@@ -10,20 +11,6 @@ export interface TranscriptMessage {
   timestamp: number;
   idempotencyKey?: string;
   runId?: string;
-}
-
-type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === "string" && value.length > 0 ? value : undefined;
-}
-
-function num(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
 function normalizeRole(role: unknown): TranscriptRole | undefined {
@@ -41,52 +28,28 @@ function normalizeRole(role: unknown): TranscriptRole | undefined {
   }
 }
 
-/** The visible text of a message's content: a string, or the text parts of a part array. */
-export function contentText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  const parts: string[] = [];
-  for (const part of content) {
-    if (typeof part === "string") parts.push(part);
-    else if (isObject(part) && (part.type === "text" || part.type === "output_text") && typeof part.text === "string") {
-      parts.push(part.text);
-    }
-  }
-  return parts.join("");
-}
-
 /** The text of a chat event's cumulative `message`, when it carries one. */
 export function chatMessageText(message: unknown): string | undefined {
-  if (!isObject(message)) return typeof message === "string" ? message : undefined;
-  if ("content" in message) return contentText(message.content);
-  return str(message.text);
+  if (typeof message === "string") return message;
+  if (typeof message !== "object" || message === null) return undefined;
+  if ("content" in message) return transcriptText(message as { role: string; content: unknown });
+  const text = (message as { text?: unknown }).text;
+  return typeof text === "string" ? text : undefined;
 }
 
 /**
- * Accepts either a `session.message` payload (`{sessionKey, message, messageId, messageSeq}`) or a
- * bare transcript message carrying `__openclaw.id`; returns undefined for anything unusable, which the
- * caller logs and skips.
+ * A Gateway transcript entry in the flat form the backend ingests; undefined for rows without a
+ * stable id or with a role we don't mirror (logged and skipped by the caller).
  */
-export function normalizeTranscriptMessage(payload: unknown): { sessionKey?: string; message: TranscriptMessage } | undefined {
-  if (!isObject(payload)) return undefined;
-  const inner = isObject(payload.message) ? payload.message : payload;
-  const meta = isObject(inner.__openclaw) ? inner.__openclaw : {};
-  const gatewayMessageId = str(payload.messageId) ?? str(meta.id) ?? str(inner.id);
-  const role = normalizeRole(inner.role);
-  if (!gatewayMessageId || !role) return undefined;
-  const timestamp = num(inner.timestamp) ?? (typeof inner.timestamp === "string" ? Date.parse(inner.timestamp) : NaN);
-  const message: TranscriptMessage = {
-    gatewayMessageId,
-    role,
-    text: contentText(inner.content),
-    timestamp: Number.isFinite(timestamp) ? timestamp : Date.now(),
-  };
-  const seq = num(payload.messageSeq) ?? num(meta.seq);
-  if (seq !== undefined) message.seq = seq;
-  const idempotencyKey = str(inner.idempotencyKey);
-  if (idempotencyKey) message.idempotencyKey = idempotencyKey;
-  const runId = str(meta.runId) ?? str(inner.runId);
-  if (runId) message.runId = runId;
-  const sessionKey = str(payload.sessionKey);
-  return sessionKey ? { sessionKey, message } : { message };
+export function fromEntry(entry: TranscriptEntry): TranscriptMessage | undefined {
+  const role = normalizeRole(entry.message.role);
+  if (!entry.messageId || !role) return undefined;
+  const { message } = entry;
+  const timestamp = typeof message.timestamp === "number" && Number.isFinite(message.timestamp) ? message.timestamp : Date.now();
+  const row: TranscriptMessage = { gatewayMessageId: entry.messageId, role, text: transcriptText(message), timestamp };
+  if (entry.messageSeq !== undefined) row.seq = entry.messageSeq;
+  const idempotencyKey = message.idempotencyKey ?? message.__openclaw?.idempotencyKey;
+  if (typeof idempotencyKey === "string" && idempotencyKey.length > 0) row.idempotencyKey = idempotencyKey;
+  if (entry.runId) row.runId = entry.runId;
+  return row;
 }

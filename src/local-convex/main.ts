@@ -1,15 +1,17 @@
 /** `node dist/src/local-convex/main.js [--port 3210] [--functions-dir dir]`: run the local Convex server for a person. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { startControlServer } from "./control-server.js";
 import { startLocalConvex } from "./server.js";
 import type { LocalConvexLogger } from "./local-logger.js";
 
-const USAGE = "usage: local-convex [--port 3210] [--functions-dir <dir>]";
+const USAGE = "usage: local-convex [--port 3210] [--functions-dir <dir>] [--control-port <port>]";
 
-function parseArgs(argv: string[]): { port: number; functionsDir: string } {
+function parseArgs(argv: string[]): { port: number; functionsDir: string; controlPort: number | undefined } {
   // Compiled to dist/src/local-convex/main.js; the compiled functions live in dist/convex.
   let functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");
   let port = 3210;
+  let controlPort: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split("=", 2) as [string, string | undefined];
     const value = (): string => {
@@ -20,6 +22,9 @@ function parseArgs(argv: string[]): { port: number; functionsDir: string } {
     if (flag === "--port") {
       port = Number(value());
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port\n${USAGE}`);
+    } else if (flag === "--control-port") {
+      controlPort = Number(value());
+      if (!Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535) throw new Error(`invalid --control-port\n${USAGE}`);
     } else if (flag === "--functions-dir") {
       functionsDir = path.resolve(value());
     } else if (flag === "--help" || flag === "-h") {
@@ -29,7 +34,7 @@ function parseArgs(argv: string[]): { port: number; functionsDir: string } {
       throw new Error(`unknown argument "${argv[i]}"\n${USAGE}`);
     }
   }
-  return { port, functionsDir };
+  return { port, functionsDir, controlPort };
 }
 
 function consoleLogger(): LocalConvexLogger {
@@ -39,9 +44,13 @@ function consoleLogger(): LocalConvexLogger {
 }
 
 async function main(): Promise<void> {
-  const { port, functionsDir } = parseArgs(process.argv.slice(2));
+  const { port, functionsDir, controlPort } = parseArgs(process.argv.slice(2));
   const server = await startLocalConvex({ port, host: "127.0.0.1", functionsDir, logger: consoleLogger() });
   console.log(`Local Convex server: ${server.url}`);
+  if (controlPort !== undefined) {
+    const control = await startControlServer(server, controlPort);
+    console.log(`Control: ${control.url}`);
+  }
   console.log(`Functions: ${functionsDir}`);
   console.log(
     "WARNING: in-memory and for local use only. There is no authentication beyond what the project's " +

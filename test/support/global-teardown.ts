@@ -1,2 +1,19 @@
-/** Jest global teardown for the e2e project (placeholder until the Gateway harness lands). */
-export default async function globalTeardown(): Promise<void> {}
+/** Jest global teardown for the e2e project: stop the shared Gateway and keep its logs in .test-artifacts/. */
+import { cp, mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+
+export default async function globalTeardown(_globalConfig?: unknown, projectConfig?: { rootDir?: string }): Promise<void> {
+  const harness = globalThis.__fastclawE2eHarness;
+  if (!harness) return;
+  globalThis.__fastclawE2eHarness = undefined;
+  // Loaded natively like global-setup.ts (whose resolve hook is still registered in this process).
+  const { stopE2eHarness } = await import("./e2e-harness.js");
+  await stopE2eHarness(harness);
+  // Keep the Gateway's logs (they explain most e2e failures); drop the rest of its throwaway state.
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const keep = path.resolve(projectConfig?.rootDir ?? process.cwd(), ".test-artifacts", `gateway-${stamp}`);
+  await mkdir(keep, { recursive: true });
+  await cp(path.join(harness.info.gatewayStateDir, "logs"), keep, { recursive: true }).catch(() => {});
+  process.stderr.write(`[e2e] Gateway logs kept in ${keep}\n`);
+  await rm(harness.info.runDir, { recursive: true, force: true }).catch(() => {});
+}

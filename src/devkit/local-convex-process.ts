@@ -1,0 +1,70 @@
+/** Runs the local Convex server as its own process (as a person would) and drives its control port. */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { LocalConvexStats } from "../local-convex/stats.js";
+
+export interface LocalConvexProcess {
+  url: string;
+  controlUrl: string;
+  child: ChildProcess;
+  stats(): Promise<LocalConvexStats>;
+  resetStats(): Promise<void>;
+  goOffline(): Promise<void>;
+  goOnline(): Promise<void>;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** `dist/src/local-convex/main.js` next to this compiled file (or the build output when run from src). */
+function mainScript(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const fromDist = path.resolve(here, "../local-convex/main.js");
+  return here.includes(`${path.sep}dist${path.sep}`) ? fromDist : path.resolve(here, "../../dist/src/local-convex/main.js");
+}
+
+export async function spawnLocalConvex(options: { port?: number; nodePath?: string; timeoutMs?: number } = {}): Promise<LocalConvexProcess> {
+  const child = spawn(options.nodePath ?? process.execPath, [mainScript(), "--port", String(options.port ?? 0), "--control-port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const ready = new Promise<{ url: string; controlUrl: string }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local Convex server did not start:\n${output}`)), options.timeoutMs ?? 30_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString("utf8");
+      const url = /Local Convex server: (\S+)/.exec(output)?.[1];
+      const controlUrl = /Control: (\S+)/.exec(output)?.[1];
+      if (url && controlUrl) {
+        clearTimeout(timer);
+        resolve({ url, controlUrl });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`local Convex server exited with ${code}:\n${output}`));
+    });
+  });
+  const { url, controlUrl } = await ready;
+  const call = async <T>(method: string, route: string): Promise<T> => {
+    const res = await fetch(`${controlUrl}${route}`, { method });
+    if (!res.ok) throw new Error(`local Convex control ${route}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  };
+  return {
+    url,
+    controlUrl,
+    child,
+    stats: () => call<LocalConvexStats>("GET", "/stats"),
+    resetStats: async () => void (await call("POST", "/reset-stats")),
+    goOffline: async () => void (await call("POST", "/offline")),
+    goOnline: async () => void (await call("POST", "/online")),
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,206 @@
+/** Typed errors the Gateway connection throws, and how connect failures are classified and explained. */
+import { GatewayClientRequestError, isGatewayProtocolResponseError } from "@openclaw/gateway-client";
+import { readConnectErrorDetailCode } from "@openclaw/gateway-protocol/connect-error-details";
+
+/** Base class: `code` is stable for callers to branch on. */
+export class GatewayError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** The request was not sent: there is no connection right now. Safe to retry later as is. */
+export class GatewayNotConnectedError extends GatewayError {
+  readonly method: string;
+  readonly state: string;
+  constructor(method: string, state: string) {
+    super("GATEWAY_NOT_CONNECTED", `gateway not connected (state ${state}); ${method} was not sent`);
+    this.method = method;
+    this.state = state;
+  }
+}
+
+/** The request was sent but the connection dropped before the answer: outcome unknown, retry with the same idempotency key. */
+export class GatewayConnectionLostError extends GatewayError {
+  readonly method: string;
+  constructor(method: string, reason: string) {
+    super("GATEWAY_CONNECTION_LOST", `gateway connection lost before ${method} was answered: ${reason}`);
+    this.method = method;
+  }
+}
+
+/** No answer within the request deadline (the connection may still be alive). */
+export class GatewayRequestTimeoutError extends GatewayError {
+  readonly method: string;
+  constructor(method: string, timeoutMs: number) {
+    super("GATEWAY_REQUEST_TIMEOUT", `gateway did not answer ${method} within ${timeoutMs} ms`);
+    this.method = method;
+  }
+}
+
+/** The Gateway answered with an error frame. */
+export class GatewayRequestError extends GatewayError {
+  readonly method: string;
+  readonly details: unknown;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+  constructor(method: string, error: { code: string; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number }) {
+    super(error.code, `${method} failed: ${error.code}: ${error.message}`);
+    this.method = method;
+    this.details = error.details;
+    this.retryable = error.retryable === true;
+    this.retryAfterMs = error.retryAfterMs;
+  }
+}
+
+/** The Gateway answered, but not in the shape the protocol promises. */
+export class GatewayProtocolError extends GatewayError {
+  constructor(message: string) {
+    super("GATEWAY_PROTOCOL_ERROR", message);
+  }
+}
+
+/** Worth retrying later (the bridge keeps the message queued): not connected, lost, timed out, or a retryable answer. */
+export function isRetryableGatewayError(error: unknown): boolean {
+  return (
+    error instanceof GatewayNotConnectedError ||
+    error instanceof GatewayConnectionLostError ||
+    error instanceof GatewayRequestTimeoutError ||
+    (error instanceof GatewayRequestError && (error.retryable || error.code === "UNAVAILABLE"))
+  );
+}
+
+/** Detail codes that no amount of reconnecting fixes: a person has to change credentials or approve something. */
+export const AUTH_FAILURE_CODES: ReadonlySet<string> = new Set([
+  "AUTH_REQUIRED",
+  "AUTH_UNAUTHORIZED",
+  "AUTH_TOKEN_MISSING",
+  "AUTH_TOKEN_MISMATCH",
+  "AUTH_TOKEN_NOT_CONFIGURED",
+  "AUTH_PASSWORD_MISSING",
+  "AUTH_PASSWORD_MISMATCH",
+  "AUTH_PASSWORD_NOT_CONFIGURED",
+  "AUTH_BOOTSTRAP_TOKEN_INVALID",
+  "AUTH_DEVICE_TOKEN_MISMATCH",
+  "AUTH_SCOPE_MISMATCH",
+  "AUTH_RATE_LIMITED",
+  "AUTH_IDENTITY_HEADER_REQUIRED",
+  "AUTH_VERIFIED_USER_REQUIRED",
+  "PAIRING_REQUIRED",
+  "DEVICE_IDENTITY_REQUIRED",
+  "DEVICE_AUTH_INVALID",
+  "DEVICE_AUTH_DEVICE_ID_MISMATCH",
+  "DEVICE_AUTH_SIGNATURE_EXPIRED",
+  "DEVICE_AUTH_NONCE_REQUIRED",
+  "DEVICE_AUTH_NONCE_MISMATCH",
+  "DEVICE_AUTH_SIGNATURE_INVALID",
+  "DEVICE_AUTH_PUBLIC_KEY_INVALID",
+  "MISSING_SCOPES",
+]);
+
+/** Codes that mean "this relay and that Gateway don't fit": also not fixed by retrying soon. */
+const INCOMPATIBLE_CODES: ReadonlySet<string> = new Set(["PROTOCOL_MISMATCH", "CLIENT_VERSION_MISMATCH"]);
+
+/** One line telling a person what to do about a connect failure. */
+export function connectFailureHint(code: string | undefined): string {
+  switch (code) {
+    case "AUTH_TOKEN_MISMATCH":
+    case "AUTH_TOKEN_MISSING":
+    case "AUTH_TOKEN_NOT_CONFIGURED":
+      return "give the relay the Gateway's token (gateway.auth.token in ~/.openclaw/openclaw.json) via OPENCLAW_GATEWAY_TOKEN or the relay's gateway token setting, then restart the relay";
+    case "AUTH_PASSWORD_MISMATCH":
+    case "AUTH_PASSWORD_MISSING":
+    case "AUTH_PASSWORD_NOT_CONFIGURED":
+      return "give the relay the Gateway's password (gateway.auth.password) via OPENCLAW_GATEWAY_PASSWORD or the relay's gateway password setting, then restart the relay";
+    case "AUTH_RATE_LIMITED":
+      return "too many failed logins: fix the credentials; the Gateway will accept attempts again after its lockout";
+    case "PAIRING_REQUIRED":
+    case "AUTH_SCOPE_MISMATCH":
+    case "MISSING_SCOPES":
+      return "approve this device with operator.read and operator.write (`openclaw devices list`, then `openclaw devices approve <requestId>`), or connect with the Gateway's shared token, which grants operator scopes";
+    case "DEVICE_IDENTITY_REQUIRED":
+    case "DEVICE_AUTH_INVALID":
+    case "DEVICE_AUTH_DEVICE_ID_MISMATCH":
+    case "DEVICE_AUTH_SIGNATURE_INVALID":
+    case "DEVICE_AUTH_PUBLIC_KEY_INVALID":
+      return "the Gateway rejected the relay's device identity: check that device-identity.json in the relay's state dir is intact (delete it only if you accept re-pairing)";
+    case "DEVICE_AUTH_SIGNATURE_EXPIRED":
+      return "the Gateway says the device signature is stale: check that this machine's clock is correct";
+    case "PROTOCOL_MISMATCH":
+      return "this relay speaks Gateway protocol 3–4; upgrade the relay or the Gateway so they overlap";
+    default:
+      return "check the Gateway's URL and credentials (OPENCLAW_GATEWAY_URL / OPENCLAW_GATEWAY_TOKEN or ~/.openclaw/openclaw.json)";
+  }
+}
+
+export type ConnectFailure =
+  | { kind: "auth"; code: string; message: string; hint: string }
+  | { kind: "incompatible"; code: string; message: string; hint: string }
+  | { kind: "retryable"; code: string | undefined; message: string; retryAfterMs: number | undefined }
+  | { kind: "other"; code: string | undefined; message: string };
+
+function readString(value: unknown, key: string): string | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const field = (value as Record<string, unknown>)[key];
+  return typeof field === "string" ? field : undefined;
+}
+
+/** Sorts an error from a failed connect into what the supervisor should do about it. */
+export function classifyConnectFailure(error: unknown): ConnectFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  const details = error && typeof error === "object" ? (error as { details?: unknown }).details : undefined;
+  const detailCode = readConnectErrorDetailCode(details) ?? undefined;
+  const gatewayCode = readString(error, "gatewayCode");
+  if (detailCode && AUTH_FAILURE_CODES.has(detailCode)) {
+    return { kind: "auth", code: detailCode, message, hint: connectFailureHint(detailCode) };
+  }
+  if (detailCode && INCOMPATIBLE_CODES.has(detailCode)) {
+    return { kind: "incompatible", code: detailCode, message, hint: connectFailureHint(detailCode) };
+  }
+  const retryable = error && typeof error === "object" ? (error as { retryable?: unknown }).retryable === true : false;
+  const retryAfter = error && typeof error === "object" ? (error as { retryAfterMs?: unknown }).retryAfterMs : undefined;
+  if (retryable || gatewayCode === "UNAVAILABLE") {
+    return {
+      kind: "retryable",
+      code: detailCode ?? gatewayCode,
+      message,
+      retryAfterMs: typeof retryAfter === "number" && Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : undefined,
+    };
+  }
+  return { kind: "other", code: detailCode ?? gatewayCode, message };
+}
+
+/** The Gateway refused the relay's credentials, pairing or scopes (from waitUntilConnected). */
+export class GatewayAuthError extends GatewayError {
+  readonly hint: string;
+  constructor(code: string, message: string, hint: string) {
+    super(code, `${code}: ${message} — ${hint}`);
+    this.hint = hint;
+  }
+}
+
+/** Maps what the official client's request() rejects with onto the typed errors above. */
+export function toGatewayError(method: string, error: unknown, state: string): GatewayError {
+  // Error frames from the Gateway arrive as GatewayClientRequestError (the WeakSet check alone misses
+  // errors made by the client's own error factory before it registers them).
+  if (isGatewayProtocolResponseError(error) || error instanceof GatewayClientRequestError) {
+    return new GatewayRequestError(method, {
+      code: error.gatewayCode || error.code,
+      message: error.message,
+      details: error.details,
+      retryable: error.retryable,
+      ...(error.retryAfterMs !== undefined ? { retryAfterMs: error.retryAfterMs } : {}),
+    });
+  }
+  const record = error !== null && typeof error === "object" ? (error as Record<string, unknown>) : {};
+  if (record.code === "CLIENT_TIMEOUT") {
+    return new GatewayRequestTimeoutError(method, typeof record.timeoutMs === "number" ? record.timeoutMs : 0);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // The official client rejects at once, without sending, when its socket is not open.
+  if (message === "gateway not connected") return new GatewayNotConnectedError(method, state);
+  return new GatewayConnectionLostError(method, message);
+}

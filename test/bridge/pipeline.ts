@@ -1,0 +1,199 @@
+/**
+ * The whole product for e2e tests: the shared real Gateway, the local Convex-compatible server running
+ * `convex/` (in this process, so a test can take it offline), the relay as a separate process, an app
+ * client on `ConvexClient`, and a second operator connection for checks and "other channel" messages.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
+import { AppClient, type AppMessage } from "../../src/app-client/app-client.js";
+import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
+import type { RuntimeState } from "../../src/runtime/runtime-state.js";
+import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
+import { relayConnection, type RelayUnderTest } from "../support/relay-connection.js";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+
+export interface PipelineOptions {
+  maxMessageAgeMs?: number;
+  streamWritesPerSecond?: number;
+}
+
+export interface RelayProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+export class Pipeline {
+  relay: RelayProcess | undefined;
+
+  private constructor(
+    readonly convex: LocalConvexProcess,
+    readonly home: ThrowawayRelayEnv,
+    readonly app: AppClient,
+    readonly operator: RelayUnderTest,
+    readonly secret: string,
+  ) {}
+
+  static async start(options: PipelineOptions = {}): Promise<Pipeline> {
+    // Its own process, as for a person: convex-test's global patching can't run inside jest's sandbox.
+    const convex = await spawnLocalConvex();
+    const home = await throwawayRelayEnv("fastclaw-pipeline-");
+    const secret = randomBytes(32).toString("base64url");
+    const http = new ConvexHttpClient(convex.url);
+    const mutation = (name: string) => makeFunctionReference<"mutation", Record<string, unknown>, Record<string, string>>(name);
+    const { instanceId } = await http.mutation(mutation("instances:register"), { secret, name: "e2e relay" });
+    const pairingToken = randomBytes(32).toString("base64url");
+    await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
+    const { app } = await AppClient.claim(convex.url, { pairingToken, deviceName: "e2e phone", platform: "test" });
+
+    const info = e2eInfo();
+    const stateDir = home.env.FASTCLAW_STATE_DIR!;
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    const config = {
+      convexUrl: convex.url,
+      instanceId,
+      instanceSecret: secret,
+      instanceName: "e2e relay",
+      gateway: { url: info.gatewayUrl, token: info.gatewayToken },
+      relay: {
+        maxMessageAgeMs: options.maxMessageAgeMs ?? 120_000,
+        streamWritesPerSecond: options.streamWritesPerSecond ?? 4,
+        logLevel: "debug",
+      },
+    };
+    await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
+    const operator = await relayConnection({ env: { OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken } });
+    await operator.connection.waitUntilConnected(60_000);
+    const pipeline = new Pipeline(convex, home, app, operator, secret);
+    pipeline.relay = pipeline.spawnRelay();
+    await pipeline.waitForRelay();
+    return pipeline;
+  }
+
+  /** Starts `fastclaw-relay run` as its own process, as the service would. */
+  spawnRelay(): RelayProcess {
+    const child = spawn(process.execPath, [path.join(root, "bin/fastclaw-relay.js"), "run"], {
+      env: { PATH: process.env.PATH ?? "", ...this.home.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    this.relay = { child, output: () => output, exited };
+    return this.relay;
+  }
+
+  async runtime(): Promise<RuntimeState | undefined> {
+    try {
+      return JSON.parse(await readFile(path.join(this.home.env.FASTCLAW_STATE_DIR!, "runtime.json"), "utf8")) as RuntimeState;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Until the relay reports both sides connected and the app sees it online. */
+  async waitForRelay(timeoutMs = 60_000): Promise<void> {
+    await eventually(async () => {
+      const state = await this.runtime();
+      const status = await this.app.status();
+      if (!state?.gateway.connected || !state.convex.connected || !status.relay.online || !status.gateway.connected) {
+        throw new Error(`relay not ready: runtime ${JSON.stringify(state?.gateway.connected)} / app ${JSON.stringify(status)}`);
+      }
+    }, timeoutMs);
+  }
+
+  /** Watches a session in the app and records every distinct state of every row. */
+  watch(sessionKey: string): { history: AppMessage[][]; stop: () => void } {
+    const history: AppMessage[][] = [];
+    const stop = this.app.watchMessages(sessionKey, (rows) => history.push(rows));
+    return { history, stop };
+  }
+
+  async stop(): Promise<void> {
+    if (this.relay && this.relay.child.exitCode === null) {
+      this.relay.child.kill("SIGTERM");
+      await this.relay.exited;
+    }
+    await this.operator.close();
+    await this.app.close();
+    await this.convex.stop();
+    await this.home.cleanup();
+  }
+}
+
+export function sessionKey(name: string): string {
+  return `agent:main:e2e-${name}-${randomBytes(3).toString("hex")}`;
+}
+
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw last instanceof Error ? last : new Error(String(last));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * The check every bridge test ends with: the Gateway's transcript of a session and the Convex
+ * messages of that session match one-to-one (each transcript message is exactly one row, with the
+ * same role and text; no row claims a gateway message the transcript lacks; nothing is left
+ * streaming). Retries until it holds or `timeoutMs` passes, then fails with the difference.
+ */
+export async function expectTranscriptMatchesConvex(pipeline: Pipeline, key: string, timeoutMs = 30_000): Promise<AppMessage[]> {
+  return eventually(async () => {
+    const history = await pipeline.operator.connection.chatHistory({ sessionKey: key, limit: 1000 });
+    if (history.kind === "reset") throw new Error("chat.history answered reset for a page");
+    const transcript = history.entries
+      .filter((entry) => ["user", "assistant"].includes(entry.message.role))
+      .map((entry) => ({ id: entry.messageId, role: entry.message.role, text: textOf(entry.message.content) }));
+    const rows = await pipeline.app.allMessages(key);
+    const problems: string[] = [];
+    const byGatewayId = new Map<string, AppMessage[]>();
+    for (const row of rows) {
+      if (row.status === "streaming") problems.push(`row ${row.messageId} is still streaming`);
+      if (!row.gatewayMessageId) continue;
+      byGatewayId.set(row.gatewayMessageId, [...(byGatewayId.get(row.gatewayMessageId) ?? []), row]);
+    }
+    for (const message of transcript) {
+      const matches = byGatewayId.get(message.id ?? "") ?? [];
+      if (matches.length !== 1) problems.push(`transcript ${message.role} ${message.id} has ${matches.length} Convex rows`);
+      else if (matches[0]!.role !== message.role || matches[0]!.text !== message.text) {
+        problems.push(`transcript ${message.id} differs: ${JSON.stringify(message.text)} vs ${JSON.stringify(matches[0]!.text)}`);
+      }
+    }
+    const transcriptIds = new Set(transcript.map((message) => message.id));
+    for (const row of rows) {
+      if (row.gatewayMessageId && !transcriptIds.has(row.gatewayMessageId) && (row.role === "user" || row.role === "assistant")) {
+        problems.push(`Convex row ${row.messageId} claims gateway message ${row.gatewayMessageId}, which the transcript lacks`);
+      }
+      if ((row.role === "user" || row.role === "assistant") && !row.gatewayMessageId && !["failed", "expired"].includes(row.status)) {
+        problems.push(`Convex ${row.role} row ${row.messageId} (${row.status}) has no transcript message`);
+      }
+    }
+    if (problems.length > 0) throw new Error(`transcript and Convex differ for ${key}:\n  ${problems.join("\n  ")}`);
+    return rows;
+  }, timeoutMs, 250);
+}
+
+function textOf(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (!Array.isArray(content)) return "";
+  return content
+    .map((part: unknown) =>
+      typeof part === "object" && part !== null && (part as { type?: unknown }).type === "text" ? String((part as { text?: unknown }).text ?? "") : "",
+    )
+    .join("");
+}

@@ -1,0 +1,69 @@
+/** Unit: the stub model picks the user's own text out of OpenClaw's prompt, streams, slows down and fails on cue. */
+import { pickUserText, startStubModelServer, stubReplyFor, type StubModelServer } from "../../src/devkit/stub-model-server.js";
+
+let stub: StubModelServer;
+beforeAll(async () => {
+  stub = await startStubModelServer({ chunkDelayMs: 5, slowChunkDelayMs: 30 });
+});
+afterAll(async () => {
+  await stub.close();
+});
+
+const openclawMessages = (text: string) => [
+  { role: "system", content: "You are an agent." },
+  { role: "user", content: `[Sat 2026-11-21 09:48 UTC] ${text}\n\nRuntime: agent=main | host=x | model=stub/stub-model` },
+  { role: "user", content: [{ type: "text", text: "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nstuff\n<<<END>>>" }] },
+];
+
+async function sseDeltas(res: Response): Promise<string[]> {
+  const text = await res.text();
+  const deltas: string[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("data: ") || line === "data: [DONE]") continue;
+    const chunk = JSON.parse(line.slice(6)) as { choices: Array<{ delta: { content?: string } }> };
+    const content = chunk.choices[0]?.delta.content;
+    if (content) deltas.push(content);
+  }
+  return deltas;
+}
+
+const post = (body: unknown) =>
+  fetch(`${stub.baseUrl}/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+test("picks the user's text, not the internal-context message, and unwraps the date and Runtime lines", () => {
+  expect(pickUserText(openclawMessages("hello there"))).toBe("hello there");
+  expect(pickUserText([{ role: "user", content: "plain" }])).toBe("plain");
+  expect(pickUserText("junk")).toBe("");
+});
+
+test("streams the deterministic reply in several SSE chunks and records the request", async () => {
+  const res = await post({ model: "stub-model", stream: true, messages: openclawMessages("stream me") });
+  expect(res.headers.get("content-type")).toContain("text/event-stream");
+  const deltas = await sseDeltas(res);
+  expect(deltas.length).toBeGreaterThanOrEqual(2);
+  expect(deltas.join("")).toBe(stubReplyFor("stream me"));
+  expect(stub.requests.at(-1)).toMatchObject({ userText: "stream me", stream: true, kind: "default", clientClosedEarly: false });
+});
+
+test("non-streaming, models list, [[slow:N]] pacing and [[fail]]", async () => {
+  const plain = (await (await post({ model: "stub-model", messages: openclawMessages("no stream") })).json()) as {
+    choices: Array<{ message: { content: string } }>;
+  };
+  expect(plain.choices[0]?.message.content).toBe(stubReplyFor("no stream"));
+
+  const models = (await (await fetch(`${stub.baseUrl}/models`)).json()) as { data: Array<{ id: string }> };
+  expect(models.data.map((m) => m.id)).toEqual(["stub-model"]);
+
+  const started = Date.now();
+  const slow = await sseDeltas(await post({ stream: true, messages: openclawMessages("slowly [[slow:6]]") }));
+  expect(slow).toHaveLength(6);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+  expect(slow.join("")).toBe(stubReplyFor("slowly"));
+
+  const failed = await post({ stream: true, messages: openclawMessages("[[fail]] please") });
+  expect(failed.status).toBe(400);
+  expect(stub.requests.at(-1)?.kind).toBe("fail");
+
+  const recorded = (await (await fetch(`${stub.baseUrl.replace(/\/v1$/, "")}/__stub/requests`)).json()) as unknown[];
+  expect(recorded.length).toBe(stub.requests.length);
+});

@@ -1,0 +1,53 @@
+/** A manual clock for unit tests: `advance(ms)` runs due timers in order. */
+import type { Clock, TimerHandle } from "../../src/gateway/clock.js";
+
+export class FakeClock implements Clock {
+  private current: number;
+  private nextId = 1;
+  private timers = new Map<number, { at: number; callback: () => void }>();
+
+  constructor(start = 1_000_000) {
+    this.current = start;
+  }
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(callback: () => void, ms: number): TimerHandle {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.current + Math.max(0, ms), callback });
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    if (typeof handle === "object" && handle !== null && "id" in handle && typeof handle.id === "number") {
+      this.timers.delete(handle.id);
+    }
+  }
+
+  /** Pending timers' due times, soonest first (for assertions on scheduled delays). */
+  pending(): number[] {
+    return [...this.timers.values()].map((t) => t.at - this.current).sort((a, b) => a - b);
+  }
+
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      let dueId: number | undefined;
+      let dueAt = Infinity;
+      for (const [id, timer] of this.timers) {
+        if (timer.at <= target && timer.at < dueAt) {
+          dueAt = timer.at;
+          dueId = id;
+        }
+      }
+      if (dueId === undefined) break;
+      const timer = this.timers.get(dueId)!;
+      this.timers.delete(dueId);
+      this.current = timer.at;
+      timer.callback();
+    }
+    this.current = target;
+  }
+}
