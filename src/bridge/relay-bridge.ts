@@ -4,7 +4,7 @@ import type { Logger } from "../logging/logger.js";
 import { AbortHandler, type AbortRequest } from "./abort-handler.js";
 import type { CursorStore } from "./cursor-store.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
-import type { ConvexWrites, GatewayEventSink, GatewayPort } from "./ports.js";
+import type { ConvexWrites, GatewayEventSink, GatewayPort, GatewaySessionInfo } from "./ports.js";
 import { Presence } from "./presence.js";
 import { SessionSync } from "./session-sync.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
@@ -108,22 +108,29 @@ export class RelayBridge implements GatewayEventSink {
 
   connected(info: { serverVersion?: string }): void {
     const generation = ++this.connectGeneration;
+    const connectedAt = Date.now();
     this.presence.update({ gatewayConnected: true, ...(info.serverVersion ? { gatewayVersion: info.serverVersion } : {}) });
     this.outbox.setReady(false);
-    void this.afterConnect(generation);
+    void this.afterConnect(generation, connectedAt);
   }
 
   /** Sessions first, then catch-up, then sends: a send already in the transcript is merged, not redone. */
-  private async afterConnect(generation: number): Promise<void> {
+  private async afterConnect(generation: number, connectedAt: number): Promise<void> {
     const { logger } = this.options;
-    let keys: string[] = [];
+    let sessions: GatewaySessionInfo[] | undefined;
     try {
-      keys = await this.sessions.sync();
+      sessions = await this.sessions.sync();
     } catch {
       // logged by SessionSync; catch up what we already know
     }
+    const keys = (sessions ?? []).map((session) => session.sessionKey);
     await this.mirror.catchUp([...keys, ...this.options.cursors.sessionKeys()]);
     if (generation !== this.connectGeneration || !this.options.gateway.isConnected()) return;
+    if (sessions) {
+      const active = new Set(sessions.filter((session) => session.hasActiveRun === true).map((session) => session.sessionKey));
+      const closed = this.streams.interruptInactive(active, connectedAt);
+      if (closed > 0) logger.info("closed replies that ended while the gateway was unreachable", { closed });
+    }
     logger.info("gateway caught up", { sessions: keys.length });
     this.outbox.setReady(true);
     this.aborts.pump();

@@ -16,7 +16,7 @@ export class SessionSync {
   private timer: NodeJS.Timeout | undefined;
   /** What Convex last got per session, so an unchanged list costs no write. */
   private readonly sent = new Map<string, string>();
-  private running: Promise<string[]> | undefined;
+  private running: Promise<GatewaySessionInfo[]> | undefined;
 
   constructor(private readonly options: SessionSyncOptions) {}
 
@@ -29,8 +29,8 @@ export class SessionSync {
     this.timer.unref();
   }
 
-  /** Fetches the list, writes what changed, and returns every session key the gateway has. */
-  sync(): Promise<string[]> {
+  /** Fetches the list, writes what changed, and returns every session the gateway has. */
+  sync(): Promise<GatewaySessionInfo[]> {
     // One list at a time: a burst of sessions.changed during a slow list must not pile up calls.
     this.running ??= this.syncNow().finally(() => {
       this.running = undefined;
@@ -42,7 +42,7 @@ export class SessionSync {
     clearTimeout(this.timer);
   }
 
-  private async syncNow(): Promise<string[]> {
+  private async syncNow(): Promise<GatewaySessionInfo[]> {
     let sessions: GatewaySessionInfo[];
     try {
       sessions = await this.options.gateway.sessionsList();
@@ -57,7 +57,7 @@ export class SessionSync {
       await this.options.convex.write("relay:upsertSessions", { sessions: batch.map(clipSession) });
       for (const session of batch) this.sent.set(session.sessionKey, JSON.stringify(session));
     }
-    return sessions.map((session) => session.sessionKey);
+    return sessions;
   }
 }
 

@@ -86,6 +86,22 @@ export class StreamCoalescer {
     }
   }
 
+  /**
+   * After a reconnect: a run we were streaming whose session has no active run any more ended while
+   * we couldn't see it (the gateway restarted, or its final fell in the gap). Its row is closed with
+   * a reason; if the transcript has its text, the backend already settled the row and this is a no-op.
+   */
+  interruptInactive(activeSessions: ReadonlySet<string>, lastSeenBefore: number): number {
+    let closed = 0;
+    for (const [runId, run] of [...this.runs]) {
+      // A run heard from since this connection began is alive, whatever the older session list said.
+      if (activeSessions.has(run.sessionKey) || run.lastEventAt >= lastSeenBefore) continue;
+      this.finish(runId, run.sessionKey, "error", run.text, "interrupted: the Gateway connection dropped during this reply");
+      closed += 1;
+    }
+    return closed;
+  }
+
   /** Writes every pending update now (shutdown). */
   flushAll(): void {
     for (const [runId, run] of this.runs) {

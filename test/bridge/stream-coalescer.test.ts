@@ -67,3 +67,23 @@ describe("StreamCoalescer", () => {
     coalescer.stop();
   });
 });
+
+describe("StreamCoalescer after a reconnect", () => {
+  test("closes runs last seen before the connect whose session has no active run; keeps the others", () => {
+    const convex = new RecordingConvex();
+    let now = 1_000;
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), now: () => now });
+    coalescer.handle({ runId: "gone", sessionKey: "s1", seq: 1, state: "delta", deltaText: "par", message: { role: "assistant", content: "par" } });
+    coalescer.handle({ runId: "busy", sessionKey: "s2", seq: 1, state: "delta", deltaText: "on", message: { role: "assistant", content: "on" } });
+    now = 5_000; // reconnected here
+    coalescer.handle({ runId: "fresh", sessionKey: "s3", seq: 1, state: "delta", deltaText: "new", message: { role: "assistant", content: "new" } });
+    const closed = coalescer.interruptInactive(new Set(["s2"]), 5_000);
+    expect(closed).toBe(1);
+    const terminal = convex.calls("relay:upsertStream").filter((w) => w.state !== "streaming");
+    expect(terminal).toEqual([
+      { runId: "gone", sessionKey: "s1", text: "par", state: "error", error: "interrupted: the Gateway connection dropped during this reply" },
+    ]);
+    expect(coalescer.activeRuns).toBe(2);
+    coalescer.stop();
+  });
+});
