@@ -128,6 +128,30 @@ export class Pipeline {
   }
 }
 
+/** One pipeline for a test file: started before its tests, stopped after them. */
+export function usePipeline(options: PipelineOptions = {}): () => Pipeline {
+  let pipeline: Pipeline | undefined;
+  beforeAll(async () => {
+    pipeline = await Pipeline.start(options);
+  }, 120_000);
+  afterAll(async () => {
+    await pipeline?.stop();
+  }, 60_000);
+  return () => {
+    if (!pipeline) throw new Error("pipeline not started (beforeAll failed?)");
+    return pipeline;
+  };
+}
+
+/** Waits until the app shows a reply in `key` streaming with some text, and returns that row. */
+export function streamingReply(pipeline: Pipeline, key: string, timeoutMs = 60_000): Promise<AppMessage> {
+  return eventually(async () => {
+    const row = (await pipeline.app.allMessages(key)).find((r) => r.role === "assistant" && r.status === "streaming" && r.text.length > 0);
+    if (!row) throw new Error("reply not streaming yet");
+    return row;
+  }, timeoutMs);
+}
+
 export function sessionKey(name: string): string {
   return `agent:main:e2e-${name}-${randomBytes(3).toString("hex")}`;
 }
