@@ -1,0 +1,147 @@
+/** `pair`: runs the pairing sequence and presents it: QR code + countdown for people, NDJSON for --json. */
+import { existsSync } from "node:fs";
+import { CONFIG_PROPERTIES } from "../../config/schema.js";
+import { validateAgainst } from "../../config/validate.js";
+import { runPairing, type PairEvent } from "../../pairing/pair-flow.js";
+import { terminalQr, writeQrFile } from "../../pairing/qr.js";
+import { launchdPlistPath } from "../../service/launchd.js";
+import { systemdUnitPath } from "../../service/systemd.js";
+import type { PairArgs } from "../commands/pair.js";
+import { EXIT, UsageError, type CliContext } from "../context.js";
+import { confirm } from "../prompt.js";
+import { interruptSignal } from "../signals.js";
+
+function clock(ms: number): string {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+interface Printer {
+  event(event: PairEvent): Promise<void>;
+  stop(): void;
+}
+
+function jsonPrinter(ctx: CliContext, qrFile: string | undefined): Printer {
+  return {
+    async event(event) {
+      if (event.event === "pairing" && qrFile) await writeQrFile(qrFile, event.payload);
+      ctx.out(JSON.stringify(event));
+    },
+    stop() {},
+  };
+}
+
+function humanPrinter(ctx: CliContext, qrFile: string | undefined, now: () => number): Printer {
+  let timer: NodeJS.Timeout | undefined;
+  const tty = ctx.stdout.isTTY === true;
+  return {
+    async event(event) {
+      switch (event.event) {
+        case "reset":
+          ctx.out(
+            event.nothingToReset
+              ? "Nothing to reset: this relay was not registered yet."
+              : `Reset: ${event.revokedDevices} device(s) unpaired; this relay now has a new secret.`,
+          );
+          break;
+        case "registered":
+          ctx.out(
+            `${event.created ? "Registered" : "Relay"} "${event.name}" (instance ${event.instanceId}) on ${event.convexUrl}`,
+          );
+          break;
+        case "pairing": {
+          if (qrFile) await writeQrFile(qrFile, event.payload);
+          ctx.out("Scan this QR code with the FastClaw app:\n");
+          ctx.out(await terminalQr(event.payload));
+          ctx.out(`Or paste this code into the app:\n  ${event.payload}\n`);
+          if (qrFile) ctx.out(`QR code also written to ${qrFile}`);
+          if (tty) {
+            // One line rewritten in place every second.
+            const tick = () => ctx.stdout.write(`\rExpires in ${clock(event.expiresAt - now())}  (Ctrl-C to cancel) `);
+            tick();
+            timer = setInterval(tick, 1000);
+          } else {
+            ctx.out(
+              `Expires in ${clock(event.expiresAt - now())} (at ${new Date(event.expiresAt).toLocaleTimeString()}). Waiting for the app…`,
+            );
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    },
+    stop() {
+      if (timer) {
+        clearInterval(timer);
+        ctx.stdout.write("\r\x1b[K");
+      }
+    },
+  };
+}
+
+function nextStep(ctx: CliContext): string {
+  const platform = ctx.deps.platform ?? process.platform;
+  const file = platform === "darwin" ? launchdPlistPath(ctx.env) : platform === "linux" ? systemdUnitPath(ctx.env) : undefined;
+  if (file && existsSync(file)) return "The service picks the pairing up by itself; if it is not running: fastclaw-relay restart";
+  return "Next: fastclaw-relay install   (runs the relay as a service)";
+}
+
+export async function pairAction(ctx: CliContext, args: PairArgs): Promise<number> {
+  const url = args["convex-url"];
+  if (url !== undefined) {
+    const issue = validateAgainst(url, CONFIG_PROPERTIES.convexUrl, "convexUrl")[0];
+    if (issue) throw new UsageError(`--convex-url ${issue.problem}`);
+  }
+  if (args.reset && !args.yes) {
+    if (!ctx.stdin.isTTY) {
+      throw new UsageError(
+        "--reset unpairs every device and rotates this relay's secret; there is no terminal to confirm on, so pass --yes to do it.",
+      );
+    }
+    if (!(await confirm(ctx, "This unpairs every phone from this relay and gives it a new secret. Continue?"))) {
+      ctx.err("Cancelled; nothing was changed.");
+      return EXIT.FAILURE;
+    }
+  }
+  const now = ctx.deps.now ?? Date.now;
+  const printer = args.json ? jsonPrinter(ctx, args["qr-file"]) : humanPrinter(ctx, args["qr-file"], now);
+  const interrupt = interruptSignal(ctx.deps.signal);
+  let outcome;
+  try {
+    outcome = await runPairing({
+      env: ctx.env,
+      reset: args.reset,
+      signal: interrupt.signal,
+      onEvent: (event) => printer.event(event),
+      ...(url !== undefined ? { convexUrl: url } : {}),
+      ...(args.name !== undefined ? { name: args.name } : {}),
+    });
+  } finally {
+    printer.stop();
+    interrupt.dispose();
+  }
+  switch (outcome.status) {
+    case "claimed":
+      if (!args.json) {
+        ctx.out(`Paired with "${outcome.device.name}" (${outcome.device.platform}).`);
+        ctx.err(nextStep(ctx));
+      }
+      return EXIT.OK;
+    case "expired":
+      ctx.err("The pairing code expired before the app claimed it. Run `fastclaw-relay pair` again for a new one.");
+      return EXIT.FAILURE;
+    case "replaced":
+      ctx.err("This pairing code was replaced by a newer one (is another `fastclaw-relay pair` running?).");
+      return EXIT.FAILURE;
+    case "revoked":
+      ctx.err("This pairing code was revoked (was `fastclaw-relay pair --reset` run elsewhere?).");
+      return EXIT.FAILURE;
+    case "aborted":
+      ctx.err("Cancelled; the code stays valid until it expires, but nothing waits for it.");
+      return EXIT.FAILURE;
+    case "error":
+      ctx.err(`fastclaw-relay: watching the pairing code failed: ${outcome.message}`);
+      return EXIT.FAILURE;
+  }
+}

@@ -1,0 +1,85 @@
+/** `run`: loads the config (exit 78 if unusable), creates the logger and runs the relay until SIGTERM/SIGINT. */
+import { ConfigError } from "../../config/errors.js";
+import { loadConfig, requireRunnable } from "../../config/load.js";
+import { statePaths } from "../../config/paths.js";
+import { closeLogger, createLogger } from "../../logging/logger.js";
+import { runRelay } from "../../bridge/run-relay.js";
+import { RELAY_VERSION } from "../../version.js";
+import { EXIT, type CliContext } from "../context.js";
+import { interruptSignal } from "../signals.js";
+
+export interface RunArgs {
+  logStdout: boolean;
+  /** 78 normally; the LaunchAgent passes 0 so launchd's KeepAlive does not loop on a broken config. */
+  configErrorExitCode: number;
+}
+
+export async function runAction(ctx: CliContext, args: RunArgs): Promise<number> {
+  const paths = statePaths(ctx.env);
+  let loaded;
+  let config;
+  try {
+    loaded = await loadConfig(ctx.env);
+    config = requireRunnable(loaded);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    ctx.err(`fastclaw-relay: ${error.message}`);
+    // Also into relay.log, so `fastclaw-relay logs` shows why the service stopped.
+    const fileLogger = createLogger({ logsDir: paths.logsDir, console: false });
+    fileLogger.error(`not starting: ${error.message.replace(/\n/g, " ")}`);
+    await closeLogger(fileLogger);
+    return args.configErrorExitCode;
+  }
+  const secrets = [config.instanceSecret, config.gateway?.token, config.gateway?.password].filter(
+    (s): s is string => typeof s === "string" && s.length > 0,
+  );
+  const logger = createLogger({
+    logsDir: paths.logsDir,
+    level: loaded.effective.relay?.logLevel ?? "info",
+    console: args.logStdout,
+    stdout: ctx.stdout,
+    secrets,
+  });
+  const interrupt = interruptSignal(ctx.deps.signal, (signal) => {
+    // A second signal while shutting down: the user means it.
+    logger.warn(`received ${signal} again; exiting without waiting`);
+    process.exit(EXIT.FAILURE);
+  });
+  interrupt.signal.addEventListener("abort", () => logger.info(`shutting down (${interrupt.received() ?? "requested"})`), {
+    once: true,
+  });
+  try {
+    logger.info("fastclaw-relay starting", {
+      version: RELAY_VERSION,
+      pid: process.pid,
+      stateDir: paths.dir,
+      convexUrl: config.convexUrl,
+      overrides: Object.values(loaded.overrides),
+    });
+    const relay = ctx.deps.runRelay ?? runRelay;
+    const code = await relay({
+      env: ctx.env,
+      paths,
+      config,
+      logger,
+      signal: interrupt.signal,
+      // After `pair --reset` rotated the secret in config.json, Convex refuses the old one: pick up the new.
+      reloadSecret: async () => {
+        try {
+          return (await loadConfig(ctx.env)).effective.instanceSecret;
+        } catch (error) {
+          logger.error("cannot re-read the config for a new instance secret", { error });
+          return undefined;
+        }
+      },
+    });
+    logger.info("fastclaw-relay stopped", { exitCode: code });
+    return code;
+  } catch (error) {
+    logger.error("relay failed", { error });
+    return EXIT.FAILURE;
+  } finally {
+    interrupt.dispose();
+    await closeLogger(logger);
+  }
+}

@@ -1,0 +1,32 @@
+/** `status`: prints the report (or JSON), hints on stderr; exit 0 when reporting worked. */
+import { collectStatus, type StatusReport } from "../../service/status-report.js";
+import { redactText } from "../../logging/redact.js";
+import { loadConfig } from "../../config/load.js";
+import { EXIT, type CliContext } from "../context.js";
+import { managerDeps } from "../manager-deps.js";
+import { formatStatus } from "../format-status.js";
+
+/** Secrets never go into the report; this is the belt to that pair of braces. */
+async function knownSecrets(ctx: CliContext): Promise<string[]> {
+  try {
+    const { effective } = await loadConfig(ctx.env);
+    return [effective.instanceSecret, effective.gateway?.token, effective.gateway?.password].filter(
+      (s): s is string => typeof s === "string" && s.length > 0,
+    );
+  } catch {
+    return [];
+  }
+}
+
+export async function statusAction(ctx: CliContext, args: { json: boolean; requireHealthy: boolean }): Promise<number> {
+  const now = ctx.deps.now?.() ?? Date.now();
+  const report: StatusReport = await collectStatus({ ...managerDeps(ctx), now });
+  const secrets = await knownSecrets(ctx);
+  if (args.json) {
+    ctx.out(redactText(JSON.stringify({ ...report, healthy: report.problems.length === 0 }, null, 2), secrets));
+  } else {
+    for (const line of formatStatus(report)) ctx.out(redactText(line, secrets));
+    for (const hint of report.hints) ctx.err(hint);
+  }
+  return args.requireHealthy && report.problems.length > 0 ? EXIT.FAILURE : EXIT.OK;
+}

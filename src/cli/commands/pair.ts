@@ -1,0 +1,51 @@
+/** `fastclaw-relay pair`: shows a QR code the FastClaw app scans, and waits until it is claimed. */
+import type { Argv, CommandModule } from "yargs";
+import type { CliContext } from "../context.js";
+import { runCommand } from "../report-error.js";
+
+export interface PairArgs {
+  reset: boolean;
+  yes: boolean;
+  json: boolean;
+  "qr-file"?: string;
+  "convex-url"?: string;
+  name?: string;
+}
+
+export function pairCommandModule(ctx: CliContext): CommandModule<object, PairArgs> {
+  return {
+    command: "pair",
+    describe: "Pair a phone: register this relay with Convex and show a one-time QR code",
+    builder: (y: Argv) =>
+      y
+        .option("reset", {
+          type: "boolean",
+          default: false,
+          describe: "Unpair every device and rotate this relay's secret first",
+        })
+        .option("yes", { alias: "y", type: "boolean", default: false, describe: "Do not ask for confirmation (--reset)" })
+        .option("json", {
+          type: "boolean",
+          default: false,
+          describe: "Print newline-delimited JSON events instead of the QR code",
+        })
+        .option("qr-file", {
+          type: "string",
+          describe: "Also write the QR code to this file (.png or .svg)",
+          // coerce, not check: yargs 18 runs the handler even when a check fails.
+          coerce: (file: string) => {
+            if (!/\.(png|svg)$/i.test(file)) throw new Error("--qr-file must end in .png or .svg");
+            return file;
+          },
+        })
+        .option("convex-url", { type: "string", describe: "Convex deployment URL to save in the config (first pairing)" })
+        .option("name", { type: "string", describe: "Name the app shows for this relay (default: the host name)" })
+        .example("$0 pair --convex-url https://example.convex.cloud", "first pairing")
+        .example("$0 pair --reset --yes", "unpair all phones, rotate the secret, pair again") as unknown as Argv<PairArgs>,
+    handler: (args) =>
+      runCommand(ctx, async () => {
+        const { pairAction } = await import("../actions/pair.js");
+        return pairAction(ctx, args);
+      }),
+  };
+}

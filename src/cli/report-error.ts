@@ -1,0 +1,29 @@
+/** Maps an error to a message on stderr and an exit code: config 78, usage 2, everything else 1. */
+import { ConfigError } from "../config/errors.js";
+import { ServiceError } from "../service/manager.js";
+import { EXIT, UsageError, type CliContext } from "./context.js";
+
+export function reportError(ctx: CliContext, error: unknown): number {
+  if (error instanceof ConfigError) {
+    ctx.err(`fastclaw-relay: ${error.message}`);
+    return EXIT.CONFIG;
+  }
+  if (error instanceof UsageError) {
+    ctx.err(`fastclaw-relay: ${error.message}`);
+    return EXIT.USAGE;
+  }
+  ctx.err(`fastclaw-relay: ${error instanceof Error ? error.message : String(error)}`);
+  // ServiceError and PairingError carry what to do next.
+  const hint = error instanceof ServiceError ? error.hint : (error as { hint?: unknown } | undefined)?.hint;
+  if (typeof hint === "string" && hint) ctx.err(hint);
+  return EXIT.FAILURE;
+}
+
+/** Runs a command body, recording its exit code on the context; never throws. */
+export async function runCommand(ctx: CliContext, body: () => Promise<number>): Promise<void> {
+  try {
+    ctx.exitCode = await body();
+  } catch (error) {
+    ctx.exitCode = reportError(ctx, error);
+  }
+}

@@ -1,0 +1,86 @@
+/** The shape of config.json: TypeScript types and the JSON schema both the reader and `conf` check. */
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface GatewaySettings {
+  url?: string;
+  token?: string;
+  password?: string;
+}
+
+export interface RelaySettings {
+  maxMessageAgeMs?: number;
+  streamWritesPerSecond?: number;
+  backfillPerSession?: number;
+  logLevel?: LogLevel;
+}
+
+export interface FastclawConfig {
+  convexUrl?: string;
+  instanceId?: string;
+  instanceSecret?: string;
+  instanceName?: string;
+  gateway?: GatewaySettings;
+  relay?: RelaySettings;
+}
+
+/** The subset of JSON Schema used here; `validate.ts` implements exactly these keywords. */
+export interface JsonSchema {
+  type?: "object" | "string" | "integer" | "number" | "boolean";
+  description?: string;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: false;
+  pattern?: string;
+  minLength?: number;
+  maxLength?: number;
+  minimum?: number;
+  maximum?: number;
+  enum?: readonly string[];
+}
+
+/** Keys whose values are credentials: never printed, never logged, never shown in an error. */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["instanceSecret", "gateway.token", "gateway.password"]);
+
+// Credentials are base64url, 43..128 chars (docs/convex-api.md); URLs are checked for scheme only
+// because `new URL` in the validator does the rest.
+export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
+  convexUrl: {
+    type: "string",
+    description: "Convex deployment URL (https://…, or http:// for a local server)",
+    pattern: "^https?://\\S+$",
+    maxLength: 2048,
+  },
+  instanceId: { type: "string", description: "Public id of this relay's instance in Convex", minLength: 1, maxLength: 256 },
+  instanceSecret: {
+    type: "string",
+    description: "This relay's credential towards Convex (base64url, 43..128 chars)",
+    pattern: "^[A-Za-z0-9_-]{43,128}$",
+  },
+  instanceName: { type: "string", description: "Name shown in the app", minLength: 1, maxLength: 200 },
+  gateway: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      url: { type: "string", description: "Gateway WebSocket URL", pattern: "^wss?://\\S+$", maxLength: 2048 },
+      token: { type: "string", minLength: 1, maxLength: 4096 },
+      password: { type: "string", minLength: 1, maxLength: 4096 },
+    },
+  },
+  relay: {
+    type: "object",
+    additionalProperties: false,
+    properties: {
+      maxMessageAgeMs: { type: "integer", minimum: 1000, maximum: 7 * 24 * 3600 * 1000 },
+      streamWritesPerSecond: { type: "number", minimum: 0.1, maximum: 50 },
+      backfillPerSession: { type: "integer", minimum: 0, maximum: 10000 },
+      logLevel: { type: "string", enum: LOG_LEVELS },
+    },
+  },
+};
+
+export const CONFIG_SCHEMA: JsonSchema = {
+  type: "object",
+  additionalProperties: false,
+  properties: CONFIG_PROPERTIES,
+};

@@ -1,0 +1,54 @@
+/** Request/response calls to Convex for pairing (HTTP, short timeout) with errors a person can act on. */
+import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
+import { convexErrorCode } from "./convex-functions.js";
+
+export class PairingError extends Error {
+  override readonly name = "PairingError";
+  constructor(
+    message: string,
+    readonly hint?: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ConvexCaller {
+  mutation<F extends FunctionReference<"mutation">>(fn: F, args: FunctionArgs<F>): Promise<FunctionReturnType<F>>;
+  readonly url: string;
+}
+
+const HINTS: Record<string, string> = {
+  UNAUTHORIZED: "Convex does not accept this relay's instance secret (was it reset elsewhere, or is this another deployment?).",
+  RATE_LIMITED: "Too many attempts; wait a minute and try again.",
+};
+
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as Error & { cause?: unknown }).cause;
+  return `${error.message.split("\n")[0] ?? ""}${cause instanceof Error ? ` (${cause.message})` : ""}`;
+}
+
+export async function createConvexCaller(url: string, timeoutMs = 15_000): Promise<ConvexCaller> {
+  const { ConvexHttpClient } = await import("convex/browser");
+  const client = new ConvexHttpClient(url, {
+    skipConvexDeploymentUrlCheck: true,
+    logger: false,
+    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
+  });
+  return {
+    url,
+    async mutation(fn, args) {
+      try {
+        return await client.mutation(fn, args);
+      } catch (error) {
+        const code = convexErrorCode(error);
+        if (code) throw new PairingError(`Convex refused: ${describe(error)}`, HINTS[code], code);
+        throw new PairingError(
+          `Cannot reach Convex at ${url}: ${describe(error)}`,
+          "Check the URL (`convexUrl` in the config) and the network.",
+        );
+      }
+    },
+  };
+}

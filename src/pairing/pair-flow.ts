@@ -1,0 +1,75 @@
+/** The pairing sequence: (reset) → register → create a one-time code → show it → wait for the claim. */
+import { ConfigError } from "../config/errors.js";
+import { loadConfig } from "../config/load.js";
+import type { Env } from "../config/paths.js";
+import { createConvexCaller } from "./convex-calls.js";
+import { newCredential } from "./credentials.js";
+import { fn } from "./convex-functions.js";
+import { buildPairingPayload } from "./payload.js";
+import { ensureRegistered } from "./register.js";
+import { resetInstance } from "./reset.js";
+import { waitForClaim, type WatchOutcome } from "./watch.js";
+
+export type PairEvent =
+  | { event: "reset"; revokedDevices: number; nothingToReset?: boolean }
+  | { event: "registered"; instanceId: string; name: string; created: boolean; convexUrl: string }
+  | { event: "pairing"; payload: string; expiresAt: number; pairingId: string }
+  | { event: "claimed"; device: { name: string; platform: string } }
+  | { event: "expired" }
+  | { event: "replaced" }
+  | { event: "revoked" };
+
+export interface PairOptions {
+  env: Env;
+  /** --convex-url (already checked); else the config / FASTCLAW_CONVEX_URL. */
+  convexUrl?: string;
+  name?: string;
+  reset: boolean;
+  signal: AbortSignal;
+  /** Awaited: the printer may render a QR code or write a file before the wait starts. */
+  onEvent: (event: PairEvent) => void | Promise<void>;
+}
+
+export async function runPairing(options: PairOptions): Promise<WatchOutcome> {
+  const loaded = await loadConfig(options.env);
+  const convexUrl = options.convexUrl ?? loaded.effective.convexUrl;
+  if (!convexUrl) {
+    throw new ConfigError(
+      "incomplete",
+      loaded.file,
+      "`convexUrl` is missing: this relay does not know which Convex deployment to use",
+      "convexUrl",
+      "Pass it once: `fastclaw-relay pair --convex-url https://<deployment>.convex.cloud` (or set FASTCLAW_CONVEX_URL).",
+    );
+  }
+  const convex = await createConvexCaller(convexUrl);
+  let current = loaded.data;
+  if (options.reset) {
+    if (current.instanceSecret) {
+      const outcome = await resetInstance(options.env, convex, current);
+      current = outcome.config;
+      await options.onEvent({ event: "reset", revokedDevices: outcome.revokedDevices });
+    } else {
+      await options.onEvent({ event: "reset", revokedDevices: 0, nothingToReset: true });
+    }
+  }
+  const { config, created } = await ensureRegistered(options.env, convex, current, options.name);
+  await options.onEvent({ event: "registered", instanceId: config.instanceId, name: config.instanceName, created, convexUrl });
+
+  const token = newCredential();
+  const { pairingId, expiresAt } = await convex.mutation(fn.pairingCreate, { relaySecret: config.instanceSecret, token });
+  await options.onEvent({ event: "pairing", payload: buildPairingPayload(convexUrl, token), expiresAt, pairingId });
+
+  const outcome = await waitForClaim({
+    convexUrl,
+    relaySecret: config.instanceSecret,
+    pairingId,
+    expiresAt,
+    signal: options.signal,
+  });
+  if (outcome.status === "claimed") await options.onEvent({ event: "claimed", device: outcome.device });
+  else if (outcome.status === "expired" || outcome.status === "replaced" || outcome.status === "revoked") {
+    await options.onEvent({ event: outcome.status });
+  }
+  return outcome;
+}

@@ -1,0 +1,32 @@
+/** The text inside the pairing QR code: `fastclaw://pair?v=1&u=<Convex URL>&t=<pairing token>` (docs/pairing.md). */
+
+export const PAYLOAD_VERSION = 1;
+
+export interface PairingPayload {
+  version: number;
+  convexUrl: string;
+  token: string;
+}
+
+export function buildPairingPayload(convexUrl: string, token: string): string {
+  // Fixed order and encoding so the same inputs always give the same (shortest) QR code.
+  return `fastclaw://pair?v=${PAYLOAD_VERSION}&u=${encodeURIComponent(convexUrl)}&t=${token}`;
+}
+
+/** What the app does with a scanned code; kept here so the format has one executable definition. */
+export function parsePairingPayload(text: string): PairingPayload {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new Error("not a FastClaw pairing code");
+  }
+  if (url.protocol !== "fastclaw:" || url.hostname !== "pair") throw new Error("not a FastClaw pairing code");
+  const version = Number(url.searchParams.get("v"));
+  if (version !== PAYLOAD_VERSION) throw new Error(`unsupported pairing code version ${url.searchParams.get("v") ?? "(none)"}`);
+  const convexUrl = url.searchParams.get("u") ?? "";
+  const token = url.searchParams.get("t") ?? "";
+  if (!/^https?:\/\/\S+$/.test(convexUrl)) throw new Error("pairing code without a valid Convex URL");
+  if (!/^[A-Za-z0-9_-]{43,128}$/.test(token)) throw new Error("pairing code without a valid token");
+  return { version, convexUrl, token };
+}

@@ -1,0 +1,80 @@
+/** The service-manager seam: what install/uninstall/start/stop/restart/status need from systemd or launchd. */
+import type { Env } from "../config/paths.js";
+import type { CommandRunner } from "./runner.js";
+
+export class ServiceError extends Error {
+  override readonly name = "ServiceError";
+  constructor(
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type FileChange = "created" | "updated" | "rewritten" | "unchanged";
+
+export interface InstallOutcome {
+  file: string;
+  change: FileChange;
+  /** systemctl daemon-reload / launchctl bootout+bootstrap happened. */
+  reloaded: boolean;
+  /** What happened to the process. */
+  process: "started" | "restarted" | "already running";
+  /** Hints for stderr (linger, …). */
+  notes: string[];
+}
+
+export interface ActionOutcome {
+  /** One line for stdout, e.g. "Stopped fastclaw-relay.service." */
+  message: string;
+  notes: string[];
+}
+
+export interface ServiceInspection {
+  manager: "systemd" | "launchd";
+  /** systemd unit name or launchd label. */
+  name: string;
+  file: string;
+  installed: boolean;
+  /** undefined: could not be determined. */
+  enabled?: boolean;
+  active?: boolean;
+  /** Human words: "active (running)", "failed (exit 78)", "not loaded"… */
+  state: string;
+  pid?: number;
+  /** Epoch ms when the current run started. */
+  startedAt?: number;
+  restarts?: number;
+  lastExitStatus?: number;
+  /** The manager could not be asked (no user bus, launchctl missing…). */
+  error?: string;
+  /** What to do about `error`. */
+  hint?: string;
+}
+
+export interface ServiceManager {
+  readonly kind: "systemd" | "launchd";
+  readonly name: string;
+  readonly file: string;
+  install(options: { force: boolean }): Promise<InstallOutcome>;
+  uninstall(): Promise<ActionOutcome>;
+  start(): Promise<ActionOutcome>;
+  stop(): Promise<ActionOutcome>;
+  restart(): Promise<ActionOutcome>;
+  inspect(): Promise<ServiceInspection>;
+}
+
+export interface ManagerDeps {
+  env: Env;
+  platform: NodeJS.Platform;
+  runner: CommandRunner;
+  uid: number;
+  username: string;
+  nodePath?: string;
+  entryPath?: string;
+  /** How long to watch a freshly started service before calling it up (default 1500 ms; tests use 0). */
+  settleMs?: number;
+}
+
+export const NOT_INSTALLED_HINT = "Run `fastclaw-relay install` first.";

@@ -1,0 +1,75 @@
+/** What a service definition says: which node runs which entry point, with which environment and files. */
+import { realpathSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { statePaths, type Env } from "../config/paths.js";
+import { packageRoot } from "./package-root.js";
+
+export const SYSTEMD_UNIT_NAME = "fastclaw-relay.service";
+/** The launchd label (reverse-DNS, like OpenClaw's `ai.openclaw.gateway`). */
+export const LAUNCHD_LABEL = "ai.fastclaw.relay";
+
+/** Variables passed through to the service when set at install time; nothing else is (no secrets). */
+export const PASSED_THROUGH_ENV = ["FASTCLAW_STATE_DIR", "OPENCLAW_STATE_DIR", "OPENCLAW_CONFIG_PATH"] as const;
+
+export interface ServiceSpec {
+  nodePath: string;
+  entryPath: string;
+  /** Arguments after the entry point. */
+  args: string[];
+  /** Ordered, deterministic. */
+  environment: Array<[string, string]>;
+  stateDir: string;
+  logsDir: string;
+}
+
+export interface SpecInputs {
+  env: Env;
+  platform: NodeJS.Platform;
+  /** Absolute node binary (default `process.execPath`). */
+  nodePath?: string;
+  /** Absolute bin/fastclaw-relay.js (default: resolved from this module). */
+  entryPath?: string;
+}
+
+/** bin/fastclaw-relay.js of this package, absolute and with symlinks resolved (npm's global bin is a link). */
+export function defaultEntryPath(): string {
+  const entry = path.join(packageRoot(), "bin", "fastclaw-relay.js");
+  try {
+    return realpathSync(entry);
+  } catch {
+    return entry;
+  }
+}
+
+function homeOf(env: Env): string {
+  return env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
+}
+
+export function servicePath(nodePath: string, platform: NodeJS.Platform): string {
+  const dirs = [path.dirname(nodePath)];
+  if (platform === "darwin") dirs.push("/opt/homebrew/bin");
+  dirs.push("/usr/local/bin", "/usr/bin", "/bin");
+  return [...new Set(dirs)].join(":");
+}
+
+export function buildServiceSpec(inputs: SpecInputs, args: string[]): ServiceSpec {
+  const { env, platform } = inputs;
+  const nodePath = inputs.nodePath ?? process.execPath;
+  const entryPath = inputs.entryPath ?? defaultEntryPath();
+  if (!path.isAbsolute(nodePath) || !path.isAbsolute(entryPath)) {
+    throw new Error(`service paths must be absolute (node: ${nodePath}, entry: ${entryPath})`);
+  }
+  const environment: Array<[string, string]> = [
+    ["HOME", homeOf(env)],
+    ["PATH", servicePath(nodePath, platform)],
+    ["NODE_ENV", "production"],
+  ];
+  for (const name of PASSED_THROUGH_ENV) {
+    const value = env[name];
+    // Paths are made absolute: the service does not start in the directory install ran in.
+    if (value && value.length > 0) environment.push([name, path.resolve(value)]);
+  }
+  const paths = statePaths(env);
+  return { nodePath, entryPath, args, environment, stateDir: paths.dir, logsDir: paths.logsDir };
+}

@@ -1,0 +1,193 @@
+/** Gathers what `status` shows: service, process, gateway, Convex, pairing, last error, logs — no secrets. */
+import { existsSync } from "node:fs";
+import { ConfigError } from "../config/errors.js";
+import { loadConfig, type LoadedConfig } from "../config/load.js";
+import { statePaths, type Env } from "../config/paths.js";
+import { logFilePath } from "../logging/logger.js";
+import { readRuntimeState, type RuntimeState } from "../runtime/runtime-state.js";
+import { RELAY_VERSION } from "../version.js";
+import { createServiceManager } from "./create.js";
+import type { ManagerDeps, ServiceInspection } from "./manager.js";
+
+export interface StatusReport {
+  relayVersion: string;
+  config: { file: string; state: "ok" | "missing" | "invalid" | "not paired"; error?: string; overrides: string[] };
+  service: ServiceInspection | { error: string };
+  runtime: { running: boolean; pid?: number; startedAt?: number; uptimeMs?: number; restarts?: number; foreground?: boolean };
+  gateway: {
+    known: boolean;
+    why?: string;
+    url?: string;
+    connected?: boolean;
+    version?: string;
+    protocol?: number;
+    scopes?: string[];
+    lastError?: string;
+  };
+  convex: { url?: string; reachable?: boolean; error?: string; relayConnected?: boolean; spooledWrites?: number };
+  pairing: { instanceId?: string; instanceName?: string; pairedDevices?: number; pendingPairing?: boolean; error?: string };
+  lastError?: { message: string; at: number };
+  logs: { file: string; exists: boolean; journal?: string };
+  /** What is down; empty when healthy. */
+  problems: string[];
+  /** What to do about it (stderr). */
+  hints: string[];
+}
+
+export interface StatusDeps extends ManagerDeps {
+  now: number;
+  /** Convex query; injected by tests, defaults to src/pairing/relay-info.ts. */
+  fetchRelayInfo?: typeof import("../pairing/relay-info.js").fetchRelayInfo;
+  timeoutMs?: number;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+async function configSection(env: Env, report: StatusReport): Promise<LoadedConfig | undefined> {
+  try {
+    const loaded = await loadConfig(env);
+    report.config.overrides = Object.values(loaded.overrides);
+    if (!loaded.exists && !loaded.effective.convexUrl) report.config.state = "missing";
+    else if (!loaded.effective.instanceSecret || !loaded.effective.convexUrl) report.config.state = "not paired";
+    return loaded;
+  } catch (error) {
+    report.config.state = "invalid";
+    report.config.error = error instanceof ConfigError ? error.message.split("\n")[0] : String(error);
+    return undefined;
+  }
+}
+
+function runtimeSection(report: StatusReport, runtime: RuntimeState | undefined, now: number): boolean {
+  const service = "installed" in report.service ? report.service : undefined;
+  if (service?.active && service.pid) {
+    report.runtime = { running: true, pid: service.pid };
+    if (service.restarts !== undefined) report.runtime.restarts = service.restarts;
+    const startedAt = service.startedAt ?? (runtime?.pid === service.pid ? runtime.startedAt : undefined);
+    if (startedAt !== undefined) Object.assign(report.runtime, { startedAt, uptimeMs: Math.max(0, now - startedAt) });
+  } else if (runtime && alive(runtime.pid)) {
+    // A relay started by hand (`fastclaw-relay run` in a terminal), not by the service manager.
+    report.runtime = {
+      running: true,
+      pid: runtime.pid,
+      startedAt: runtime.startedAt,
+      uptimeMs: Math.max(0, now - runtime.startedAt),
+      foreground: true,
+    };
+  }
+  return runtime !== undefined && report.runtime.pid === runtime.pid;
+}
+
+export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
+  const paths = statePaths(deps.env);
+  const report: StatusReport = {
+    relayVersion: RELAY_VERSION,
+    config: { file: paths.configFile, state: "ok", overrides: [] },
+    service: { error: "not checked" },
+    runtime: { running: false },
+    gateway: { known: false },
+    convex: {},
+    pairing: {},
+    logs: { file: logFilePath(paths.logsDir), exists: existsSync(logFilePath(paths.logsDir)) },
+    problems: [],
+    hints: [],
+  };
+  const loaded = await configSection(deps.env, report);
+  const convexUrl = loaded?.effective.convexUrl;
+  const secret = loaded?.effective.instanceSecret;
+  if (convexUrl) report.convex.url = convexUrl;
+  if (loaded?.effective.instanceId) report.pairing.instanceId = loaded.effective.instanceId;
+  if (loaded?.effective.instanceName) report.pairing.instanceName = loaded.effective.instanceName;
+
+  // The three slow questions (service manager, runtime file, Convex) are asked at once.
+  const infoPromise =
+    convexUrl && secret
+      ? (deps.fetchRelayInfo ?? (await import("../pairing/relay-info.js")).fetchRelayInfo)(
+          convexUrl,
+          secret,
+          deps.timeoutMs ?? 3000,
+        )
+      : undefined;
+  const servicePromise = createServiceManager(deps).then(
+    (manager) => manager.inspect(),
+    (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+  );
+  const [service, runtime, info] = await Promise.all([servicePromise, readRuntimeState(paths.runtimeFile), infoPromise]);
+  report.service = service;
+  if ("installed" in service && service.manager === "systemd") report.logs.journal = `journalctl --user -u ${service.name}`;
+
+  const fresh = runtimeSection(report, runtime, deps.now);
+  if (runtime && fresh) {
+    const g = runtime.gateway;
+    report.gateway = { known: true, url: g.url, connected: g.connected };
+    if (g.serverVersion) report.gateway.version = g.serverVersion;
+    if (g.protocol !== undefined) report.gateway.protocol = g.protocol;
+    if (g.scopes) report.gateway.scopes = g.scopes;
+    if (g.lastError) report.gateway.lastError = g.lastError.message;
+    report.convex.relayConnected = runtime.convex.connected;
+    report.convex.spooledWrites = runtime.convex.spooledWrites;
+  } else {
+    report.gateway.why = report.runtime.running ? "the relay has not reported yet" : "the relay is not running";
+  }
+  // A stale runtime.json (from a relay that is gone) says nothing about now.
+  const errors = (fresh ? [runtime?.lastError, runtime?.gateway.lastError, runtime?.convex.lastError] : []).filter(
+    (e): e is { message: string; at: number } => e !== undefined,
+  );
+  const latest = errors.sort((a, b) => b.at - a.at)[0];
+  if (latest) report.lastError = { message: latest.message, at: latest.at };
+
+  if (info?.ok) {
+    report.convex.reachable = true;
+    Object.assign(report.pairing, {
+      instanceId: info.info.instanceId,
+      instanceName: info.info.name,
+      pairedDevices: info.info.pairedDevices,
+      pendingPairing: info.info.pendingPairing,
+    });
+  } else if (info) {
+    report.convex.reachable = info.reachable;
+    if (!info.reachable) report.convex.error = info.message;
+    report.pairing.error =
+      info.code === "UNAUTHORIZED" ? "Convex rejected this relay's instance secret" : `relay:info failed: ${info.message}`;
+  }
+  judge(report);
+  return report;
+}
+
+function judge(report: StatusReport): void {
+  const { problems, hints } = report;
+  if (report.config.state === "invalid") problems.push(`config: ${report.config.error ?? "invalid"}`);
+  if (report.config.state === "missing" || report.config.state === "not paired") {
+    problems.push("not paired");
+    hints.push("Not paired yet: run `fastclaw-relay pair`.");
+  }
+  const service = report.service;
+  if (!("installed" in service)) {
+    if (!report.runtime.running) problems.push(`service: ${service.error}`);
+  } else if (service.error) {
+    problems.push(`service manager: ${service.error}`);
+    if (service.hint) hints.push(service.hint);
+  } else if (!service.installed && !report.runtime.running) {
+    problems.push("service not installed");
+    hints.push("Run `fastclaw-relay install` to run the relay as a service.");
+  } else if (!report.runtime.running) {
+    problems.push("relay not running");
+    hints.push(
+      service.lastExitStatus === 78
+        ? "The relay stopped because its configuration is unusable (exit 78): fix it, then `fastclaw-relay restart`."
+        : "Start it with `fastclaw-relay start`; `fastclaw-relay logs` shows why it stopped.",
+    );
+  }
+  if (report.runtime.running && report.gateway.known && report.gateway.connected === false) {
+    problems.push("gateway not connected");
+    hints.push("Is the OpenClaw Gateway running? `openclaw gateway status` tells.");
+  }
+  if (report.convex.reachable === false) problems.push("convex unreachable");
+  if (report.pairing.error && report.convex.reachable !== false) problems.push(`pairing: ${report.pairing.error}`);
+}
