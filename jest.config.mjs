@@ -8,6 +8,8 @@ const common = {
 };
 
 export default {
+  // A global option (jest ignores it inside a project): e2e tests also set their own, longer ones.
+  testTimeout: 30000,
   projects: [
     {
       ...common,
@@ -21,7 +23,6 @@ export default {
       testMatch: ["<rootDir>/test/**/*.e2e.test.ts"],
       globalSetup: "<rootDir>/test/support/global-setup.ts",
       globalTeardown: "<rootDir>/test/support/global-teardown.ts",
-      testTimeout: 120000,
     },
   ],
 };
