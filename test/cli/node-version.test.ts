@@ -6,7 +6,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 
 /** Runs bin/fastclaw-relay.js on this Node but reporting another version, as an old Node would. */
 function runAs(version: string, args: string[]) {
-  const script = `process.argv.splice(2, 1); Object.defineProperty(process.versions, "node", { value: ${JSON.stringify(version)} }); await import(${JSON.stringify(path.join(root, "bin/fastclaw-relay.js"))});`;
+  const script = `process.argv.splice(1, 0, "fastclaw-relay"); Object.defineProperty(process.versions, "node", { value: ${JSON.stringify(version)} }); await import(${JSON.stringify(path.join(root, "bin/fastclaw-relay.js"))});`;
   return spawnSync(process.execPath, ["--input-type=module", "-e", script, "--", ...args], { encoding: "utf8" });
 }
 
