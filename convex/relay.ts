@@ -4,7 +4,7 @@ import type { Doc } from "./_generated/dataModel.js";
 import { internalMutation, mutation, query, type MutationCtx } from "./_generated/server.js";
 import { requireInstance } from "./lib/auth.js";
 import { badRequest } from "./lib/errors.js";
-import { messageStatus, streamState } from "./lib/fields.js";
+import { messageStatus, sessionFields, streamState } from "./lib/fields.js";
 import * as L from "./lib/limits.js";
 import { checkPresence as runPresenceCheck, markOffline, recordHeartbeat } from "./lib/presence.js";
 import { ownMessage } from "./lib/rows.js";
@@ -181,15 +181,7 @@ export const ingestTranscript = mutation({
   },
 });
 
-const sessionInput = v.object({
-  sessionKey: v.string(),
-  title: v.optional(v.string()),
-  updatedAt: v.number(),
-  lastMessagePreview: v.optional(v.string()),
-  status: v.optional(v.string()),
-  hasActiveRun: v.optional(v.boolean()),
-  model: v.optional(v.string()),
-});
+const sessionInput = v.object(sessionFields);
 
 /** The gateway's session list; fields not given are left as they were, the deltaCursor is never touched. */
 export const upsertSessions = mutation({

@@ -1,7 +1,7 @@
 /** The tables of the relay ↔ app meeting point; credentials appear only as sha256 hex hashes. */
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
-import { deviceStatus, messageRole, messageSource, messageStatus, pairingStatus } from "./lib/fields.js";
+import { deviceStatus, pairingStatus, sessionFields, visibleMessageFields } from "./lib/fields.js";
 
 export default defineSchema({
   /** One namespace per relay; owned by whoever holds the secret behind `secretHash`. */
@@ -61,13 +61,7 @@ export default defineSchema({
   /** Gateway sessions as the relay last reported them, plus its transcript catch-up cursor. */
   sessions: defineTable({
     instanceId: v.id("instances"),
-    sessionKey: v.string(),
-    title: v.optional(v.string()),
-    updatedAt: v.number(),
-    lastMessagePreview: v.optional(v.string()),
-    status: v.optional(v.string()),
-    hasActiveRun: v.optional(v.boolean()),
-    model: v.optional(v.string()),
+    ...sessionFields,
     deltaCursor: v.optional(v.string()),
   })
     .index("by_instance_key", ["instanceId", "sessionKey"])
@@ -76,20 +70,9 @@ export default defineSchema({
   /** App sends, streaming assistant replies and mirrored transcript messages, each with a status. */
   messages: defineTable({
     instanceId: v.id("instances"),
-    sessionKey: v.string(),
-    role: messageRole,
-    text: v.string(),
-    source: messageSource,
-    status: messageStatus,
-    createdAt: v.number(),
-    updatedAt: v.number(),
-    error: v.optional(v.string()),
-    clientMessageId: v.optional(v.string()),
-    gatewayMessageId: v.optional(v.string()),
-    runId: v.optional(v.string()),
+    ...visibleMessageFields,
     seq: v.optional(v.number()),
     deviceId: v.optional(v.id("devices")),
-    abortRequested: v.optional(v.boolean()),
   })
     .index("by_instance_status_created", ["instanceId", "status", "createdAt"])
     .index("by_instance_client", ["instanceId", "clientMessageId"])

@@ -29,3 +29,30 @@ export const pairingStatus = v.union(
 );
 
 export const deviceStatus = v.union(v.literal("active"), v.literal("revoked"));
+
+/** A session as the relay reports it and the app reads it: one list for the table, the input and the row. */
+export const sessionFields = {
+  sessionKey: v.string(),
+  title: v.optional(v.string()),
+  updatedAt: v.number(),
+  lastMessagePreview: v.optional(v.string()),
+  status: v.optional(v.string()),
+  hasActiveRun: v.optional(v.boolean()),
+  model: v.optional(v.string()),
+};
+
+/** The message fields a caller may see; the table adds the instance, device and transcript position. */
+export const visibleMessageFields = {
+  sessionKey: v.string(),
+  role: messageRole,
+  text: v.string(),
+  source: messageSource,
+  status: messageStatus,
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  error: v.optional(v.string()),
+  clientMessageId: v.optional(v.string()),
+  gatewayMessageId: v.optional(v.string()),
+  runId: v.optional(v.string()),
+  abortRequested: v.optional(v.boolean()),
+};

@@ -3,23 +3,9 @@ import { v, type Infer } from "convex/values";
 import type { Doc, Id } from "../_generated/dataModel.js";
 import type { DatabaseReader } from "../_generated/server.js";
 import { fail } from "./errors.js";
-import { messageRole, messageSource, messageStatus } from "./fields.js";
+import { sessionFields, visibleMessageFields } from "./fields.js";
 
-export const messageRow = v.object({
-  messageId: v.id("messages"),
-  sessionKey: v.string(),
-  role: messageRole,
-  text: v.string(),
-  source: messageSource,
-  status: messageStatus,
-  createdAt: v.number(),
-  updatedAt: v.number(),
-  error: v.optional(v.string()),
-  clientMessageId: v.optional(v.string()),
-  gatewayMessageId: v.optional(v.string()),
-  runId: v.optional(v.string()),
-  abortRequested: v.optional(v.boolean()),
-});
+export const messageRow = v.object({ messageId: v.id("messages"), ...visibleMessageFields });
 export type MessageRow = Infer<typeof messageRow>;
 
 export function toMessageRow(m: Doc<"messages">): MessageRow {
@@ -40,15 +26,7 @@ export function toMessageRow(m: Doc<"messages">): MessageRow {
   };
 }
 
-export const sessionRow = v.object({
-  sessionKey: v.string(),
-  title: v.optional(v.string()),
-  updatedAt: v.number(),
-  lastMessagePreview: v.optional(v.string()),
-  status: v.optional(v.string()),
-  hasActiveRun: v.optional(v.boolean()),
-  model: v.optional(v.string()),
-});
+export const sessionRow = v.object(sessionFields);
 export type SessionRow = Infer<typeof sessionRow>;
 
 export function toSessionRow(s: Doc<"sessions">): SessionRow {
