@@ -28,9 +28,15 @@ class FakeTransport implements WriteTransport {
   }
 }
 
+const opened: Spool[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((spool) => spool.close()));
+});
+
 async function makeWriter(transport: FakeTransport, dir?: string) {
   const spoolDir = dir ?? (await mkdtemp(path.join(os.tmpdir(), "fc-writer-")));
   const spool = new Spool(spoolDir);
+  opened.push(spool);
   const writer = new ConvexWriter({
     transport,
     spool,
@@ -125,9 +131,11 @@ describe("ConvexWriter", () => {
     const refused: string[] = [];
     transport.rejectWith = (fn) => (fn === "relay:bad" ? Object.assign(new Error("no"), { data: { code: "BAD_REQUEST" } }) : undefined);
     const spoolDir = await mkdtemp(path.join(os.tmpdir(), "fc-writer-"));
+    const spool = new Spool(spoolDir);
+    opened.push(spool);
     const writer = new ConvexWriter({
       transport,
-      spool: new Spool(spoolDir),
+      spool,
       withCredential: (args) => args,
       logger: silentLogger(),
       onRejected: (fn) => refused.push(fn),

@@ -7,17 +7,28 @@ async function tempDir(): Promise<string> {
   return mkdtemp(path.join(os.tmpdir(), "fc-spool-"));
 }
 
+const opened: Spool[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((spool) => spool.close()));
+});
+
+function open(dir: string): Spool {
+  const spool = new Spool(dir);
+  opened.push(spool);
+  return spool;
+}
+
 const entry = (n: number) => ({ fn: "relay:ingestTranscript", args: { n }, at: 1000 + n });
 
 describe("Spool", () => {
   test("keeps entries in order across a new instance (a restarted relay)", async () => {
     const dir = await tempDir();
-    const first = new Spool(dir);
+    const first = open(dir);
     await first.append([entry(1), entry(2)]);
     await first.append([entry(3)]);
     await first.close();
 
-    const second = new Spool(dir);
+    const second = open(dir);
     const { entries, skipped } = await second.read();
     expect(entries.map((e) => e.args.n)).toEqual([1, 2, 3]);
     expect(skipped).toBe(0);
@@ -26,7 +37,7 @@ describe("Spool", () => {
 
   test("a torn last line (crash mid-append) is not read, and earlier entries still are", async () => {
     const dir = await tempDir();
-    const spool = new Spool(dir);
+    const spool = open(dir);
     await spool.append([entry(1)]);
     await appendFile(spool.file, '{"fn":"relay:upsertStream","ar');
     const { entries, endOffset } = await spool.read();
@@ -36,7 +47,7 @@ describe("Spool", () => {
 
   test("a damaged complete line is skipped and counted, not fatal", async () => {
     const dir = await tempDir();
-    const spool = new Spool(dir);
+    const spool = open(dir);
     await spool.append([entry(1)]);
     await appendFile(spool.file, "not json\n");
     await spool.append([entry(2)]);
@@ -47,7 +58,7 @@ describe("Spool", () => {
 
   test("read from an offset returns only what was appended after it", async () => {
     const dir = await tempDir();
-    const spool = new Spool(dir);
+    const spool = open(dir);
     await spool.append([entry(1)]);
     const first = await spool.read();
     await spool.append([entry(2)]);
@@ -57,7 +68,7 @@ describe("Spool", () => {
 
   test("exclusive truncate empties the file and later appends start fresh", async () => {
     const dir = await tempDir();
-    const spool = new Spool(dir);
+    const spool = open(dir);
     await spool.append([entry(1)]);
     await spool.exclusive((s) => s.truncate());
     expect(await spool.size()).toBe(0);
