@@ -2,7 +2,9 @@
 import { restartGateway, startGateway, stopGateway } from "../support/gateway-fixture.js";
 import { expectTranscriptMatchesConvex, eventually, sessionKey, streamingReply, usePipeline } from "./pipeline.js";
 
-const MAX_AGE_MS = 15_000;
+// Longer than a Gateway start under load (seen up to 22 s), so the message sent just before the
+// start is still young enough when the Gateway is back.
+const MAX_AGE_MS = 45_000;
 const current = usePipeline({ maxMessageAgeMs: MAX_AGE_MS });
 
 async function finalReply(key: string, timeoutMs = 60_000) {
@@ -23,7 +25,7 @@ test("2. a message sent while the gateway is down is delivered after it returns;
     if (row?.status !== "expired") throw new Error(`stale message is ${row?.status}`);
     return row;
   }, MAX_AGE_MS + 15_000);
-  expect(expired.error).toMatch(/not delivered within 15 s/);
+  expect(expired.error).toMatch(/not delivered within 45 s/);
   // The app can tell the gateway is down while the relay is up.
   const status = await current().app.status();
   expect(status.relay.online).toBe(true);
@@ -35,7 +37,7 @@ test("2. a message sent while the gateway is down is delivered after it returns;
   expect(rows.find((r) => r.messageId === fresh.messageId)?.status).toBe("delivered");
   expect(rows.find((r) => r.messageId === stale.messageId)?.status).toBe("expired");
   await expectTranscriptMatchesConvex(current(), key);
-}, 120_000);
+}, 180_000);
 
 test("3. the gateway restarts in the middle of a reply: the app ends with the transcript's text and no duplicate rows", async () => {
   const key = sessionKey("restart");
