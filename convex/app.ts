@@ -6,6 +6,7 @@ import { requireDevice } from "./lib/auth.js";
 import { badRequest } from "./lib/errors.js";
 import * as L from "./lib/limits.js";
 import { findPresence } from "./lib/presence.js";
+import { appRunId } from "./lib/run-id.js";
 import { messageRow, ownMessage, sessionRow, toMessageRow, toSessionRow } from "./lib/rows.js";
 import { upsertSession } from "./lib/sessions.js";
 import { requireString, requireText } from "./lib/validate.js";
@@ -127,9 +128,9 @@ export const send = mutation({
       clientMessageId,
       deviceId: device._id,
     });
-    // The row's own id is its run id: the relay sends it as chat.send's idempotency key, so a resend after a
-    // relay restart is deduplicated by the gateway and the transcript echo ("<runId>:user") finds this row.
-    await ctx.db.patch(messageId, { runId: messageId });
+    // The relay sends the run id as chat.send's idempotency key, so a resend after a relay restart is
+    // deduplicated by the gateway and the transcript echo ("<runId>:user") finds this row.
+    await ctx.db.patch(messageId, { runId: appRunId(messageId, now) });
     // A new chat shows up in the session list at once, before the relay reports the gateway's view.
     await upsertSession(ctx, instance._id, sessionKey, { updatedAt: now, lastMessagePreview: text.slice(0, L.MAX_PREVIEW_CHARS) });
     return { messageId };

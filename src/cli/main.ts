@@ -3,6 +3,7 @@ import type { Argv } from "yargs";
 import { statePaths } from "../config/paths.js";
 import { RELAY_VERSION } from "../version.js";
 import { createContext, EXIT, type CliDeps } from "./context.js";
+import { chatCommandModule } from "./commands/chat.js";
 import { installCommandModule } from "./commands/install.js";
 import { logsCommandModule } from "./commands/logs.js";
 import { pairCommandModule } from "./commands/pair.js";
@@ -32,6 +33,7 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     .command(restartCommandModule(ctx))
     .command(uninstallCommandModule(ctx))
     .command(runCommandModule(ctx))
+    .command(chatCommandModule(ctx))
     .example("$0 pair", "show a QR code for the FastClaw app")
     .example("$0 install", "run the relay as a service (starts at login)")
     .example("$0 status", "is it running, connected, paired?")

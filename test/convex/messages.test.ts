@@ -27,7 +27,7 @@ test("an app message: queued → delivered, and a settled message never moves ag
   jest.advanceTimersByTime(10);
   const second = await send("main", "c-2", "again");
   expect(await t.query(api.relay.pendingMessages, { relaySecret })).toEqual([
-    { messageId, sessionKey: "main", text: "hello", clientMessageId: "c-1", runId: messageId, createdAt: expect.any(Number) },
+    { messageId, sessionKey: "main", text: "hello", clientMessageId: "c-1", runId: expect.stringMatching(new RegExp(`^${messageId}-[0-9a-z]+$`)), createdAt: expect.any(Number) },
     expect.objectContaining({ messageId: second.messageId, clientMessageId: "c-2" }),
   ]);
   expect(await t.query(api.relay.pendingMessages, { relaySecret, limit: 1 })).toHaveLength(1);
@@ -144,12 +144,13 @@ describe("transcript ingestion", () => {
   test("a send whose transcript arrives before markDelivered merges by the runId the backend gave it", async () => {
     const { messageId } = await send("main", "c-1", "quick");
     const [pending] = await t.query(api.relay.pendingMessages, { relaySecret });
-    expect(pending?.runId).toBe(messageId);
-    const echo = { gatewayMessageId: "g-7", role: "user" as const, text: "quick", timestamp: 5, idempotencyKey: `${messageId}:user` };
+    const runId = pending!.runId;
+    expect(runId.startsWith(`${messageId}-`)).toBe(true);
+    const echo = { gatewayMessageId: "g-7", role: "user" as const, text: "quick", timestamp: 5, idempotencyKey: `${runId}:user` };
     expect(await ingest("main", [echo])).toEqual({ inserted: 0, merged: 1, skipped: 0 });
     expect(await t.query(api.relay.pendingMessages, { relaySecret })).toEqual([]);
-    expect(await messages("main")).toEqual([expect.objectContaining({ messageId, status: "delivered", runId: messageId })]);
-    expect(await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: messageId })).toEqual({ status: "delivered" });
+    expect(await messages("main")).toEqual([expect.objectContaining({ messageId, status: "delivered", runId })]);
+    expect(await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId })).toEqual({ status: "delivered" });
   });
 
   test("an assistant message merges into its run's stream row, which then ignores late stream writes", async () => {

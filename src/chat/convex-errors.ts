@@ -1,0 +1,60 @@
+/** Turns what Convex answered (a ConvexError's `{code, message}`, or a transport failure) into a ChatError. */
+import { ChatError } from "./chat-error.js";
+
+export interface ConvexErrorData {
+  code: string;
+  message: string;
+  retryAfterMs?: number;
+}
+
+/** `error.data` of a ConvexError, when that is what `error` is. */
+export function convexErrorData(error: unknown): ConvexErrorData | undefined {
+  if (typeof error !== "object" || error === null || !("data" in error)) return undefined;
+  const data = (error as { data: unknown }).data;
+  if (typeof data !== "object" || data === null) return undefined;
+  const { code, message, retryAfterMs } = data as Record<string, unknown>;
+  if (typeof code !== "string") return undefined;
+  return {
+    code,
+    message: typeof message === "string" ? message : code,
+    ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}),
+  };
+}
+
+const PAIR_AGAIN = "Run `fastclaw-relay pair` on the relay's machine for a new code, then pass it with --pair.";
+
+/** Why a claim failed, in words; anything that is not a ConvexError passes through unchanged. */
+export function claimError(error: unknown): unknown {
+  if (error instanceof ChatError) return error;
+  const data = convexErrorData(error);
+  if (!data) return error;
+  switch (data.code) {
+    case "PAIRING_INVALID":
+      return new ChatError("PAIRING_FAILED", "this pairing code is unknown to the Convex deployment", `Check that the link is complete and points at the relay's Convex URL. ${PAIR_AGAIN}`);
+    case "PAIRING_EXPIRED":
+      return new ChatError("PAIRING_FAILED", "this pairing code has expired, was replaced by a newer one, or was revoked", PAIR_AGAIN);
+    case "PAIRING_ALREADY_CLAIMED":
+      return new ChatError("PAIRING_FAILED", "this pairing code was already used by another device", PAIR_AGAIN);
+    case "RATE_LIMITED": {
+      const minutes = Math.max(1, Math.ceil((data.retryAfterMs ?? 60_000) / 60_000));
+      return new ChatError("PAIRING_FAILED", "too many failed pairing attempts from this address", `Try again in about ${minutes} min.`);
+    }
+    default:
+      return new ChatError("PAIRING_FAILED", `Convex refused the pairing (${data.code}: ${data.message})`, PAIR_AGAIN);
+  }
+}
+
+/** A device call refused as UNAUTHORIZED means this chat device was unpaired (or `pair --reset` ran). */
+export function deviceError(error: unknown, deviceFile: string): unknown {
+  if (error instanceof ChatError) return error;
+  const data = convexErrorData(error);
+  if (data?.code === "UNAUTHORIZED") {
+    return new ChatError(
+      "UNAUTHORIZED",
+      "Convex no longer accepts this chat device (it was unpaired, or `fastclaw-relay pair --reset` revoked every device)",
+      `Pair again: fastclaw-relay chat --pair <link from \`fastclaw-relay pair --json\`> (replaces ${deviceFile}).`,
+    );
+  }
+  if (data) return new ChatError("UNREACHABLE", `Convex refused the request (${data.code}: ${data.message})`);
+  return error;
+}

@@ -1,0 +1,97 @@
+/** `chat`: opens the chat device (pairing first with --pair) and runs one message, a status check, or the interactive chat. */
+import { loadConfig } from "../../config/load.js";
+import { statePaths } from "../../config/paths.js";
+import { ChatError } from "../../chat/chat-error.js";
+import { chatOnce } from "../../chat/chat-once.js";
+import { openChatLink, type ChatLink } from "../../chat/chat-link.js";
+import { runChatRepl } from "../../chat/chat-repl.js";
+import { describeHealth } from "../../chat/relay-health.js";
+import { canonicalSessionKey } from "../../chat/session-key.js";
+import { sessionLines } from "../../chat/chat-views.js";
+import type { ChatArgs } from "../commands/chat.js";
+import { EXIT, UsageError, type CliContext } from "../context.js";
+import { interruptSignal } from "../signals.js";
+
+/** How long each single Convex call (claim, status) may take before Convex counts as unreachable. */
+const CONNECT_TIMEOUT_MS = 15_000;
+
+async function relayConvexUrl(ctx: CliContext): Promise<string | undefined> {
+  try {
+    return (await loadConfig(ctx.env)).effective.convexUrl;
+  } catch {
+    return undefined;
+  }
+}
+
+async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: string, signal: AbortSignal): Promise<number> {
+  if (args.status) {
+    const report = describeHealth(await link.status());
+    if (args.json)
+      ctx.out(
+        JSON.stringify({
+          ok: report.health === "ok",
+          health: report.health,
+          line: report.line,
+          instanceName: link.device.instanceName,
+        }),
+      );
+    else {
+      ctx.out(report.line);
+      if (report.hint) ctx.err(report.hint);
+    }
+    return report.health === "ok" ? EXIT.OK : EXIT.FAILURE;
+  }
+  if (args.sessions) {
+    const sessions = await link.app.listSessions(50);
+    if (args.json) ctx.out(JSON.stringify({ ok: true, sessions }));
+    else for (const line of sessionLines(sessions, sessionKey)) ctx.out(line);
+    return EXIT.OK;
+  }
+  if (args.message !== undefined) {
+    if (args.message.trim().length === 0) throw new ChatError("BAD_PAYLOAD", "--message is empty");
+    return chatOnce({
+      link,
+      sessionKey,
+      message: args.message,
+      timeoutMs: args.timeout * 1000,
+      json: args.json,
+      live: ctx.stdout.isTTY === true,
+      stdout: ctx.stdout,
+      err: (line) => ctx.err(line),
+      signal,
+    });
+  }
+  if (args.pair !== undefined && ctx.stdin.isTTY !== true) return EXIT.OK; // paired; nothing to chat about
+  return runChatRepl({ link, sessionKey, input: ctx.stdin, output: ctx.stdout, timeoutMs: args.timeout * 1000, signal });
+}
+
+export async function chatAction(ctx: CliContext, args: ChatArgs): Promise<number> {
+  if ([args.message !== undefined, args.sessions, args.status].filter(Boolean).length > 1) {
+    throw new UsageError("--message, --sessions and --status are alternatives: pass one of them");
+  }
+  const paths = statePaths(ctx.env);
+  const sessionKey = canonicalSessionKey(args.session);
+  const interrupt = interruptSignal(ctx.deps.signal);
+  let link: ChatLink | undefined;
+  try {
+    const convexUrl = args["convex-url"] ?? (await relayConvexUrl(ctx));
+    link = await openChatLink({
+      paths,
+      ...(args.pair !== undefined ? { pair: args.pair } : {}),
+      ...(convexUrl ? { convexUrl } : {}),
+      ...(args["device-name"] ? { deviceName: args["device-name"] } : {}),
+      timeoutMs: Math.min(CONNECT_TIMEOUT_MS, args.timeout * 1000),
+      note: (line) => ctx.err(line),
+    });
+    return await run(ctx, link, args, sessionKey, interrupt.signal);
+  } catch (error) {
+    if (!(error instanceof ChatError)) throw error;
+    if (args.json) ctx.out(JSON.stringify({ ok: false, code: error.code, error: error.message }));
+    ctx.err(`fastclaw-relay chat: ${error.message}`);
+    if (error.hint) ctx.err(error.hint);
+    return EXIT.FAILURE;
+  } finally {
+    interrupt.dispose();
+    await link?.close();
+  }
+}

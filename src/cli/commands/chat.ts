@@ -1,0 +1,70 @@
+/** `fastclaw-relay chat`: a terminal chat that plays the FastClaw app (pairs, sends, shows replies streaming). */
+import type { Argv, CommandModule } from "yargs";
+import type { CliContext } from "../context.js";
+import { runCommand } from "../report-error.js";
+
+export interface ChatArgs {
+  message?: string;
+  session?: string;
+  pair?: string;
+  "convex-url"?: string;
+  "device-name"?: string;
+  json: boolean;
+  timeout: number;
+  sessions: boolean;
+  status: boolean;
+}
+
+export function chatCommandModule(ctx: CliContext): CommandModule<object, ChatArgs> {
+  return {
+    command: "chat",
+    describe: "Chat with the agent through Convex as the phone app would (checks a setup without the phone)",
+    builder: (y: Argv) =>
+      y
+        .option("message", {
+          alias: "m",
+          type: "string",
+          describe: "Send this one message, print the reply and exit (0 on a final reply, 1 otherwise)",
+        })
+        .option("session", {
+          alias: "s",
+          type: "string",
+          describe: "Session key (a bare name means agent:main:<name>; default agent:main:main)",
+        })
+        .option("pair", {
+          type: "string",
+          describe: "Pair first with this payload: the fastclaw://pair?… link from `fastclaw-relay pair --json`",
+        })
+        .option("convex-url", { type: "string", describe: "Convex URL for a bare pairing token (default: the relay's config)" })
+        .option("device-name", { type: "string", describe: "Name the relay shows for this chat device" })
+        .option("json", {
+          type: "boolean",
+          default: false,
+          describe: "Print one JSON object (with --message, --status, --sessions)",
+        })
+        .option("timeout", {
+          type: "number",
+          default: 120,
+          describe: "Seconds to wait for a final reply",
+          // coerce, not check: yargs 18 runs the handler even when a check fails.
+          coerce: (n: number) => {
+            if (!Number.isFinite(n) || n <= 0) throw new Error("--timeout must be a number of seconds > 0");
+            return n;
+          },
+        })
+        .option("sessions", { type: "boolean", default: false, describe: "List the sessions and exit" })
+        .option("status", {
+          type: "boolean",
+          default: false,
+          describe: "Say whether the relay and its Gateway are up, and exit (1 if not)",
+        })
+        .example("$0 chat --pair 'fastclaw://pair?v=1&u=…&t=…'", "pair this terminal, then chat")
+        .example('$0 chat -m "hello" --json', "one message, the reply as JSON")
+        .example("$0 chat --status", "is the relay online as the app sees it?") as unknown as Argv<ChatArgs>,
+    handler: (args) =>
+      runCommand(ctx, async () => {
+        const { chatAction } = await import("../actions/chat.js");
+        return chatAction(ctx, args);
+      }),
+  };
+}

@@ -1,0 +1,112 @@
+/** A stand-in for the app's Convex side in unit tests: rows a test scripts, pushed to live subscriptions like ConvexClient does. */
+import type { AppClient, AppMessage, AppStatus } from "../../src/app-client/app-client.js";
+import type { ChatLink } from "../../src/chat/chat-link.js";
+import type { ChatDevice } from "../../src/chat/device-store.js";
+
+type Listener = { key: string; cb: (result: unknown) => void; onError?: (e: Error) => void; status: boolean };
+
+export class FakeApp {
+  rows: AppMessage[] = []; // oldest first
+  status: AppStatus = {
+    instanceName: "Desk",
+    relay: { online: true, lastSeenAt: Date.now(), version: "0.1.0" },
+    gateway: { connected: true, version: "2026.9.6" },
+    device: { name: "term", platform: "cli" },
+  };
+  sent: Array<{ sessionKey: string; text: string }> = [];
+  aborts: string[] = [];
+  /** Called after each send with the new row, so a test can script what happens next. */
+  onSend: (row: AppMessage) => void = () => undefined;
+  sendError: Error | undefined;
+  statusError: Error | undefined;
+  closed = false;
+  private listeners = new Set<Listener>();
+  private n = 0;
+
+  readonly client = {
+    onUpdate: (_ref: unknown, args: { sessionKey?: string }, cb: (result: unknown) => void, onError?: (e: Error) => void) => {
+      const listener: Listener = { key: args.sessionKey ?? "", cb, ...(onError ? { onError } : {}), status: args.sessionKey === undefined };
+      this.listeners.add(listener);
+      queueMicrotask(() => this.deliver(listener));
+      return () => void this.listeners.delete(listener);
+    },
+  };
+
+  readonly app = {
+    convexUrl: "http://fake",
+    client: this.client,
+    send: async (sessionKey: string, text: string) => {
+      if (this.sendError) throw this.sendError;
+      this.sent.push({ sessionKey, text });
+      const row = this.add({ sessionKey, role: "user", text, source: "app", status: "queued" });
+      row.runId = row.messageId;
+      this.onSend(row);
+      return { messageId: row.messageId };
+    },
+    status: async () => {
+      if (this.statusError) throw this.statusError;
+      return this.status;
+    },
+    requestAbort: async (messageId: string) => void this.aborts.push(messageId),
+    listSessions: async () => [{ sessionKey: "agent:main:main", updatedAt: 0, lastMessagePreview: "hi" }],
+    listMessages: async (sessionKey: string) => this.rows.filter((r) => r.sessionKey === sessionKey).reverse(),
+    close: async () => void (this.closed = true),
+  } as unknown as AppClient;
+
+  add(fields: Partial<AppMessage> & Pick<AppMessage, "sessionKey" | "role" | "status">): AppMessage {
+    this.n += 1;
+    const row: AppMessage = { messageId: `r${this.n}`, text: "", source: "gateway", createdAt: this.n, updatedAt: this.n, ...fields };
+    this.rows.push(row);
+    this.emit();
+    return row;
+  }
+
+  update(messageId: string, fields: Partial<AppMessage>): void {
+    const row = this.rows.find((r) => r.messageId === messageId);
+    if (!row) throw new Error(`no row ${messageId}`);
+    Object.assign(row, fields);
+    this.emit();
+  }
+
+  setStatus(status: Partial<AppStatus>): void {
+    this.status = { ...this.status, ...status };
+    this.emit();
+  }
+
+  failSubscriptions(error: Error): void {
+    for (const l of this.listeners) l.onError?.(error);
+  }
+
+  emit(): void {
+    for (const l of this.listeners) queueMicrotask(() => this.deliver(l));
+  }
+
+  private deliver(l: Listener): void {
+    if (!this.listeners.has(l)) return;
+    if (l.status) l.cb(this.status);
+    else l.cb({ page: this.rows.filter((r) => r.sessionKey === l.key).reverse().map((r) => ({ ...r })), isDone: true, continueCursor: "" });
+  }
+
+  link(): ChatLink {
+    const device: ChatDevice = { version: 1, convexUrl: "http://fake", deviceToken: "t".repeat(43), deviceId: "d1", deviceName: "term", instanceName: "Desk", pairedAt: 0 };
+    return { app: this.app, device, deviceFile: "/x/chat-device.json", paired: false, status: () => this.app.status(), close: () => this.app.close() };
+  }
+}
+
+export function sink(isTTY = false) {
+  let text = "";
+  return { isTTY, write: (chunk: string) => void (text += chunk), text: () => text };
+}
+
+/** The usual happy path: delivered, two streaming states, final. */
+export function replies(fake: FakeApp, text: (userText: string) => string = (t) => `Stub reply to: ${t}`): void {
+  fake.onSend = (user) => {
+    setTimeout(() => {
+      fake.update(user.messageId, { status: "delivered" });
+      const reply = text(user.text);
+      const row = fake.add({ sessionKey: user.sessionKey, role: "assistant", status: "streaming", text: reply.slice(0, 4), runId: user.messageId });
+      setTimeout(() => fake.update(row.messageId, { text: reply.slice(0, 10) }), 5);
+      setTimeout(() => fake.update(row.messageId, { text: reply, status: "final" }), 10);
+    }, 5);
+  };
+}

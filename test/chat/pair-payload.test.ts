@@ -1,0 +1,72 @@
+/** Pairing payloads: the fastclaw:// link, JSON events holding it, bare tokens; every malformed form says what is wrong. */
+import { ChatError } from "../../src/chat/chat-error.js";
+import { parsePairingPayload } from "../../src/chat/pair-payload.js";
+import { buildPairingPayload } from "../../src/pairing/payload.js";
+
+const TOKEN = "A".repeat(20) + "b_-".repeat(8);
+const URL_ = "http://127.0.0.1:3210";
+const link = (params: string) => `fastclaw://pair?${params}`;
+
+function failure(fn: () => unknown): ChatError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ChatError) return error;
+    throw error;
+  }
+  throw new Error("expected a ChatError");
+}
+
+test("reads the QR link", () => {
+  expect(parsePairingPayload(link(`v=1&u=${encodeURIComponent(URL_)}&t=${TOKEN}`))).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+});
+
+test("tolerates whitespace and a trailing slash on the URL", () => {
+  expect(parsePairingPayload(`  ${link(`v=1&u=${encodeURIComponent("https://x.convex.cloud/")}&t=${TOKEN}`)}\n`)).toEqual({
+    convexUrl: "https://x.convex.cloud",
+    pairingToken: TOKEN,
+  });
+});
+
+test("reads the link the relay's own pairing code builds", () => {
+  expect(parsePairingPayload(buildPairingPayload(URL_, TOKEN))).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+});
+
+test("finds the link anywhere in a JSON event (a line of `pair --json`)", () => {
+  const line = JSON.stringify({ event: "code", code: { qr: link(`v=1&u=${encodeURIComponent(URL_)}&t=${TOKEN}`), expiresAt: 1 } });
+  expect(parsePairingPayload(line)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+});
+
+test("accepts JSON with convexUrl and token fields", () => {
+  expect(parsePairingPayload(JSON.stringify({ convexUrl: URL_, pairingToken: TOKEN }))).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+  expect(parsePairingPayload(JSON.stringify({ token: TOKEN }), URL_)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+});
+
+test("a bare token needs a Convex URL", () => {
+  expect(parsePairingPayload(TOKEN, URL_)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+  expect(failure(() => parsePairingPayload(TOKEN)).message).toMatch(/needs a Convex URL/);
+});
+
+test.each([
+  ["", /empty/],
+  ["hello", /not a FastClaw pairing code/],
+  [`https://example.com/pair?v=1&u=${URL_}&t=${TOKEN}`, /not a FastClaw pairing code/],
+  [link(`v=2&u=${URL_}&t=${TOKEN}`), /unsupported pairing code version 2/],
+  [link(`u=${URL_}&t=${TOKEN}`), /unsupported pairing code version \(none\)/],
+  [link(`v=1&t=${TOKEN}`), /without a valid Convex URL/],
+  [link(`v=1&u=${URL_}`), /without a valid token/],
+  [link(`v=1&u=${URL_}&t=short`), /without a valid token/],
+  [link(`v=1&u=ftp://x&t=${TOKEN}`), /without a valid Convex URL/],
+  [JSON.stringify({ convexUrl: "ftp://x", token: TOKEN }), /must be http\(s\)/],
+  [JSON.stringify({ convexUrl: "notaurl", token: TOKEN }), /not a URL/],
+  [JSON.stringify({ convexUrl: URL_, token: "short" }), /no valid token/],
+  ["{broken", /does not parse/],
+  [JSON.stringify({ event: "registered" }), /holds no pairing link/],
+  [JSON.stringify({ token: TOKEN }), /no Convex URL/],
+])("rejects %j", (input, message) => {
+  const error = failure(() => parsePairingPayload(input));
+  expect(error.code).toBe("BAD_PAYLOAD");
+  expect(error.message).toMatch(message);
+  // The token is a credential: never echoed back.
+  expect(error.message).not.toContain(TOKEN);
+});

@@ -1,0 +1,130 @@
+/**
+ * The published shape: `npm pack` (which builds dist/ through `prepare`) holds the built code, bin/,
+ * convex/ and packaging/; installed with --omit=dev into an empty directory, the command runs without
+ * any devDependency, and the OpenClaw plugin inside it works with the real `openclaw`.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { gatewayNodeBinary } from "../../src/devkit/local-gateway.js";
+import { ROOT } from "../chat/relay-cli.js";
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], options: { cwd: string; env: Record<string, string>; timeoutMs?: number }): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
+    const timeoutMs = options.timeoutMs ?? 120_000;
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${command} ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
+    }, timeoutMs);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+let tarball: string;
+let packedFiles: string[];
+let app: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "fastclaw-pack-e2e-"));
+  // npm itself needs a HOME for its cache; a throwaway one, never the real home. The machine's way
+  // to the registry (proxy, extra CA certificates, registry mirror) is kept, or npm retries forever.
+  env = { PATH: process.env.PATH ?? "", HOME: path.join(dir, "home"), npm_config_cache: path.join(os.tmpdir(), "fastclaw-e2e-npm-cache") };
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && /^(https?_proxy|no_proxy|node_extra_ca_certs|ssl_cert_file|ssl_cert_dir|npm_config_registry)$/i.test(key)) env[key] = value;
+  }
+  mkdirSync(env.HOME!, { recursive: true });
+  const packed = await run("npm", ["pack", "--pack-destination", dir, "--json"], { cwd: ROOT, env, timeoutMs: 180_000 });
+  if (packed.code !== 0) throw new Error(`npm pack failed:\n${packed.stderr}`);
+  // `prepare` (tsc) prints nothing on success, so stdout is the JSON.
+  const info = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as Array<{ filename: string; files: Array<{ path: string }> }>;
+  tarball = path.join(dir, info[0]!.filename);
+  packedFiles = info[0]!.files.map((f) => f.path);
+  app = path.join(dir, "app");
+  mkdirSync(app);
+  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "empty-app", version: "1.0.0", private: true }));
+  const installed = await run("npm", ["install", tarball, "--omit=dev", "--no-audit", "--no-fund"], { cwd: app, env, timeoutMs: 240_000 });
+  if (installed.code !== 0) throw new Error(`npm install failed:\n${installed.stderr}`);
+}, 420_000);
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+test("the tarball holds the built code, bin/, convex/ and packaging/ (plugin and skill), and no sources or tests", () => {
+  for (const file of [
+    "package.json",
+    "README.md",
+    "LICENSE",
+    "bin/fastclaw-relay.js",
+    "dist/src/cli/main.js",
+    "dist/src/cli/commands/chat.js",
+    "dist/src/chat/chat-link.js",
+    "dist/src/bridge/run-relay.js",
+    "dist/convex/schema.js",
+    "convex/schema.ts",
+    "convex/pairing.ts",
+    "packaging/openclaw-plugin/package.json",
+    "packaging/openclaw-plugin/openclaw.plugin.json",
+    "packaging/openclaw-plugin/index.js",
+    "packaging/openclaw-plugin/relay-bin.js",
+    "packaging/openclaw-skill/SKILL.md",
+    "packaging/systemd/fastclaw-relay.service.in",
+    "packaging/launchd/ai.fastclaw.relay.plist.in",
+  ]) {
+    expect(packedFiles).toContain(file);
+  }
+  expect(packedFiles.filter((f) => /^(src|test|scripts|node_modules|\.test-artifacts)\//.test(f))).toEqual([]);
+});
+
+test("installed with --omit=dev: no devDependency is there, and `fastclaw-relay --help` works", async () => {
+  for (const dev of ["convex-test", "openclaw", "jest", "typescript", "plist"]) expect(existsSync(path.join(app, "node_modules", dev))).toBe(false);
+  const help = await run(process.execPath, [path.join(app, "node_modules", ".bin", "fastclaw-relay"), "--help"], { cwd: app, env });
+  expect(help.code).toBe(0);
+  for (const command of ["pair", "install", "status", "logs", "run", "chat"]) expect(help.stdout).toMatch(new RegExp(`fastclaw-relay ${command} `));
+  expect(help.stderr).toBe("");
+}, 60_000);
+
+test("installed: `fastclaw-relay status --json` reports a fresh install (exit 0), `chat` says it is not paired (exit 1)", async () => {
+  const bin = path.join(app, "node_modules", ".bin", "fastclaw-relay");
+  const status = await run(process.execPath, [bin, "status", "--json"], { cwd: app, env });
+  expect(status.code).toBe(0);
+  const report = JSON.parse(status.stdout) as { config: { state: string; file: string }; healthy: boolean; relayVersion: string };
+  expect(report.config).toMatchObject({ state: "missing", file: path.join(env.HOME!, ".openclaw", "fastclaw", "config.json") });
+  expect(report.healthy).toBe(false);
+  const chat = await run(process.execPath, [bin, "chat", "--status"], { cwd: app, env });
+  expect(chat.code).toBe(1);
+  expect(chat.stderr).toMatch(/this chat client is not paired yet/);
+}, 60_000);
+
+test("the plugin from the installed package links into the real openclaw and runs that package's fastclaw-relay", async () => {
+  const stateDir = path.join(dir, "openclaw-state");
+  mkdirSync(stateDir, { recursive: true });
+  const configPath = path.join(stateDir, "openclaw.json");
+  writeFileSync(configPath, JSON.stringify({ gateway: { mode: "local", port: 9, auth: { mode: "token", token: "unused-token-123" } }, update: { checkOnStart: false } }));
+  const ocEnv = { ...env, OPENCLAW_STATE_DIR: stateDir, OPENCLAW_CONFIG_PATH: configPath, OPENCLAW_NO_AUTO_UPDATE: "1", FASTCLAW_STATE_DIR: path.join(dir, "relay-state") };
+  const openclaw = (args: string[]) => run(gatewayNodeBinary(ROOT), [path.join(ROOT, "node_modules", "openclaw", "openclaw.mjs"), ...args], { cwd: dir, env: ocEnv });
+  const pluginDir = path.join(app, "node_modules", "fastclaw-relay", "packaging", "openclaw-plugin");
+  const install = await openclaw(["plugins", "install", "-l", pluginDir, "--force", "--accept-capabilities"]);
+  expect(install.code).toBe(0);
+  const status = await openclaw(["fastclaw", "status", "--json"]);
+  expect(status.code).toBe(0);
+  expect(JSON.parse(status.stdout)).toMatchObject({ config: { file: path.join(dir, "relay-state", "config.json"), state: "missing" } });
+}, 120_000);
