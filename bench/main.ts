@@ -1,0 +1,88 @@
+/** `npm run bench`: every measure of issue 6 in one run, against the 2 s polling baseline; prints one table and writes bench/results/. */
+import os from "node:os";
+import path from "node:path";
+import { stopAll } from "./cleanup.js";
+import { gatewayPhases } from "./gateway-phases.js";
+import { convexCost, memory, peerLatency, throughput } from "./peer-phases.js";
+import { markdown, writeResults, type Header } from "./report.js";
+import { repoRoot } from "./repo-root.js";
+import { measureStartup } from "./startup.js";
+import { buildNotes, buildRows, TARGETS, type Results } from "./table.js";
+
+/** The run's sizes, chosen so the whole run stays near six minutes on a 2-core machine. */
+const PLAN = {
+  startupRuns: 11,
+  peerLatency: { count: 200, ratePerSecond: 20 },
+  // 3 turns/s keeps the real Gateway (one agent turn per message) below saturation on 2 cores.
+  gateway: { count: 200, ratePerSecond: 3, sessions: 30, replies: 20 },
+  throughputRates: [50, 100, 200, 300, 400, 800],
+  throughputSeconds: 3,
+  cost: { deltas: 200, intervalMs: 100 },
+  // 10,000 relayed: 1,000 app messages + 1,000 transcript rows + 40 replies × 200 deltas, over 20 s.
+  memory: { appMessages: 1_000, transcriptRows: 1_000, replies: 40, deltasPerReply: 200, concurrentReplies: 10, seconds: 20, settleMs: 5_000, timeoutMs: 60_000 },
+  /** Hard stop: whatever is still running is stopped and the run fails. */
+  watchdogMs: 9.5 * 60_000,
+} as const;
+
+const started = Date.now();
+const loadAtStart = os.loadavg()[0] ?? 0;
+const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
+
+async function run(): Promise<Results> {
+  log("6 start-up: --help and status --json");
+  const help = await measureStartup(["--help"], PLAN.startupRuns);
+  const status = await measureStartup(["status", "--json"], PLAN.startupRuns);
+  log(`6 --help median ${help.median} ms, status --json median ${status.median} ms`);
+  const peer = await peerLatency(log, PLAN.peerLatency);
+  log(`1b relay p99 ${peer.relay.latency.p99} ms, baseline p99 ${peer.baseline.latency.p99} ms`);
+  const cost = await convexCost(log, PLAN.cost.deltas, PLAN.cost.intervalMs);
+  const tp = await throughput(log, PLAN.throughputRates, PLAN.throughputSeconds);
+  const mem = await memory(log, PLAN.memory);
+  log("starting the real Gateway (about 10 s)");
+  const gateway = await gatewayPhases(log, PLAN.gateway);
+  log(`1a relay p99 ${gateway.latency.relay.latency.p99} ms, baseline p99 ${gateway.latency.baseline.latency.p99} ms`);
+  return { gateway, peerLatency: peer, throughput: tp, cost, memory: mem, startup: { help, status } };
+}
+
+async function main(): Promise<number> {
+  const watchdog = setTimeout(() => {
+    log(`watchdog: over ${PLAN.watchdogMs / 60_000} min; stopping everything`);
+    void stopAll(5_000).finally(() => process.exit(2));
+  }, PLAN.watchdogMs);
+  watchdog.unref();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping everything`);
+      void stopAll(5_000).finally(() => process.exit(130));
+    });
+  }
+  let results: Results;
+  try {
+    results = await run();
+  } catch (error) {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    await stopAll();
+    return 1;
+  }
+  await stopAll();
+  clearTimeout(watchdog);
+  const header: Header = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cores: os.cpus().length,
+    cpu: os.cpus()[0]?.model.trim() ?? "unknown",
+    platform: `${os.type()} ${os.release()} ${os.arch()}`,
+    command: "npm run bench",
+    totalSeconds: (Date.now() - started) / 1000,
+    loadAverage: { start: loadAtStart, end: os.loadavg()[0] ?? 0 },
+    ...(process.env.BENCH_RELAY_NODE_OPTIONS ? { relayNodeOptions: process.env.BENCH_RELAY_NODE_OPTIONS } : {}),
+  };
+  const rows = buildRows(results);
+  const notes = buildNotes(results);
+  const md = markdown(header, rows, notes);
+  const files = await writeResults(path.join(repoRoot, "bench", "results"), md, { header, plan: PLAN, targets: TARGETS, rows, notes, results });
+  process.stdout.write(`\n${md}\nwritten: ${path.relative(repoRoot, files.md)}, ${path.relative(repoRoot, files.json)}\n`);
+  return 0;
+}
+
+process.exitCode = await main();

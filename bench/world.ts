@@ -1,0 +1,47 @@
+/** One isolated Convex world for a phase: the local Convex process, a registered instance, and a paired app. */
+import { randomBytes } from "node:crypto";
+import { ConvexHttpClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
+import { AppClient } from "../src/app-client/app-client.js";
+import { spawnLocalConvex, type LocalConvexProcess } from "../src/devkit/local-convex-process.js";
+
+export interface World {
+  convex: LocalConvexProcess;
+  http: ConvexHttpClient;
+  secret: string;
+  instanceId: string;
+  app: AppClient;
+  /** Counts relay:pendingMessages rows still queued (the outbox's backlog, as Convex sees it). */
+  queuedCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const mutation = (name: string) => makeFunctionReference<"mutation", Record<string, unknown>, Record<string, string>>(name);
+const query = (name: string) => makeFunctionReference<"query", Record<string, unknown>, unknown[]>(name);
+
+/**
+ * A fresh process per phase on purpose: the local server runs `convex/` on convex-test, whose
+ * index reads scan every stored document, so a database grown by an earlier phase would slow a
+ * later one down. Real Convex indexes don't behave like that.
+ */
+export async function startWorld(name: string): Promise<World> {
+  const convex = await spawnLocalConvex();
+  const http = new ConvexHttpClient(convex.url);
+  const secret = randomBytes(32).toString("base64url");
+  const { instanceId } = await http.mutation(mutation("instances:register"), { secret, name });
+  const pairingToken = randomBytes(32).toString("base64url");
+  await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
+  const { app } = await AppClient.claim(convex.url, { pairingToken, deviceName: "bench phone", platform: "bench" });
+  return {
+    convex,
+    http,
+    secret,
+    instanceId: instanceId!,
+    app,
+    queuedCount: async () => (await http.query(query("relay:pendingMessages"), { relaySecret: secret, limit: 500 })).length,
+    stop: async () => {
+      await app.close();
+      await convex.stop();
+    },
+  };
+}
