@@ -1,5 +1,5 @@
 /** Measure 1: from an app message's commit in Convex (row `createdAt`) to its chat.send reaching the Gateway side. */
-import { summarize, type Summary } from "./stats.js";
+import { loopDelayMonitor, summarize, type Summary } from "./stats.js";
 import { seededRandom, sleep, waitUntil } from "./timing.js";
 import type { World } from "./world.js";
 
@@ -24,6 +24,8 @@ export interface AppToGatewayResult {
   statuses: Record<string, number>;
   lost: number;
   duplicates: number;
+  /** The bench process's event-loop delay while sending and timestamping (ms). */
+  benchLoopDelay: { p99: number; max: number };
 }
 
 /** `arrivals` is the peer's or the proxy's map of chat.send idempotency key → arrival time. */
@@ -39,6 +41,7 @@ export async function measureAppToGateway(
   const acked = new Map<string, number>();
   const sends: Array<Promise<void>> = [];
   const dupBefore = duplicates();
+  const loop = loopDelayMonitor();
   const start = Date.now() + 100;
   for (let i = 0; i < options.count; i += 1) {
     // Jitter within each slot keeps sends from lining up with the baseline's 2 s period.
@@ -55,6 +58,7 @@ export async function measureAppToGateway(
   await waitUntil("every chat.send to arrive", () => runIds.every((id) => arrivals.has(id)), options.drainMs, 20).catch(() => undefined);
   // Rows are marked delivered after the Gateway's answer, which a busy Gateway may take seconds to give.
   await waitUntil("every row to leave the queue", async () => (await world.queuedCount()) === 0, options.drainMs, 100).catch(() => undefined);
+  const benchLoopDelay = loop.stop();
   const rows = await appRows(world, keys, acked);
   const statuses: Record<string, number> = {};
   for (const row of rows.values()) statuses[row.status] = (statuses[row.status] ?? 0) + 1;
@@ -73,6 +77,7 @@ export async function measureAppToGateway(
     statuses,
     lost: acked.size - latency.length,
     duplicates: duplicates() - dupBefore,
+    benchLoopDelay,
   };
 }
 

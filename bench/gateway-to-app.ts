@@ -1,6 +1,6 @@
 /** Measure 2: from a `chat` event passing the proxy to the app's live query showing it (first text, and the final). */
 import type { GatewayProxy } from "./gateway-proxy.js";
-import { summarize, type Summary } from "./stats.js";
+import { loopDelayMonitor, summarize, type Summary } from "./stats.js";
 import { waitUntil } from "./timing.js";
 import type { World } from "./world.js";
 
@@ -18,6 +18,8 @@ export interface GatewayToAppResult {
   missing: number;
   /** Every sample in send order (first text, final), so an outlier can be placed. */
   samples: Array<[number, number]>;
+  /** The bench process's event-loop delay meanwhile (ms): a late loop would blur these timings. */
+  benchLoopDelay: { p99: number; max: number };
 }
 
 const TERMINAL = new Set(["final", "error", "aborted"]);
@@ -41,6 +43,7 @@ export async function measureGatewayToApp(world: World, proxy: GatewayProxy, opt
   const firstText: number[] = [];
   const final: number[] = [];
   const lead: number[] = [];
+  const loop = loopDelayMonitor();
   let missing = 0;
   try {
     for (let i = 0; i < options.count; i += 1) {
@@ -60,7 +63,9 @@ export async function measureGatewayToApp(world: World, proxy: GatewayProxy, opt
   } finally {
     stop();
   }
+  const benchLoopDelay = loop.stop();
   return {
+    benchLoopDelay,
     firstText: summarize(firstText),
     final: summarize(final),
     transcriptLead: summarize(lead),

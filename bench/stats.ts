@@ -1,4 +1,5 @@
-/** Percentiles and summaries of latency samples (milliseconds). */
+/** Percentiles and summaries of latency samples (milliseconds), and the bench's own event-loop delay. */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 
 export interface Summary {
   n: number;
@@ -31,4 +32,19 @@ export function summarize(samples: readonly number[]): Summary {
 
 export function median(samples: readonly number[]): number {
   return percentile([...samples].sort((a, b) => a - b), 50);
+}
+
+/**
+ * Watches the bench process's own event loop: its timestamps (proxy, peer, app callback) are only as
+ * good as its responsiveness, so each latency measure reports how late the loop ran at worst.
+ */
+export function loopDelayMonitor(): { stop(): { p99: number; max: number } } {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  return {
+    stop: () => {
+      histogram.disable();
+      return { p99: histogram.percentile(99) / 1e6, max: histogram.max / 1e6 };
+    },
+  };
 }

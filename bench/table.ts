@@ -99,7 +99,7 @@ export function buildRows(r: Results): Row[] {
       ours: `${m.idleMiB.toFixed(1)} MiB (${m.idleSplit.anon.toFixed(1)} MiB anonymous)`,
       baseline: "—",
       ratio: "—",
-      target: `≤ ${TARGETS.idleMiB} MB`,
+      target: `≤ ${TARGETS.idleMiB} MiB`,
       result: verdict(m.idleMiB <= TARGETS.idleMiB),
     },
     {
@@ -108,7 +108,7 @@ export function buildRows(r: Results): Row[] {
       ours: `${m.growthMiB >= 0 ? "+" : ""}${m.growthMiB.toFixed(1)} MiB (${m.afterMiB.toFixed(1)} MiB)`,
       baseline: "—",
       ratio: "—",
-      target: `≤ ${TARGETS.growthMiB} MB`,
+      target: `≤ ${TARGETS.growthMiB} MiB`,
       result: verdict(m.growthMiB <= TARGETS.growthMiB && m.lost === 0),
     },
     {
@@ -142,6 +142,12 @@ function refusals(r: Results): string {
 /** CPU time the relay spent per relayed message at a step, from its CPU share. */
 const cpuPerMessage = (x: StepResult) => `${(((x.cpu.relay ?? 0) * 10) / Math.max(1, x.achieved)).toFixed(2)} ms`;
 
+/** The worst event-loop delay of the bench process during the latency measures. */
+function loopMax(r: Results): string {
+  const all = [r.gateway.latency.relay, r.gateway.latency.baseline, r.peerLatency.relay, r.peerLatency.baseline, r.gateway.stream.relay, r.gateway.stream.baseline];
+  return Math.max(...all.map((x) => x.benchLoopDelay.max)).toFixed(0);
+}
+
 export function buildNotes(r: Results): string[] {
   const a = r.throughput.appToGateway;
   const last = (x: readonly StepResult[]) => x[x.length - 1];
@@ -151,7 +157,7 @@ export function buildNotes(r: Results): string[] {
     "Latencies are milliseconds. 1a/1b start at the message row's `createdAt` (set by `app:send` with `Date.now()` on this host, i.e. the commit) and end when the chat.send request reaches the Gateway side (the timestamping proxy in front of the real Gateway, or the peer itself); both clocks are the same host clock, at 1 ms resolution.",
     `1a: real OpenClaw Gateway ${r.gateway.gatewayVersion} with the stub model, ${r.gateway.latency.relay.sent} messages paced over ${r.gateway.sessions} sessions, the same schedule for both modes; the arrival counted is that of the request the Gateway accepted. The Gateway itself took ${pct(r.gateway.gatewayAckMs.relay)} (p50 / p95 / p99) to answer each chat.send during the relay's run (the relay marks a row delivered only then; not part of the figure). Rows afterwards: relay ${JSON.stringify(r.gateway.latency.relay.statuses)}, baseline ${JSON.stringify(r.gateway.latency.baseline.statuses)}. ${refusals(r)}1b: a minimal protocol peer that acks chat.send at once, so the figure is the relay's own path (Convex subscription push → outbox → chat.send).`,
     `Baseline: a ${BASELINE_PERIOD_MS / 1000} s poller in the bench (HTTP \`relay:pendingMessages\`, chat.send with the relay's own Gateway client, \`relay:markDelivered\`; replies written once, when final) stands in for the original skill; its expected wait is ~1 s.`,
-    "2: timed at the proxy between the real Gateway and the relay, to the app's `watchMessages` callback. The Gateway sends the run's assistant transcript row (`session.message`) before the `final` chat event; the relay marks the reply final from whichever comes first, so “final” starts at the first of the two (the app can otherwise see the final before the `final` event).",
+    `2: ${r.gateway.stream.relay.replies} replies one after another in one session, timed at the proxy between the real Gateway and the relay, to the app's \`watchMessages\` callback (p99 of 20 samples is their maximum). The Gateway sends the run's assistant transcript row (\`session.message\`) before the \`final\` chat event; the relay marks the reply final from whichever comes first, so “final” starts at the first of the two (the app can otherwise see the final before the \`final\` event). All timestamps are taken in the bench process; its event loop ran at most ${loopMax(r)} ms late during 1a/1b/2.`,
     `3: fresh local Convex + relay per step, 3 s per step, 8 sessions; knee = highest offered rate carried in full (≥ 95 %, 0 lost, 0 doubled). At the last step: App → Gateway ${cpu(last(a))}; Gateway → App ${cpu(last(r.throughput.gatewayToApp))}. The local Convex server (convex-test in one Node process; its index reads scan every document) saturates first: the knee measures it, not the relay.`,
     "4: a 20 s reply from the peer as chat delta events, with the app watching the session; counts from the local Convex server's `stats()` (every execution: mutations and the subscribed queries each write re-runs).",
     `5: VmRSS of the \`fastclaw-relay run\` process (median of 5 readings, 5 s after going quiet). Idle it was ${r.memory.idleSplit.anon.toFixed(1)} MiB anonymous (the relay's own: heap, stacks, malloc) + ${r.memory.idleSplit.file.toFixed(1)} MiB file-backed (almost all pages of the node binary, shared with other processes running it). Through the peer in ${r.memory.relayedSeconds.toFixed(0)} s: ${r.memory.relayed.appToGateway} app messages, ${r.memory.relayed.transcriptRows} transcript rows and ${r.memory.relayed.deltas} chat deltas (streamed replies, checked complete in Convex). Not 10,000 rows: the local Convex server's reads scan every document, so its inserts slow down quadratically (≈250/s empty, ≈45/s at 3,000 rows).`,

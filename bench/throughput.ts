@@ -59,7 +59,7 @@ export async function appToGatewayStep(step: StepWorld, rate: number, seconds: n
     for (const row of await world.app.allMessages(`agent:main:bench-${tag}-${s}`)) if (row.source === "app" && row.runId) runIds.add(row.runId);
   }
   const arrived = [...runIds].filter((id) => peer.arrivals.has(id));
-  const last = Math.max(...arrived.map((id) => peer.arrivals.get(id)!));
+  const last = Math.max(started, ...arrived.map((id) => peer.arrivals.get(id)!));
   return {
     offered: rate,
     sent: count,
