@@ -5,6 +5,7 @@ import { stopAll } from "./cleanup.js";
 import { gatewayPhases } from "./gateway-phases.js";
 import { convexCost, memory, peerLatency, throughput } from "./peer-phases.js";
 import { markdown, writeResults, type Header } from "./report.js";
+import { relayNodeArgs } from "./relay-process.js";
 import { repoRoot } from "./repo-root.js";
 import { measureStartup } from "./startup.js";
 import { buildNotes, buildRows, TARGETS, type Results } from "./table.js";
@@ -28,20 +29,43 @@ const started = Date.now();
 const loadAtStart = os.loadavg()[0] ?? 0;
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 
-async function run(): Promise<Results> {
-  log("6 start-up: --help and status --json");
-  const help = await measureStartup(["--help"], PLAN.startupRuns);
-  const status = await measureStartup(["status", "--json"], PLAN.startupRuns);
-  log(`6 --help median ${help.median} ms, status --json median ${status.median} ms`);
-  const peer = await peerLatency(log, PLAN.peerLatency);
-  log(`1b relay p99 ${peer.relay.latency.p99} ms, baseline p99 ${peer.baseline.latency.p99} ms`);
-  const cost = await convexCost(log, PLAN.cost.deltas, PLAN.cost.intervalMs);
-  const tp = await throughput(log, PLAN.throughputRates, PLAN.throughputSeconds);
-  const mem = await memory(log, PLAN.memory);
-  log("starting the real Gateway (about 10 s)");
-  const gateway = await gatewayPhases(log, PLAN.gateway);
-  log(`1a relay p99 ${gateway.latency.relay.latency.p99} ms, baseline p99 ${gateway.latency.baseline.latency.p99} ms`);
-  return { gateway, peerLatency: peer, throughput: tp, cost, memory: mem, startup: { help, status } };
+/** The phases, in run order; `npm run bench -- --only memory,throughput` runs a subset and writes no results file. */
+const PHASES = ["startup", "peer", "cost", "throughput", "memory", "gateway"] as const;
+type Phase = (typeof PHASES)[number];
+
+function selectedPhases(argv: readonly string[]): Set<Phase> {
+  const at = argv.indexOf("--only");
+  if (at < 0) return new Set(PHASES);
+  const names = (argv[at + 1] ?? "").split(",").filter((name) => name.length > 0);
+  const unknown = names.filter((name) => !(PHASES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new Error(`--only takes a comma-separated list of ${PHASES.join(", ")}; got "${argv[at + 1] ?? ""}"`);
+  }
+  return new Set(names as Phase[]);
+}
+
+async function run(phases: Set<Phase>): Promise<Partial<Results>> {
+  const results: Partial<Results> = {};
+  if (phases.has("startup")) {
+    log("6 start-up: --help and status --json");
+    const help = await measureStartup(["--help"], PLAN.startupRuns);
+    const status = await measureStartup(["status", "--json"], PLAN.startupRuns);
+    log(`6 --help median ${help.median} ms, status --json median ${status.median} ms`);
+    results.startup = { help, status };
+  }
+  if (phases.has("peer")) {
+    results.peerLatency = await peerLatency(log, PLAN.peerLatency);
+    log(`1b relay p99 ${results.peerLatency.relay.latency.p99} ms, baseline p99 ${results.peerLatency.baseline.latency.p99} ms`);
+  }
+  if (phases.has("cost")) results.cost = await convexCost(log, PLAN.cost.deltas, PLAN.cost.intervalMs);
+  if (phases.has("throughput")) results.throughput = await throughput(log, PLAN.throughputRates, PLAN.throughputSeconds);
+  if (phases.has("memory")) results.memory = await memory(log, PLAN.memory);
+  if (phases.has("gateway")) {
+    log("starting the real Gateway (about 10 s)");
+    results.gateway = await gatewayPhases(log, PLAN.gateway);
+    log(`1a relay p99 ${results.gateway.latency.relay.latency.p99} ms, baseline p99 ${results.gateway.latency.baseline.latency.p99} ms`);
+  }
+  return results;
 }
 
 async function main(): Promise<number> {
@@ -56,9 +80,16 @@ async function main(): Promise<number> {
       void stopAll(5_000).finally(() => process.exit(130));
     });
   }
-  let results: Results;
+  let results: Partial<Results>;
+  let phases: Set<Phase>;
   try {
-    results = await run();
+    phases = selectedPhases(process.argv.slice(2));
+  } catch (error) {
+    log(error instanceof Error ? error.message : String(error));
+    return 2;
+  }
+  try {
+    results = await run(phases);
   } catch (error) {
     log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     await stopAll();
@@ -75,11 +106,17 @@ async function main(): Promise<number> {
     command: "npm run bench",
     totalSeconds: (Date.now() - started) / 1000,
     loadAverage: { start: loadAtStart, end: os.loadavg()[0] ?? 0 },
+    relayNodeArgs: relayNodeArgs(),
     ...(process.env.BENCH_RELAY_NODE_OPTIONS ? { relayNodeOptions: process.env.BENCH_RELAY_NODE_OPTIONS } : {}),
+    ...(process.env.BENCH_RELAY_NODE_ARGS !== undefined ? { relayNodeArgsOverridden: true } : {}),
   };
   const rows = buildRows(results);
   const notes = buildNotes(results);
   const md = markdown(header, rows, notes);
+  if (phases.size < PHASES.length) {
+    process.stdout.write(`\n${md}\n(partial run: --only ${[...phases].join(",")}; bench/results/ left as it was)\n`);
+    return 0;
+  }
   const files = await writeResults(path.join(repoRoot, "bench", "results"), md, { header, plan: PLAN, targets: TARGETS, rows, notes, results });
   process.stdout.write(`\n${md}\nwritten: ${path.relative(repoRoot, files.md)}, ${path.relative(repoRoot, files.json)}\n`);
   return 0;

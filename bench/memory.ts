@@ -1,6 +1,6 @@
 /** Measure 5: the relay's resident memory when idle, and its growth after 10,000 relayed messages. */
 import type { PeerGateway } from "./peer-gateway.js";
-import { memoryMiB } from "./proc-stats.js";
+import { cpuSeconds, memoryMiB } from "./proc-stats.js";
 import type { RelayProcess } from "./relay-process.js";
 import { sleep, waitUntil } from "./timing.js";
 import type { World } from "./world.js";
@@ -30,6 +30,8 @@ export interface MemoryResult {
   peakMiB: number;
   relayed: { appToGateway: number; transcriptRows: number; deltas: number; total: number };
   relayedSeconds: number;
+  /** The relay's CPU time (user + system) from the first message until everything was relayed. */
+  relayCpuSeconds: number;
   lost: number;
 }
 
@@ -88,6 +90,7 @@ export async function measureMemory(world: World, peer: PeerGateway, relay: Rela
   const sends: Array<Promise<unknown>> = [];
   await world.convex.resetStats();
   const started = Date.now();
+  const cpuAtStart = cpuSeconds(relay.pid);
   const [, , runs] = await Promise.all([
     spread(plan.appMessages, plan.seconds, (i) => {
       sends.push(world.app.send(`agent:main:bench-${tag}-a${i % 8}`, `m${i}`).catch(() => undefined));
@@ -116,6 +119,7 @@ export async function measureMemory(world: World, peer: PeerGateway, relay: Rela
     250,
   ).catch(() => undefined);
   const relayedSeconds = (Date.now() - started) / 1000;
+  const relayCpuSeconds = cpuSeconds(relay.pid) - cpuAtStart;
   const appToGateway = Math.min(plan.appMessages, peer.arrivals.size);
   const transcriptRows = await ingested();
   const completeReplies = await finals();
@@ -130,6 +134,7 @@ export async function measureMemory(world: World, peer: PeerGateway, relay: Rela
     peakMiB: memoryMiB(relay.pid)?.peak ?? Number.NaN,
     relayed: { appToGateway, transcriptRows, deltas, total: appToGateway + transcriptRows + deltas },
     relayedSeconds,
+    relayCpuSeconds,
     lost: plan.appMessages - appToGateway + (plan.transcriptRows - transcriptRows) + (plan.replies - completeReplies) * plan.deltasPerReply,
   };
 }

@@ -111,7 +111,7 @@ export async function convexCost(log: (line: string) => void, deltas: number, in
 export function memory(log: (line: string) => void, plan: MemoryPlan): Promise<MemoryResult> {
   return withPeerRelay("bench memory", undefined, async ({ world, peer, relay }) => {
     const result = await measureMemory(world, peer, relay, plan);
-    log(`5 memory: idle ${result.idleMiB.toFixed(1)} MiB, after ${result.afterMiB.toFixed(1)} MiB, ${result.relayed.total} relayed in ${result.relayedSeconds.toFixed(0)} s, lost ${result.lost}`);
+    log(`5 memory: idle ${result.idleMiB.toFixed(1)} MiB, after ${result.afterMiB.toFixed(1)} MiB, ${result.relayed.total} relayed in ${result.relayedSeconds.toFixed(0)} s, lost ${result.lost}, relay CPU ${result.relayCpuSeconds.toFixed(1)} s`);
     return result;
   });
 }

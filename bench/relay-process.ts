@@ -3,6 +3,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { commandLine } from "../src/service/render.js";
+import { buildServiceSpec, RELAY_NODE_ARGS } from "../src/service/spec.js";
 import { memoryMiB } from "./proc-stats.js";
 import { repoRoot } from "./repo-root.js";
 import { waitUntil } from "./timing.js";
@@ -25,7 +27,14 @@ export interface RelayProcess {
   stop(): Promise<void>;
 }
 
+/** The node flags the relay runs with: the installed service's, unless BENCH_RELAY_NODE_ARGS (space-separated) says otherwise. */
+export function relayNodeArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const override = env.BENCH_RELAY_NODE_ARGS;
+  return override === undefined ? [...RELAY_NODE_ARGS] : override.split(/\s+/).filter((arg) => arg.length > 0);
+}
+
 /**
+ * The relay is started with the command line the service unit has (node flags included).
  * BENCH_RELAY_NODE_OPTIONS is passed to the relay as NODE_OPTIONS (e.g. `--cpu-prof
  * --cpu-prof-dir=/tmp/prof`), so a profile is taken under exactly the load the bench makes.
  */
@@ -42,9 +51,16 @@ export async function startRelay(world: World, options: RelayOptions): Promise<R
     relay: options.streamWritesPerSecond !== undefined ? { streamWritesPerSecond: options.streamWritesPerSecond } : {},
   };
   await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
-  const env: Record<string, string> = { PATH: process.env.PATH ?? "", HOME: path.join(dir, "home"), FASTCLAW_STATE_DIR: stateDir };
+  // Exactly what `fastclaw-relay install` would write for this state dir: command line and environment.
+  const spec = buildServiceSpec(
+    { env: { HOME: path.join(dir, "home"), FASTCLAW_STATE_DIR: stateDir }, platform: process.platform, nodePath: process.execPath, entryPath: path.join(repoRoot, "bin/fastclaw-relay.js") },
+    ["run"],
+  );
+  spec.nodeArgs = relayNodeArgs();
+  const env: Record<string, string> = Object.fromEntries(spec.environment);
   if (process.env.BENCH_RELAY_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_RELAY_NODE_OPTIONS;
-  const child = spawn(process.execPath, [path.join(repoRoot, "bin/fastclaw-relay.js"), "run"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const [command, ...args] = commandLine(spec);
+  const child = spawn(command!, args, { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-20_000)));
   child.stderr?.on("data", (chunk: Buffer) => (output = (output + chunk.toString("utf8")).slice(-20_000)));

@@ -25,8 +25,12 @@ export interface Header {
   totalSeconds: number;
   /** 1-minute load average at the start and the end: other work on the machine shows up here. */
   loadAverage: { start: number; end: number };
+  /** The node flags the relay ran with (the service's, see src/service/spec.ts). */
+  relayNodeArgs: string[];
   /** BENCH_RELAY_NODE_OPTIONS, when set: the relay then did not run as shipped. */
   relayNodeOptions?: string;
+  /** BENCH_RELAY_NODE_ARGS was set: the flags are not the service's. */
+  relayNodeArgsOverridden?: boolean;
 }
 
 const ms = (x: number) => (Number.isFinite(x) ? `${Math.round(x)}` : "n/a");
@@ -47,6 +51,8 @@ export function markdown(header: Header, rows: readonly Row[], notes: readonly s
     "# fastclaw-relay benchmark",
     "",
     `${header.date} · Node ${header.node} · ${header.cores} cores (${header.cpu}) · ${header.platform} · \`${header.command}\` took ${Math.round(header.totalSeconds)} s · load average ${header.loadAverage.start.toFixed(2)} at start, ${header.loadAverage.end.toFixed(2)} at end`,
+    "",
+    `The relay ran as the installed service runs it: \`node ${header.relayNodeArgs.join(" ")} bin/fastclaw-relay.js run\`${header.relayNodeArgsOverridden ? " — **flags from BENCH_RELAY_NODE_ARGS, not the service's**" : ""}.`,
     ...(header.relayNodeOptions ? ["", `**The relay ran with NODE_OPTIONS=\`${header.relayNodeOptions}\` (BENCH_RELAY_NODE_OPTIONS), not as shipped.**`] : []),
     "",
     cells(["#", "measure", "fastclaw-relay", "baseline: 2 s poll", "ours ÷ baseline", "target", "result"]),

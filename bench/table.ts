@@ -23,7 +23,7 @@ const kneeText = (s: readonly StepResult[]) => {
   return k ? `${k.offered} msg/s` : "none";
 };
 
-export function buildRows(r: Results): Row[] {
+export function buildRows(r: Partial<Results>): Row[] {
   const { gateway: g, peerLatency: p, throughput: t, cost: c, memory: m, startup: s } = r;
   const lossless = (x: readonly StepResult[]) => x.every((step) => step.lost === 0 && step.duplicates === 0);
   const kneeOk = (x: readonly StepResult[]) => (knee(x)?.offered ?? 0) >= TARGETS.throughput;
@@ -36,106 +36,135 @@ export function buildRows(r: Results): Row[] {
     target: `p99 ≤ ${TARGETS.latencyP99Ms} ms`,
     result: verdict(ours.latency.p99 <= TARGETS.latencyP99Ms && ours.lost === 0 && ours.duplicates === 0),
   });
-  return [
-    latencyRow("1a", "App → Gateway added latency, real Gateway", g.latency.relay, g.latency.baseline),
-    latencyRow("1b", "App → Gateway added latency, minimal peer", p.relay, p.baseline),
-    {
-      id: "2",
-      measure: `Gateway → App, first delta → app shows text (n = ${g.stream.relay.firstText.n})`,
-      ours: pct(g.stream.relay.firstText),
-      baseline: pct(g.stream.baseline.firstText),
-      ratio: pctRatio(g.stream.relay.firstText, g.stream.baseline.firstText),
-      target: `p99 ≤ ${TARGETS.latencyP99Ms} ms`,
-      result: verdict(g.stream.relay.firstText.p99 <= TARGETS.latencyP99Ms && g.stream.relay.missing === 0),
-    },
-    {
-      id: "2",
-      measure: `Gateway → App, final → app shows final (n = ${g.stream.relay.final.n})`,
-      ours: pct(g.stream.relay.final),
-      baseline: pct(g.stream.baseline.final),
-      ratio: pctRatio(g.stream.relay.final, g.stream.baseline.final),
-      target: `p99 ≤ ${TARGETS.latencyP99Ms} ms`,
-      result: verdict(g.stream.relay.final.p99 <= TARGETS.latencyP99Ms && g.stream.relay.missing === 0),
-    },
-    {
-      id: "3",
-      measure: `Throughput App → Gateway, knee with 0 loss (offered→achieved: ${steps(t.appToGateway)})`,
-      ours: kneeText(t.appToGateway),
-      baseline: "—",
-      ratio: "—",
-      target: `≥ ${TARGETS.throughput} msg/s, 0 loss`,
-      result: verdict(kneeOk(t.appToGateway) && lossless(t.appToGateway)),
-    },
-    {
-      id: "3",
-      measure: `Throughput Gateway → App, knee, exactly once (${steps(t.gatewayToApp)})`,
-      ours: kneeText(t.gatewayToApp),
-      baseline: "—",
-      ratio: "—",
-      target: `≥ ${TARGETS.throughput} msg/s, 0 loss`,
-      result: verdict(kneeOk(t.gatewayToApp) && lossless(t.gatewayToApp)),
-    },
-    {
-      id: "4",
-      measure: `Convex writes per streamed reply (${c.coalesced.deltas} deltas in ${c.coalesced.replySeconds.toFixed(0)} s), coalesced (default 4/s)`,
-      ours: `${c.coalesced.streamWrites} writes = ${c.coalesced.writesPerSecond.toFixed(2)}/s; ${c.coalesced.totalCalls} function calls`,
-      baseline: "—",
-      ratio: "—",
-      target: `≤ ${TARGETS.writesPerSecond} writes/s`,
-      result: verdict(c.coalesced.writesPerSecond <= TARGETS.writesPerSecond),
-    },
-    {
-      id: "4",
-      measure: "… same reply, one write per delta (`streamWritesPerSecond: 50`)",
-      ours: `${c.perDelta.streamWrites} writes = ${c.perDelta.writesPerSecond.toFixed(2)}/s; ${c.perDelta.totalCalls} function calls`,
-      baseline: "—",
-      ratio: `coalesced ÷ per-delta calls: ${(c.coalesced.totalCalls / Math.max(1, c.perDelta.totalCalls)).toFixed(2)}`,
-      target: "—",
-      result: "info",
-    },
-    {
-      id: "5",
-      measure: "Relay RSS when idle (connected, caught up)",
-      ours: `${m.idleMiB.toFixed(1)} MiB (${m.idleSplit.anon.toFixed(1)} MiB anonymous)`,
-      baseline: "—",
-      ratio: "—",
-      target: `≤ ${TARGETS.idleMiB} MiB`,
-      result: verdict(m.idleMiB <= TARGETS.idleMiB),
-    },
-    {
-      id: "5",
-      measure: `Relay RSS growth after ${m.relayed.total} relayed messages (peak ${m.peakMiB.toFixed(1)} MiB${m.lost ? `, lost ${m.lost}` : ""})`,
-      ours: `${m.growthMiB >= 0 ? "+" : ""}${m.growthMiB.toFixed(1)} MiB (${m.afterMiB.toFixed(1)} MiB)`,
-      baseline: "—",
-      ratio: "—",
-      target: `≤ ${TARGETS.growthMiB} MiB`,
-      result: verdict(m.growthMiB <= TARGETS.growthMiB && m.lost === 0),
-    },
-    {
-      id: "6",
-      measure: `\`fastclaw-relay --help\` cold start, median of ${s.help.runs.length}`,
-      ours: `${s.help.median.toFixed(0)} ms`,
-      baseline: "—",
-      ratio: "—",
-      target: `≤ ${TARGETS.helpMs} ms`,
-      result: verdict(s.help.median <= TARGETS.helpMs),
-    },
-    {
-      id: "6",
-      measure: `\`fastclaw-relay status --json\` cold start, median of ${s.status.runs.length}`,
-      ours: `${s.status.median.toFixed(0)} ms`,
-      baseline: "—",
-      ratio: "—",
-      target: "—",
-      result: "info",
-    },
-  ];
+  // In table order; a phase left out by --only has no rows.
+  const rows: Row[] = [];
+  if (g) {
+    rows.push(
+      latencyRow("1a", "App → Gateway added latency, real Gateway", g.latency.relay, g.latency.baseline),
+    );
+  }
+  if (p) {
+    rows.push(
+      latencyRow("1b", "App → Gateway added latency, minimal peer", p.relay, p.baseline),
+    );
+  }
+  if (g) {
+    rows.push(
+      {
+        id: "2",
+        measure: `Gateway → App, first delta → app shows text (n = ${g.stream.relay.firstText.n})`,
+        ours: pct(g.stream.relay.firstText),
+        baseline: pct(g.stream.baseline.firstText),
+        ratio: pctRatio(g.stream.relay.firstText, g.stream.baseline.firstText),
+        target: `p99 ≤ ${TARGETS.latencyP99Ms} ms`,
+        result: verdict(g.stream.relay.firstText.p99 <= TARGETS.latencyP99Ms && g.stream.relay.missing === 0),
+      },
+      {
+        id: "2",
+        measure: `Gateway → App, final → app shows final (n = ${g.stream.relay.final.n})`,
+        ours: pct(g.stream.relay.final),
+        baseline: pct(g.stream.baseline.final),
+        ratio: pctRatio(g.stream.relay.final, g.stream.baseline.final),
+        target: `p99 ≤ ${TARGETS.latencyP99Ms} ms`,
+        result: verdict(g.stream.relay.final.p99 <= TARGETS.latencyP99Ms && g.stream.relay.missing === 0),
+      },
+    );
+  }
+  if (t) {
+    rows.push(
+      {
+        id: "3",
+        measure: `Throughput App → Gateway, knee with 0 loss (offered→achieved: ${steps(t.appToGateway)})`,
+        ours: kneeText(t.appToGateway),
+        baseline: "—",
+        ratio: "—",
+        target: `≥ ${TARGETS.throughput} msg/s, 0 loss`,
+        result: verdict(kneeOk(t.appToGateway) && lossless(t.appToGateway)),
+      },
+      {
+        id: "3",
+        measure: `Throughput Gateway → App, knee, exactly once (${steps(t.gatewayToApp)})`,
+        ours: kneeText(t.gatewayToApp),
+        baseline: "—",
+        ratio: "—",
+        target: `≥ ${TARGETS.throughput} msg/s, 0 loss`,
+        result: verdict(kneeOk(t.gatewayToApp) && lossless(t.gatewayToApp)),
+      },
+    );
+  }
+  if (c) {
+    rows.push(
+      {
+        id: "4",
+        measure: `Convex writes per streamed reply (${c.coalesced.deltas} deltas in ${c.coalesced.replySeconds.toFixed(0)} s), coalesced (default 4/s)`,
+        ours: `${c.coalesced.streamWrites} writes = ${c.coalesced.writesPerSecond.toFixed(2)}/s; ${c.coalesced.totalCalls} function calls`,
+        baseline: "—",
+        ratio: "—",
+        target: `≤ ${TARGETS.writesPerSecond} writes/s`,
+        result: verdict(c.coalesced.writesPerSecond <= TARGETS.writesPerSecond),
+      },
+      {
+        id: "4",
+        measure: "… same reply, one write per delta (`streamWritesPerSecond: 50`)",
+        ours: `${c.perDelta.streamWrites} writes = ${c.perDelta.writesPerSecond.toFixed(2)}/s; ${c.perDelta.totalCalls} function calls`,
+        baseline: "—",
+        ratio: `coalesced ÷ per-delta calls: ${(c.coalesced.totalCalls / Math.max(1, c.perDelta.totalCalls)).toFixed(2)}`,
+        target: "—",
+        result: "info",
+      },
+    );
+  }
+  if (m) {
+    rows.push(
+      {
+        id: "5",
+        measure: "Relay RSS when idle (connected, caught up)",
+        ours: `${m.idleMiB.toFixed(1)} MiB (${m.idleSplit.anon.toFixed(1)} MiB anonymous)`,
+        baseline: "—",
+        ratio: "—",
+        target: `≤ ${TARGETS.idleMiB} MiB`,
+        result: verdict(m.idleMiB <= TARGETS.idleMiB),
+      },
+      {
+        id: "5",
+        measure: `Relay RSS growth after ${m.relayed.total} relayed messages (peak ${m.peakMiB.toFixed(1)} MiB${m.lost ? `, lost ${m.lost}` : ""})`,
+        ours: `${m.growthMiB >= 0 ? "+" : ""}${m.growthMiB.toFixed(1)} MiB (${m.afterMiB.toFixed(1)} MiB)`,
+        baseline: "—",
+        ratio: "—",
+        target: `≤ ${TARGETS.growthMiB} MiB`,
+        result: verdict(m.growthMiB <= TARGETS.growthMiB && m.lost === 0),
+      },
+    );
+  }
+  if (s) {
+    rows.push(
+      {
+        id: "6",
+        measure: `\`fastclaw-relay --help\` cold start, median of ${s.help.runs.length}`,
+        ours: `${s.help.median.toFixed(0)} ms`,
+        baseline: "—",
+        ratio: "—",
+        target: `≤ ${TARGETS.helpMs} ms`,
+        result: verdict(s.help.median <= TARGETS.helpMs),
+      },
+      {
+        id: "6",
+        measure: `\`fastclaw-relay status --json\` cold start, median of ${s.status.runs.length}`,
+        ours: `${s.status.median.toFixed(0)} ms`,
+        baseline: "—",
+        ratio: "—",
+        target: "—",
+        result: "info",
+      },
+    );
+  }
+  return rows;
 }
 
-function refusals(r: Results): string {
-  const { relay, baseline } = r.gateway.refusals;
+function refusals(g: GatewayPhases): string {
+  const { relay, baseline } = g.refusals;
   if (relay + baseline === 0) return "";
-  const first = JSON.stringify(r.gateway.refusals.errors[0] ?? {});
+  const first = JSON.stringify(g.refusals.errors[0] ?? {});
   return `The Gateway refused ${relay} of the relay's and ${baseline} of the baseline's chat.sends (e.g. ${first}); a refused send is not counted as arrived. `;
 }
 
@@ -143,24 +172,27 @@ function refusals(r: Results): string {
 const cpuPerMessage = (x: StepResult) => `${(((x.cpu.relay ?? 0) * 10) / Math.max(1, x.achieved)).toFixed(2)} ms`;
 
 /** The worst event-loop delay of the bench process during the latency measures. */
-function loopMax(r: Results): string {
-  const all = [r.gateway.latency.relay, r.gateway.latency.baseline, r.peerLatency.relay, r.peerLatency.baseline, r.gateway.stream.relay, r.gateway.stream.baseline];
+function loopMax(r: Partial<Results>): string {
+  const g = r.gateway;
+  const p = r.peerLatency;
+  const all = [...(g ? [g.latency.relay, g.latency.baseline, g.stream.relay, g.stream.baseline] : []), ...(p ? [p.relay, p.baseline] : [])];
   return Math.max(...all.map((x) => x.benchLoopDelay.max)).toFixed(0);
 }
 
-export function buildNotes(r: Results): string[] {
-  const a = r.throughput.appToGateway;
+export function buildNotes(r: Partial<Results>): string[] {
   const last = (x: readonly StepResult[]) => x[x.length - 1];
   const cpu = (x: StepResult | undefined) =>
     x ? `relay ${x.cpu.relay}% / local Convex ${x.cpu.convex}% of a core at ${x.offered} msg/s offered (relay ≈ ${cpuPerMessage(x)} CPU per message)` : "n/a";
-  return [
-    "Latencies are milliseconds. 1a/1b start at the message row's `createdAt` (set by `app:send` with `Date.now()` on this host, i.e. the commit) and end when the chat.send request reaches the Gateway side (the timestamping proxy in front of the real Gateway, or the peer itself); both clocks are the same host clock, at 1 ms resolution.",
-    `1a: real OpenClaw Gateway ${r.gateway.gatewayVersion} with the stub model, ${r.gateway.latency.relay.sent} messages paced over ${r.gateway.sessions} sessions, the same schedule for both modes; the arrival counted is that of the request the Gateway accepted. The Gateway itself took ${pct(r.gateway.gatewayAckMs.relay)} (p50 / p95 / p99) to answer each chat.send during the relay's run (the relay marks a row delivered only then; not part of the figure). Rows afterwards: relay ${JSON.stringify(r.gateway.latency.relay.statuses)}, baseline ${JSON.stringify(r.gateway.latency.baseline.statuses)}. ${refusals(r)}1b: a minimal protocol peer that acks chat.send at once, so the figure is the relay's own path (Convex subscription push → outbox → chat.send).`,
-    `Baseline: a ${BASELINE_PERIOD_MS / 1000} s poller in the bench (HTTP \`relay:pendingMessages\`, chat.send with the relay's own Gateway client, \`relay:markDelivered\`; replies written once, when final) stands in for the original skill; its expected wait is ~1 s.`,
-    `2: ${r.gateway.stream.relay.replies} replies one after another in one session, timed at the proxy between the real Gateway and the relay, to the app's \`watchMessages\` callback (p99 of 20 samples is their maximum). The Gateway sends the run's assistant transcript row (\`session.message\`) before the \`final\` chat event; the relay marks the reply final from whichever comes first, so “final” starts at the first of the two (the app can otherwise see the final before the \`final\` event). All timestamps are taken in the bench process; its event loop ran at most ${loopMax(r)} ms late during 1a/1b/2.`,
-    `3: fresh local Convex + relay per step, 3 s per step, 8 sessions; knee = highest offered rate carried in full (≥ 95 %, 0 lost, 0 doubled). At the last step: App → Gateway ${cpu(last(a))}; Gateway → App ${cpu(last(r.throughput.gatewayToApp))}. The local Convex server (convex-test in one Node process; its index reads scan every document) saturates first: the knee measures it, not the relay.`,
-    "4: a 20 s reply from the peer as chat delta events, with the app watching the session; counts from the local Convex server's `stats()` (every execution: the writes, plus the subscribed queries each write re-runs; the local server re-runs every subscription after every write, here the relay's `pendingMessages` and `abortRequests` and the app's `listMessages`, where hosted Convex re-runs only queries whose read range changed).",
-    `5: VmRSS of the \`fastclaw-relay run\` process (median of 5 readings, 5 s after going quiet). Idle it was ${r.memory.idleSplit.anon.toFixed(1)} MiB anonymous (the relay's own: heap, stacks, malloc) + ${r.memory.idleSplit.file.toFixed(1)} MiB file-backed (almost all pages of the node binary, shared with other processes running it). Through the peer in ${r.memory.relayedSeconds.toFixed(0)} s: ${r.memory.relayed.appToGateway} app messages, ${r.memory.relayed.transcriptRows} transcript rows and ${r.memory.relayed.deltas} chat deltas (streamed replies, checked complete in Convex). Not 10,000 rows: the local Convex server's reads scan every document, so its inserts slow down quadratically (≈250/s empty, ≈45/s at 3,000 rows).`,
-    "6: wall time from spawn to exit of `node bin/fastclaw-relay.js …` with a throwaway HOME and FASTCLAW_STATE_DIR, Node's own start-up included.",
+  const { gateway: g, throughput: t, memory: m } = r;
+  const notes: Array<string | false | undefined> = [
+    (g || r.peerLatency) && "Latencies are milliseconds. 1a/1b start at the message row's `createdAt` (set by `app:send` with `Date.now()` on this host, i.e. the commit) and end when the chat.send request reaches the Gateway side (the timestamping proxy in front of the real Gateway, or the peer itself); both clocks are the same host clock, at 1 ms resolution.",
+    g && `1a: real OpenClaw Gateway ${g.gatewayVersion} with the stub model, ${g.latency.relay.sent} messages paced over ${g.sessions} sessions, the same schedule for both modes; the arrival counted is that of the request the Gateway accepted. The Gateway itself took ${pct(g.gatewayAckMs.relay)} (p50 / p95 / p99) to answer each chat.send during the relay's run (the relay marks a row delivered only then; not part of the figure). Rows afterwards: relay ${JSON.stringify(g.latency.relay.statuses)}, baseline ${JSON.stringify(g.latency.baseline.statuses)}. ${refusals(g)}1b: a minimal protocol peer that acks chat.send at once, so the figure is the relay's own path (Convex subscription push → outbox → chat.send).`,
+    (g || r.peerLatency) && `Baseline: a ${BASELINE_PERIOD_MS / 1000} s poller in the bench (HTTP \`relay:pendingMessages\`, chat.send with the relay's own Gateway client, \`relay:markDelivered\`; replies written once, when final) stands in for the original skill; its expected wait is ~1 s.`,
+    g && `2: ${g.stream.relay.replies} replies one after another in one session, timed at the proxy between the real Gateway and the relay, to the app's \`watchMessages\` callback (p99 of 20 samples is their maximum). The Gateway sends the run's assistant transcript row (\`session.message\`) before the \`final\` chat event; the relay marks the reply final from whichever comes first, so “final” starts at the first of the two (the app can otherwise see the final before the \`final\` event). All timestamps are taken in the bench process; its event loop ran at most ${loopMax(r)} ms late during 1a/1b/2.`,
+    t && `3: fresh local Convex + relay per step, 3 s per step, 8 sessions; knee = highest offered rate carried in full (≥ 95 %, 0 lost, 0 doubled). At the last step: App → Gateway ${cpu(last(t.appToGateway))}; Gateway → App ${cpu(last(t.gatewayToApp))}. The local Convex server (convex-test in one Node process; its index reads scan every document) saturates first: the knee measures it, not the relay.`,
+    r.cost && "4: a 20 s reply from the peer as chat delta events, with the app watching the session; counts from the local Convex server's `stats()` (every execution: the writes, plus the subscribed queries each write re-runs; the local server re-runs every subscription after every write, here the relay's `pendingMessages` and `abortRequests` and the app's `listMessages`, where hosted Convex re-runs only queries whose read range changed).",
+    m && `5: VmRSS of the \`fastclaw-relay run\` process (median of 5 readings, 5 s after going quiet). Idle it was ${m.idleSplit.anon.toFixed(1)} MiB anonymous (the relay's own: heap, stacks, malloc) + ${m.idleSplit.file.toFixed(1)} MiB file-backed (almost all pages of the node binary, shared with other processes running it). Through the peer in ${m.relayedSeconds.toFixed(0)} s (the relay used ${m.relayCpuSeconds.toFixed(1)} s of CPU): ${m.relayed.appToGateway} app messages, ${m.relayed.transcriptRows} transcript rows and ${m.relayed.deltas} chat deltas (streamed replies, checked complete in Convex). Not 10,000 rows: the local Convex server's reads scan every document, so its inserts slow down quadratically (≈250/s empty, ≈45/s at 3,000 rows).`,
+    r.startup && "6: wall time from spawn to exit of `node bin/fastclaw-relay.js …` with a throwaway HOME and FASTCLAW_STATE_DIR, Node's own start-up included.",
   ];
+  return notes.filter((note): note is string => typeof note === "string");
 }

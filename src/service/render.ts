@@ -22,9 +22,14 @@ export function fillTemplate(template: string, values: Record<string, string>): 
   return out;
 }
 
+/** What the service executes: node, its flags, the entry point, the command. */
+export function commandLine(spec: ServiceSpec): string[] {
+  return [spec.nodePath, ...spec.nodeArgs, spec.entryPath, ...spec.args];
+}
+
 export function renderSystemdUnit(spec: ServiceSpec, template = readTemplate(SYSTEMD_TEMPLATE)): string {
   return fillTemplate(template, {
-    EXEC_START: [spec.nodePath, spec.entryPath, ...spec.args].map(systemdExecArg).join(" "),
+    EXEC_START: commandLine(spec).map(systemdExecArg).join(" "),
     ENVIRONMENT: spec.environment.map(([name, value]) => systemdEnvironment(name, value)).join("\n"),
   });
 }
@@ -37,7 +42,7 @@ export function renderLaunchdPlist(spec: ServiceSpec, template = readTemplate(LA
   const logs = launchdLogPaths(spec);
   return fillTemplate(template, {
     LABEL: xmlEscape(LAUNCHD_LABEL),
-    PROGRAM_ARGUMENTS: [spec.nodePath, spec.entryPath, ...spec.args]
+    PROGRAM_ARGUMENTS: commandLine(spec)
       .map((arg) => `    <string>${xmlEscape(arg)}</string>`)
       .join("\n"),
     ENVIRONMENT: spec.environment

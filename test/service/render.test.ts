@@ -25,7 +25,7 @@ function spec(env: Record<string, string>, args = ["run"], platform: NodeJS.Plat
 
 test("the systemd unit runs node and the entry point by absolute path, with the restart policy", () => {
   const unit = renderSystemdUnit(spec(box.env));
-  expect(unit).toContain(`ExecStart="${NODE}" "${ENTRY}" "run"\n`);
+  expect(unit).toContain(`ExecStart="${NODE}" "--max-semi-space-size=1" "--no-opt" "--no-maglev" "${ENTRY}" "run"\n`);
   for (const line of [
     "Restart=always",
     "RestartSec=5",
@@ -114,7 +114,7 @@ test("the plist parses with a real plist parser and has the expected keys", () =
   const parsed = parsePlist(text) as Record<string, unknown>;
   expect(parsed).toEqual({
     Label: "ai.fastclaw.relay",
-    ProgramArguments: [NODE, ENTRY, "run", "--no-log-stdout", "--config-error-exit-code", "0"],
+    ProgramArguments: [NODE, "--max-semi-space-size=1", "--no-opt", "--no-maglev", ENTRY, "run", "--no-log-stdout", "--config-error-exit-code", "0"],
     EnvironmentVariables: {
       HOME: "/Users/a&b <c>",
       PATH: `${path.dirname(NODE)}:/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin`,

@@ -121,6 +121,9 @@ describeSystemd(`fastclaw-relay under a real systemd --user manager${ENABLED ? "
       expect(systemctl("is-enabled", UNIT).stdout.trim()).toBe("enabled");
       const pid = Number(show().MainPID);
       expect(pid).toBeGreaterThan(0);
+      // The process systemd started runs with the memory-lean node flags the unit carries.
+      const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((arg) => arg.length > 0);
+      expect(argv.slice(1)).toEqual(["--max-semi-space-size=1", "--no-opt", "--no-maglev", expect.stringMatching(/bin\/fastclaw-relay\.js$/), "run"]);
       const status = relay("status");
       expect(status.status).toBe(0);
       expect(status.stdout).toMatch(new RegExp(`^Runtime: +running \\(pid ${pid}, up \\d+s, 0 restarts\\)$`, "m"));
