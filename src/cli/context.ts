@@ -2,6 +2,7 @@
 import type { Env } from "../config/paths.js";
 import type { CommandRunner } from "../service/runner.js";
 import type { runRelay } from "../bridge/run-relay.js";
+import type { RunLockDeps } from "../runtime/run-lock.js";
 
 /** Exit codes: 0 ok, 1 runtime failure, 2 usage error, 78 unusable configuration (EX_CONFIG). */
 export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 78 } as const;
@@ -27,6 +28,8 @@ export interface CliDeps {
   runner?: CommandRunner;
   /** `run` calls this (default: src/bridge/run-relay.ts). */
   runRelay?: typeof runRelay;
+  /** The process table as the run lock sees it (default: this process and the real one). */
+  runLockDeps?: RunLockDeps;
   /** Ends long-running commands (run, logs -f, pair) besides SIGTERM/SIGINT. */
   signal?: AbortSignal;
   /** Service definitions: node binary and entry point (default: this process's). */

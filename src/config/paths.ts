@@ -19,6 +19,8 @@ export interface StatePaths {
   runtimeFile: string;
   /** `cursors.json`: the Gateway transcript catch-up cursor of every mirrored session. */
   cursorsFile: string;
+  /** `relay.lock`: the pid of the one `run` using this dir. */
+  runLockFile: string;
 }
 
 function homeDir(env: Env): string {
@@ -46,5 +48,6 @@ export function statePaths(env: Env): StatePaths {
     spoolDir: path.join(dir, "spool"),
     runtimeFile: path.join(dir, "runtime.json"),
     cursorsFile: path.join(dir, "cursors.json"),
+    runLockFile: path.join(dir, "relay.lock"),
   };
 }

@@ -1,5 +1,6 @@
 /** `run` in-process: exit 78 on unusable config (naming path and key), runRelay wiring, logging without secrets. */
-import { readFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunRelayOptions } from "../../src/bridge/run-relay.js";
 import { GATEWAY_TOKEN, makeSandbox, SECRET, type Sandbox } from "../service/helpers.js";
@@ -111,4 +112,36 @@ test("a runRelay that throws: exit 1, logged", async () => {
   });
   expect(result.code).toBe(1);
   expect(logFile()).toMatch(/error relay failed .*boom with \[redacted\]/);
+});
+
+test("a second run on the same state dir is refused while the first lives, and takes over once it is gone", async () => {
+  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, gateway: { url: "ws://127.0.0.1:1", token: GATEWAY_TOKEN } });
+  // A real live process whose command line names fastclaw-relay, as the first relay's would.
+  const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 60_000)", "fastclaw-relay"], { stdio: "ignore" });
+  const lockFile = path.join(box.stateDir, "relay.lock");
+  try {
+    writeFileSync(lockFile, JSON.stringify({ pid: holder.pid, startedAt: Date.now() }));
+    let called = false;
+    const refused = await cli(["run", "--no-log-stdout"], { env: box.env, runRelay: async () => ((called = true), 0) });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`another fastclaw-relay run (pid ${holder.pid}) is already using this state dir`);
+    expect(refused.stderr).toContain(lockFile);
+    expect(called).toBe(false);
+    expect(logFile()).toContain(`not starting: another fastclaw-relay run (pid ${holder.pid})`);
+    expect(JSON.parse(readFileSync(lockFile, "utf8")).pid).toBe(holder.pid);
+  } finally {
+    holder.kill("SIGKILL");
+    await new Promise((resolve) => holder.once("exit", resolve));
+  }
+  let lockDuringRun: unknown;
+  const ran = await cli(["run", "--no-log-stdout"], {
+    env: box.env,
+    runRelay: async () => {
+      lockDuringRun = JSON.parse(readFileSync(lockFile, "utf8"));
+      return 0;
+    },
+  });
+  expect(ran.code).toBe(0);
+  expect(lockDuringRun).toEqual({ pid: process.pid, startedAt: expect.any(Number) });
+  expect(existsSync(lockFile)).toBe(false);
 });

@@ -1,9 +1,11 @@
 /** `run`: loads the config (exit 78 if unusable), creates the logger and runs the relay until SIGTERM/SIGINT. */
+import { mkdir } from "node:fs/promises";
 import { ConfigError } from "../../config/errors.js";
 import { loadConfig, requireRunnable } from "../../config/load.js";
 import { statePaths } from "../../config/paths.js";
 import { closeLogger, createLogger } from "../../logging/logger.js";
 import { runRelay } from "../../bridge/run-relay.js";
+import { acquireRunLock, RunLockHeldError, type RunLock } from "../../runtime/run-lock.js";
 import { RELAY_VERSION } from "../../version.js";
 import { EXIT, type CliContext } from "../context.js";
 import { interruptSignal } from "../signals.js";
@@ -48,6 +50,18 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
   interrupt.signal.addEventListener("abort", () => logger.info(`shutting down (${interrupt.received() ?? "requested"})`), {
     once: true,
   });
+  let lock: RunLock | undefined;
+  try {
+    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    lock = await acquireRunLock(paths.runLockFile, ctx.deps.runLockDeps);
+  } catch (error) {
+    const message = error instanceof RunLockHeldError ? error.message : `cannot take the run lock ${paths.runLockFile}: ${String(error)}`;
+    ctx.err(`fastclaw-relay: ${message}`);
+    logger.error(`not starting: ${message.replace(/\n/g, " ")}`);
+    interrupt.dispose();
+    await closeLogger(logger);
+    return EXIT.FAILURE;
+  }
   try {
     logger.info("fastclaw-relay starting", {
       version: RELAY_VERSION,
@@ -79,6 +93,7 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
     logger.error("relay failed", { error });
     return EXIT.FAILURE;
   } finally {
+    await lock.release();
     interrupt.dispose();
     await closeLogger(logger);
   }
