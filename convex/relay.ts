@@ -157,6 +157,41 @@ export const upsertStream = mutation({
   },
 });
 
+/**
+ * After the relay restarts, replies it was streaming before are rows stuck at `streaming` when their
+ * run ended unseen (crash, kill) and never reached the transcript. The relay names what is still
+ * alive — its own current runs and the sessions the Gateway says are busy (or can't say) — and every
+ * other streaming row of the instance is closed as an error, its text kept. Writes are ordered, so a
+ * run that starts after this call cannot be closed by it.
+ */
+export const closeOrphanedStreams = mutation({
+  args: { relaySecret: v.string(), keepRunIds: v.array(v.string()), keepSessionKeys: v.array(v.string()), reason: v.string() },
+  returns: v.object({ closed: v.number() }),
+  handler: async (ctx, args) => {
+    const instance = await requireInstance(ctx, args.relaySecret);
+    if (args.keepRunIds.length > L.MAX_KEEP_LIST || args.keepSessionKeys.length > L.MAX_KEEP_LIST) {
+      badRequest(`keepRunIds and keepSessionKeys take at most ${L.MAX_KEEP_LIST} entries each`);
+    }
+    const reason = requireString("reason", args.reason, L.MAX_REASON_CHARS);
+    const keepRuns = new Set(args.keepRunIds);
+    const keepSessions = new Set(args.keepSessionKeys);
+    const streaming = await ctx.db
+      .query("messages")
+      .withIndex("by_instance_status_created", (q) => q.eq("instanceId", instance._id).eq("status", "streaming"))
+      .take(L.MAX_ORPHAN_SCAN);
+    const now = Date.now();
+    let closed = 0;
+    for (const row of streaming) {
+      // Only the relay's own reply rows stream; an app row never has a run of its own here.
+      if (row.role !== "assistant" || row.source !== "gateway") continue;
+      if ((row.runId !== undefined && keepRuns.has(row.runId)) || keepSessions.has(row.sessionKey)) continue;
+      await ctx.db.patch(row._id, { status: "error", error: reason, updatedAt: now });
+      closed += 1;
+    }
+    return { closed };
+  },
+});
+
 export const ingestTranscript = mutation({
   args: {
     relaySecret: v.string(),

@@ -23,6 +23,7 @@ import type * as lib_limits from "../lib/limits.js";
 import type * as lib_presence from "../lib/presence.js";
 import type * as lib_ratelimit from "../lib/ratelimit.js";
 import type * as lib_rows from "../lib/rows.js";
+import type * as lib_run_id from "../lib/run-id.js";
 import type * as lib_sessions from "../lib/sessions.js";
 import type * as lib_transcript from "../lib/transcript.js";
 import type * as lib_validate from "../lib/validate.js";
@@ -48,6 +49,7 @@ declare const fullApi: ApiFromModules<{
   "lib/presence": typeof lib_presence;
   "lib/ratelimit": typeof lib_ratelimit;
   "lib/rows": typeof lib_rows;
+  "lib/run-id": typeof lib_run_id;
   "lib/sessions": typeof lib_sessions;
   "lib/transcript": typeof lib_transcript;
   "lib/validate": typeof lib_validate;

@@ -33,6 +33,9 @@ export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PENDING_LIMIT = 100;
 export const MAX_PENDING_LIMIT = 500;
 export const MAX_ABORT_REQUESTS = 100;
+/** Streaming rows one `closeOrphanedStreams` call looks at, and the keep-lists it accepts. */
+export const MAX_ORPHAN_SCAN = 200;
+export const MAX_KEEP_LIST = 1000;
 export const MAX_INGEST_BATCH = 100;
 export const MAX_SESSIONS_BATCH = 200;
 export const MAX_SESSION_CURSORS = 500;

@@ -1,5 +1,6 @@
 /** The loop the product exists for: joins the Gateway connection and Convex, both ways. */
 import type { ChatEvent } from "@openclaw/gateway-protocol";
+import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
 import type { Logger } from "../logging/logger.js";
 import { AbortHandler, type AbortRequest } from "./abort-handler.js";
 import type { CursorStore } from "./cursor-store.js";
@@ -37,6 +38,9 @@ export interface BridgeStats {
   activeStreams: number;
   ingested: number;
 }
+
+/** What the app shows on a reply that stopped when a relay process ended mid-stream. */
+export const ORPHANED_STREAM_REASON = "interrupted: the relay restarted during this reply";
 
 export class RelayBridge implements GatewayEventSink {
   readonly outbox: Outbox;
@@ -130,10 +134,23 @@ export class RelayBridge implements GatewayEventSink {
       const active = new Set(sessions.filter((session) => session.hasActiveRun === true).map((session) => session.sessionKey));
       const closed = this.streams.interruptInactive(active, connectedAt);
       if (closed > 0) logger.info("closed replies that ended while the gateway was unreachable", { closed });
+      this.closeOrphanedStreams(sessions);
     }
     logger.info("gateway caught up", { sessions: keys.length });
     this.outbox.setReady(true);
     this.aborts.pump();
+  }
+
+  /**
+   * Replies an earlier relay process was streaming when it died have no owner here; once their run is
+   * over (its session is not busy) Convex closes them, so the app stops showing them as in progress.
+   * A session whose busy state the Gateway doesn't report is left alone.
+   */
+  private closeOrphanedStreams(sessions: readonly GatewaySessionInfo[]): void {
+    const keepSessionKeys = sessions.filter((session) => session.hasActiveRun !== false).map((session) => session.sessionKey);
+    const keepRunIds = this.streams.runIds;
+    if (keepSessionKeys.length > MAX_KEEP_LIST || keepRunIds.length > MAX_KEEP_LIST) return;
+    void this.options.convex.write("relay:closeOrphanedStreams", { keepRunIds, keepSessionKeys, reason: ORPHANED_STREAM_REASON });
   }
 
   disconnected(reason: { code?: string; message: string }): void {

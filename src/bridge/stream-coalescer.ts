@@ -49,6 +49,11 @@ export class StreamCoalescer {
     return this.runs.size;
   }
 
+  /** The runs this process is streaming right now. */
+  get runIds(): string[] {
+    return [...this.runs.keys()];
+  }
+
   handle(event: ChatEvent): void {
     switch (event.state) {
       case "delta": {

@@ -53,6 +53,11 @@ const CASES: Record<string, Case> = {
   "relay:markFailed": { credential: "relaySecret", args: (w) => ({ messageId: w.a.messageId, reason: "x" }), crossInstance: "NOT_FOUND" },
   "relay:markExpired": { credential: "relaySecret", args: (w) => ({ messageId: w.a.messageId, reason: "x" }), crossInstance: "NOT_FOUND" },
   "relay:abortRequests": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "relay:closeOrphanedStreams": {
+    credential: "relaySecret",
+    args: () => ({ keepRunIds: [], keepSessionKeys: [], reason: "x" }),
+    crossInstance: "own data",
+  },
   "relay:upsertStream": {
     credential: "relaySecret",
     args: () => ({ sessionKey: "alpha-session", runId: "alpha-run", text: "overwrite", state: "final" }),

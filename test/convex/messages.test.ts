@@ -113,6 +113,42 @@ test("abort: the app asks, the relay sees it, and the request ends with the stre
   expect((await messages("main"))[0]).toMatchObject({ status: "aborted", abortRequested: true });
 });
 
+describe("closeOrphanedStreams (after a relay restart)", () => {
+  const stream = (sessionKey: string, runId: string, text: string) =>
+    t.mutation(api.relay.upsertStream, { relaySecret, sessionKey, runId, text, state: "streaming" });
+  const close = (keepRunIds: string[], keepSessionKeys: string[]) =>
+    t.mutation(api.relay.closeOrphanedStreams, { relaySecret, keepRunIds, keepSessionKeys, reason: "interrupted: the relay restarted" });
+
+  test("closes every streaming reply not kept by run or session, keeping its text; settled rows never move", async () => {
+    await stream("s-orphan", "run-orphan", "half a rep");
+    await stream("s-live-run", "run-live", "still going");
+    await stream("s-busy", "run-busy", "busy session");
+    await t.mutation(api.relay.upsertStream, { relaySecret, sessionKey: "s-done", runId: "run-done", text: "complete", state: "final" });
+    const { messageId: appRow } = await send("s-orphan", "c-1", "a question");
+    expect(await close(["run-live"], ["s-busy"])).toEqual({ closed: 1 });
+    expect(await messages("s-orphan")).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ runId: "run-orphan", status: "error", text: "half a rep", error: "interrupted: the relay restarted" }),
+        expect.objectContaining({ messageId: appRow, status: "queued" }),
+      ]),
+    );
+    expect((await messages("s-live-run"))[0]).toMatchObject({ status: "streaming", text: "still going" });
+    expect((await messages("s-busy"))[0]).toMatchObject({ status: "streaming" });
+    expect((await messages("s-done"))[0]).toMatchObject({ status: "final", text: "complete" });
+    // Idempotent: nothing left to close; a later write to the closed run cannot reopen it.
+    expect(await close(["run-live"], ["s-busy"])).toEqual({ closed: 0 });
+    await stream("s-orphan", "run-orphan", "half a reply, late");
+    expect((await messages("s-orphan")).find((m) => m.runId === "run-orphan")).toMatchObject({ status: "error", text: "half a rep" });
+  });
+
+  test("keep-lists over the limit are refused, and nothing is closed", async () => {
+    await stream("s-1", "run-1", "x");
+    const tooMany = Array.from({ length: 1001 }, (_, i) => `run-${i}`);
+    await expect(close(tooMany, [])).rejects.toThrow(/at most 1000/);
+    expect((await messages("s-1"))[0]).toMatchObject({ status: "streaming" });
+  });
+});
+
 describe("transcript ingestion", () => {
   const ingest = (sessionKey: string, msgs: TranscriptMessage[], deltaCursor?: string) =>
     t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey, messages: msgs, deltaCursor });

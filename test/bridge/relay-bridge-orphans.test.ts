@@ -1,0 +1,93 @@
+/** After a (re)connect the bridge asks Convex to close replies no live run or busy session owns. */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { ChatEvent } from "@openclaw/gateway-protocol";
+import { CursorStore } from "../../src/bridge/cursor-store.js";
+import { ORPHANED_STREAM_REASON, RelayBridge } from "../../src/bridge/relay-bridge.js";
+import { silentLogger } from "../../src/logging/logger.js";
+import { FakeGateway, RecordingConvex } from "./fakes.js";
+
+class BridgeConvex extends RecordingConvex {
+  subscribe(): () => void {
+    return () => undefined;
+  }
+}
+
+let dir: string;
+let bridge: RelayBridge | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "fcr-orphans-"));
+});
+afterEach(async () => {
+  await bridge?.stop();
+  bridge = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, before?: (b: RelayBridge) => void): Promise<RelayBridge> {
+  const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
+  await cursors.load();
+  const made = new RelayBridge({
+    gateway,
+    convex,
+    cursors,
+    logger: silentLogger(),
+    relayVersion: "test",
+    maxMessageAgeMs: 60_000,
+    streamWritesPerSecond: 4,
+    backfillPerSession: 0,
+    heartbeatIntervalMs: 60_000,
+    sessionsDebounceMs: 10,
+  });
+  bridge = made;
+  made.start();
+  before?.(made);
+  made.connected({ serverVersion: "test" });
+  // Catch-up runs on microtasks and a few timers of the fakes: done well within this.
+  await waitFor(() => convex.calls("relay:closeOrphanedStreams").length > 0, 300);
+  return made;
+}
+
+async function waitFor(check: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+const delta = (runId: string, sessionKey: string, text: string): ChatEvent =>
+  ({ runId, sessionKey, seq: 1, state: "delta", deltaText: text }) as unknown as ChatEvent;
+
+test("keeps busy sessions, sessions whose state is unknown, and its own live runs; asks for the rest to be closed", async () => {
+  const gateway = new FakeGateway();
+  gateway.sessions = [
+    { sessionKey: "busy", updatedAt: 1, hasActiveRun: true },
+    { sessionKey: "idle", updatedAt: 1, hasActiveRun: false },
+    { sessionKey: "unknown", updatedAt: 1 },
+  ];
+  const convex = new BridgeConvex();
+  await connectedBridge(gateway, convex, (b) => b.chat(delta("run-live", "idle", "hel")));
+  expect(convex.calls("relay:closeOrphanedStreams")).toEqual([
+    { keepRunIds: ["run-live"], keepSessionKeys: ["busy", "unknown"], reason: ORPHANED_STREAM_REASON },
+  ]);
+  // Ordered after the catch-up and session writes, before nothing the outbox sends later.
+  const order = convex.writes.map((w) => w.fn);
+  expect(order).toContain("relay:upsertSessions");
+  expect(order.indexOf("relay:closeOrphanedStreams")).toBeGreaterThan(order.indexOf("relay:upsertSessions"));
+});
+
+test("when the session list could not be read, nothing is closed", async () => {
+  const gateway = new FakeGateway();
+  gateway.sessionsList = () => Promise.reject(new Error("sessions.list timed out"));
+  const convex = new BridgeConvex();
+  await connectedBridge(gateway, convex);
+  expect(convex.calls("relay:closeOrphanedStreams")).toEqual([]);
+});
+
+test("keep-lists too long for one call: nothing is closed rather than closing live replies", async () => {
+  const gateway = new FakeGateway();
+  gateway.sessions = Array.from({ length: 1001 }, (_, i) => ({ sessionKey: `s-${i}`, updatedAt: 1, hasActiveRun: true }));
+  const convex = new BridgeConvex();
+  await connectedBridge(gateway, convex);
+  expect(convex.calls("relay:upsertSessions").length).toBeGreaterThan(0);
+  expect(convex.calls("relay:closeOrphanedStreams")).toEqual([]);
+});
