@@ -1,7 +1,9 @@
 /** Fits the Gateway connection (src/gateway) to the bridge's port and event sink. */
 import type { SessionRow } from "@openclaw/gateway-protocol";
 import {
+  GatewayRaceRefusalPersistsError,
   GatewayRequestError,
+  isGatewayRaceRefusal,
   isRetryableGatewayError,
   type GatewayConnection,
   type TranscriptEntry,
@@ -14,8 +16,15 @@ import { fromEntry, type TranscriptMessage } from "./transcript.js";
 const SESSIONS_PAGE = 200;
 const SESSIONS_MAX = 2000;
 
+/** A chat.send refused this often with "the session changed, retry" (isGatewayRaceRefusal) is failed with that reason. */
+export const MAX_RACE_REFUSALS = 5;
+/** Idempotency keys whose race refusals are counted at once; beyond it the oldest count is dropped (its message has long expired). */
+const RACE_REFUSALS_TRACKED = 1000;
+
 export class GatewayAdapter implements GatewayPort {
   private readonly detachers: Array<() => void> = [];
+  /** Race refusals so far per chat.send idempotency key, so a race that never settles still ends. */
+  private readonly raceRefusals = new Map<string, number>();
 
   constructor(
     private readonly connection: GatewayConnection,
@@ -47,7 +56,10 @@ export class GatewayAdapter implements GatewayPort {
   }
 
   async chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<{ runId: string; status: string }> {
-    const ack = await this.connection.chatSend(params);
+    const ack = await this.connection.chatSend(params).catch((error: unknown) => {
+      throw this.countRaceRefusal(params.idempotencyKey, error);
+    });
+    this.raceRefusals.delete(params.idempotencyKey);
     return { runId: ack.runId, status: ack.status };
   }
 
@@ -81,6 +93,21 @@ export class GatewayAdapter implements GatewayPort {
     // the connection leaves the message queued for the next attempt.
     const kind: FailureKind = error instanceof GatewayRequestError && !isRetryableGatewayError(error) ? "rejected" : "transient";
     return code ? { kind, code, reason } : { kind, reason };
+  }
+
+  /** A race refusal stays transient (retried by the outbox) until the MAX_RACE_REFUSALS-th for the same key, which is final. */
+  private countRaceRefusal(idempotencyKey: string, error: unknown): unknown {
+    if (!isGatewayRaceRefusal(error)) return error;
+    const refusals = (this.raceRefusals.get(idempotencyKey) ?? 0) + 1;
+    this.raceRefusals.delete(idempotencyKey);
+    if (refusals >= MAX_RACE_REFUSALS) return new GatewayRaceRefusalPersistsError(error, refusals);
+    this.raceRefusals.set(idempotencyKey, refusals);
+    if (this.raceRefusals.size > RACE_REFUSALS_TRACKED) {
+      const oldest = this.raceRefusals.keys().next();
+      if (!oldest.done) this.raceRefusals.delete(oldest.value);
+    }
+    this.logger.debug("chat.send refused because the session changed under it; will retry", { refusals, reason: error.gatewayMessage });
+    return error;
   }
 
   private toRows(entries: TranscriptEntry[]): TranscriptMessage[] {

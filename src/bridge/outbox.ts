@@ -18,7 +18,7 @@ export interface OutboxOptions {
   logger: Logger;
   /** Older than this at send time: marked expired instead of delivered late. */
   maxAgeMs: number;
-  /** Pause after a transient failure before the session's queue is tried again. */
+  /** Pause after a message's first transient failure before its session's queue is tried again; doubles per failure. */
   retryDelayMs?: number;
   now?: () => number;
 }
@@ -28,7 +28,12 @@ interface Tracked {
   expiryTimer: NodeJS.Timeout | undefined;
   /** Sent (or expired/failed) by this process: never again, even if the subscription still lists it. */
   settled: boolean;
+  /** Transient failures so far: the next retry waits longer. */
+  failures: number;
 }
+
+/** The longest pause between two tries of one message. */
+const MAX_RETRY_DELAY_MS = 30_000;
 
 export class Outbox {
   private readonly tracked = new Map<string, Tracked>();
@@ -54,7 +59,7 @@ export class Outbox {
     for (const message of pending) {
       seen.add(message.messageId);
       if (this.tracked.has(message.messageId)) continue;
-      const entry: Tracked = { message, expiryTimer: undefined, settled: false };
+      const entry: Tracked = { message, expiryTimer: undefined, settled: false, failures: 0 };
       this.tracked.set(message.messageId, entry);
       this.armExpiry(entry);
     }
@@ -148,8 +153,9 @@ export class Outbox {
             this.settle(entry, "failed", failure.code ? `${failure.code}: ${failure.reason}` : failure.reason);
             continue;
           }
-          this.options.logger.info("chat.send did not go through; will retry", { messageId: entry.message.messageId, code: failure.code });
-          this.scheduleRetry(sessionKey);
+          entry.failures += 1;
+          this.options.logger.info("chat.send did not go through; will retry", { messageId: entry.message.messageId, code: failure.code, failures: entry.failures });
+          this.scheduleRetry(sessionKey, this.retryDelay(entry.failures));
           return;
         }
       }
@@ -158,12 +164,19 @@ export class Outbox {
     }
   }
 
-  private scheduleRetry(sessionKey: string): void {
+  /** Doubling, capped, with jitter: refusals caused by a burst of sends must not all come back as one burst. */
+  private retryDelay(failures: number): number {
+    const base = this.options.retryDelayMs ?? 2_000;
+    const delay = Math.min(base * 2 ** (failures - 1), Math.max(base, MAX_RETRY_DELAY_MS));
+    return delay / 2 + (Math.random() * delay) / 2;
+  }
+
+  private scheduleRetry(sessionKey: string, delayMs: number): void {
     if (this.retryTimers.has(sessionKey)) return;
     const timer = setTimeout(() => {
       this.retryTimers.delete(sessionKey);
       void this.pump(sessionKey);
-    }, this.options.retryDelayMs ?? 2_000);
+    }, delayMs);
     timer.unref();
     this.retryTimers.set(sessionKey, timer);
   }

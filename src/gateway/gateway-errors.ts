@@ -44,12 +44,15 @@ export class GatewayRequestTimeoutError extends GatewayError {
 /** The Gateway answered with an error frame. */
 export class GatewayRequestError extends GatewayError {
   readonly method: string;
+  /** The frame's own message, without the method and code this error's message adds. */
+  readonly gatewayMessage: string;
   readonly details: unknown;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   constructor(method: string, error: { code: string; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number }) {
     super(error.code, `${method} failed: ${error.code}: ${error.message}`);
     this.method = method;
+    this.gatewayMessage = error.message;
     this.details = error.details;
     this.retryable = error.retryable === true;
     this.retryAfterMs = error.retryAfterMs;
@@ -63,14 +66,63 @@ export class GatewayProtocolError extends GatewayError {
   }
 }
 
-/** Worth retrying later (the bridge keeps the message queued): not connected, lost, timed out, or a retryable answer. */
+/** A race refusal (see isGatewayRaceRefusal) that kept coming back for the same request: final, not retried again. */
+export class GatewayRaceRefusalPersistsError extends GatewayRequestError {
+  readonly refusals: number;
+  constructor(refusal: GatewayRequestError, refusals: number) {
+    super(refusal.method, { code: refusal.code, message: `${refusal.gatewayMessage} (refused ${refusals} times)`, details: refusal.details });
+    this.refusals = refusals;
+  }
+}
+
+/** Worth retrying later (the bridge keeps the message queued): not connected, lost, timed out, a retryable answer, or a race refusal. */
 export function isRetryableGatewayError(error: unknown): boolean {
   return (
     error instanceof GatewayNotConnectedError ||
     error instanceof GatewayConnectionLostError ||
     error instanceof GatewayRequestTimeoutError ||
-    (error instanceof GatewayRequestError && (error.retryable || error.code === "UNAVAILABLE"))
+    (error instanceof GatewayRequestError && (error.retryable || error.code === "UNAVAILABLE")) ||
+    isGatewayRaceRefusal(error)
   );
+}
+
+/** The one structured race signal: a session target changed between authorization and commit (session-sharing.ts). */
+const RACE_DETAIL_CODE = "SESSION_MUTATION_AUTHORIZATION_CHANGED";
+
+/**
+ * Fallback for race refusals the Gateway (openclaw 2026.9.6) sends as INVALID_REQUEST with neither
+ * details nor `retryable`, mostly through chat.send's admission catch-all (respondChatSendAdmissionError),
+ * which keeps only "<ErrorName>: <message>" of what it caught and drops its details. Each names
+ * a state that changed (or is in flux) under this very request and asks for the same request again:
+ * - "SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request",
+ *   "Session "<key>" changed while starting work. Retry.", "Session "<key>" was deleted while
+ *   starting work. Retry.", "Session changed before native confirmation. Retry.", "Session changed
+ *   before recovery; refresh and retry.", "Parent session <key> changed before child creation; retry."
+ * - "Session "<key>" is still initializing. Retry after initialization completes."
+ * - "GatewayDrainingError: Gateway is draining; new tasks are not accepted" (a restart is under way).
+ * Not matched on purpose: "…; automatic retry stopped…", "chat retry does not match its durable
+ * admission", "…use a new message ID to send again" (request conflicts, final).
+ */
+const RACE_MESSAGES: readonly RegExp[] = [
+  /\b(?:changed|was deleted) (?:before|while) [^;]*?[;.]\s*(?:refresh and )?retry\b/i,
+  /\bis still initializing\. Retry after initialization completes\b/i,
+  /\bGatewayDrainingError\b/,
+];
+
+/**
+ * A refusal the Gateway gives when something changed under the request (a race with another
+ * request, not a fault of this one): the same request with the same idempotency key succeeds a
+ * moment later. The structured signal wins: any other `details.code` or `details.reason` (e.g.
+ * "session-routing-changed", "active-leaf-changed", "session-settings-changed", which compare the
+ * request's own expectations and so fail the same way again, or "chat-request-conflict") is final.
+ */
+export function isGatewayRaceRefusal(error: unknown): error is GatewayRequestError {
+  if (!(error instanceof GatewayRequestError) || error instanceof GatewayRaceRefusalPersistsError) return false;
+  if (error.code !== "INVALID_REQUEST") return false;
+  const detailCode = readString(error.details, "code");
+  if (detailCode === RACE_DETAIL_CODE) return true;
+  if (detailCode !== undefined || readString(error.details, "reason") !== undefined) return false;
+  return RACE_MESSAGES.some((pattern) => pattern.test(error.gatewayMessage));
 }
 
 /** Detail codes that no amount of reconnecting fixes: a person has to change credentials or approve something. */

@@ -1,10 +1,12 @@
-import { GatewayAdapter } from "../../src/bridge/gateway-adapter.js";
+import { GatewayAdapter, MAX_RACE_REFUSALS } from "../../src/bridge/gateway-adapter.js";
 import { fromEntry, chatMessageText } from "../../src/bridge/transcript.js";
 import {
   GatewayConnectionLostError,
   GatewayNotConnectedError,
+  GatewayRaceRefusalPersistsError,
   GatewayRequestError,
   GatewayRequestTimeoutError,
+  type ChatSendAck,
   type GatewayConnection,
 } from "../../src/gateway/index.js";
 import { silentLogger } from "../../src/logging/logger.js";
@@ -29,6 +31,59 @@ describe("GatewayAdapter.classifyError", () => {
     ]) {
       expect(adapter.classifyError(error).kind).toBe("transient");
     }
+  });
+});
+
+describe("GatewayAdapter race refusals", () => {
+  const raceRefusal = () =>
+    new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request" });
+
+  /** An adapter over a connection whose chat.send answers come from `answer`, per idempotency key. */
+  function adapterAnswering(answer: (idempotencyKey: string) => Promise<ChatSendAck>) {
+    const connection = { state: "connected", chatSend: (p: { idempotencyKey: string }) => answer(p.idempotencyKey) };
+    return new GatewayAdapter(connection as unknown as GatewayConnection, silentLogger());
+  }
+
+  test("a chat.send refused because the session changed under it is transient", () => {
+    expect(adapter.classifyError(raceRefusal())).toEqual({
+      kind: "transient",
+      code: "INVALID_REQUEST",
+      reason: "chat.send failed: INVALID_REQUEST: SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request",
+    });
+  });
+
+  test(`the ${MAX_RACE_REFUSALS}th race refusal of the same key is final, with the gateway's reason`, async () => {
+    const send = adapterAnswering(() => Promise.reject(raceRefusal()));
+    for (let attempt = 1; attempt < MAX_RACE_REFUSALS; attempt++) {
+      const error: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
+      expect(send.classifyError(error).kind).toBe("transient");
+    }
+    const last: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
+    expect(last).toBeInstanceOf(GatewayRaceRefusalPersistsError);
+    expect(send.classifyError(last)).toEqual({
+      kind: "rejected",
+      code: "INVALID_REQUEST",
+      reason: `chat.send failed: INVALID_REQUEST: SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request (refused ${MAX_RACE_REFUSALS} times)`,
+    });
+    // Counted per idempotency key: another message starts from zero.
+    const other: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k2" }).catch((e: unknown) => e);
+    expect(send.classifyError(other).kind).toBe("transient");
+  });
+
+  test("an ack clears the count, and refusals that are not races are passed on untouched", async () => {
+    let refuse = true;
+    const bad = new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "invalid chat.send params: at /message: must be string" });
+    const send = adapterAnswering((key) =>
+      key === "bad" ? Promise.reject(bad) : refuse ? Promise.reject(raceRefusal()) : Promise.resolve({ runId: key, status: "started", messageSeq: 1 }),
+    );
+    for (let attempt = 1; attempt < MAX_RACE_REFUSALS; attempt++) await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k" }).catch(() => undefined);
+    refuse = false;
+    await expect(send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k" })).resolves.toEqual({ runId: "k", status: "started" });
+    refuse = true;
+    const again: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k" }).catch((e: unknown) => e);
+    expect(send.classifyError(again).kind).toBe("transient");
+    await expect(send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "bad" })).rejects.toBe(bad);
+    expect(send.classifyError(bad).kind).toBe("rejected");
   });
 });
 
