@@ -8,8 +8,10 @@ import {
 } from "convex/server";
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { CallerAuth } from "./caller-auth.js";
+import { captureRootDatabase } from "./convex-test-internals.js";
 import type { AnySchema, FunctionInfo, FunctionKind, InstrumentedModules } from "./module-loader.js";
 import { canonicalizeUdfPath } from "./sync-protocol.js";
+import { installTableIndex } from "./table-index.js";
 
 export type FunctionOutcome =
   | { success: true; value: JSONValue }
@@ -52,13 +54,22 @@ function decodeArgs(args: JSONValue[] | JSONValue): ArgsObject {
 }
 
 export class FunctionRunner {
-  private readonly backend: Backend;
-
-  constructor(
+  private constructor(
     private readonly modules: InstrumentedModules,
-    schema: AnySchema | undefined,
-  ) {
-    this.backend = convexTest({ schema, modules: modules.moduleMap() });
+    private readonly backend: Backend,
+  ) {}
+
+  /**
+   * A runner over a fresh convex-test backend whose database reads only the queried table (see table-index.ts):
+   * convex-test alone scans every document on every query, so each write would cost O(database size).
+   * Throws when convex-test's internals don't match what that index relies on.
+   */
+  static async create(modules: InstrumentedModules, schema: AnySchema | undefined): Promise<FunctionRunner> {
+    const backend = convexTest({ schema, modules: modules.moduleMap() });
+    const { db, probe } = captureRootDatabase(() => backend.query(async () => null));
+    installTableIndex(db);
+    await probe;
+    return new FunctionRunner(modules, backend);
   }
 
   /** Kind and visibility of a function, or null when it does not exist. */

@@ -62,7 +62,7 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
   const stats = new StatsCollector();
   const modules = new InstrumentedModules(source, (path, kind) => stats.execution(path, kind));
   const schema = options.schema ?? (await loadSchema(source));
-  const runner = new FunctionRunner(modules, schema);
+  const runner = await FunctionRunner.create(modules, schema);
   const sessions = new Set<SyncSession>();
   const watcher = new WriteWatcher({
     readTs: () => runner.snapshotTs(),
