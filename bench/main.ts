@@ -19,8 +19,8 @@ const PLAN = {
   throughputRates: [50, 100, 200, 300, 400, 800],
   throughputSeconds: 3,
   cost: { deltas: 200, intervalMs: 100 },
-  // 10,000 relayed: 1,000 app messages + 1,000 transcript rows + 40 replies × 200 deltas, over 20 s.
-  memory: { appMessages: 1_000, transcriptRows: 1_000, replies: 40, deltasPerReply: 200, concurrentReplies: 10, seconds: 20, settleMs: 5_000, timeoutMs: 60_000 },
+  // 10,000 relayed messages (5,000 each way) + 40 replies × 200 deltas on top, over 60 s.
+  memory: { appMessages: 5_000, transcriptRows: 5_000, replies: 40, deltasPerReply: 200, concurrentReplies: 10, seconds: 60, settleMs: 5_000, timeoutMs: 240_000 },
   /** Hard stop: whatever is still running is stopped and the run fails. */
   watchdogMs: 9.5 * 60_000,
 } as const;

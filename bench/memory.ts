@@ -5,11 +5,7 @@ import type { RelayProcess } from "./relay-process.js";
 import { sleep, waitUntil } from "./timing.js";
 import type { World } from "./world.js";
 
-/**
- * The mix of a busy relay: app messages, transcript rows and streamed reply deltas. Not 10,000 rows:
- * the local Convex server's reads scan every document, so inserting 10,000 rows slows quadratically
- * (measured: ~250 ingests/s on an empty database, ~45/s at 3,000 rows) and the run would take minutes.
- */
+/** The mix of a busy relay: app messages one way, transcript messages the other, and streamed replies on top. */
 export interface MemoryPlan {
   appMessages: number;
   transcriptRows: number;
@@ -28,7 +24,7 @@ export interface MemoryResult {
   afterMiB: number;
   growthMiB: number;
   peakMiB: number;
-  relayed: { appToGateway: number; transcriptRows: number; deltas: number; total: number };
+  relayed: { appToGateway: number; transcriptRows: number; deltas: number; replies: number; total: number };
   relayedSeconds: number;
   /** The relay's CPU time (user + system) from the first message until everything was relayed. */
   relayCpuSeconds: number;
@@ -132,7 +128,7 @@ export async function measureMemory(world: World, peer: PeerGateway, relay: Rela
     afterMiB: after,
     growthMiB: after - idle,
     peakMiB: memoryMiB(relay.pid)?.peak ?? Number.NaN,
-    relayed: { appToGateway, transcriptRows, deltas, total: appToGateway + transcriptRows + deltas },
+    relayed: { appToGateway, transcriptRows, deltas, replies: completeReplies, total: appToGateway + transcriptRows + deltas },
     relayedSeconds,
     relayCpuSeconds,
     lost: plan.appMessages - appToGateway + (plan.transcriptRows - transcriptRows) + (plan.replies - completeReplies) * plan.deltasPerReply,

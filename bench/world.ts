@@ -20,9 +20,8 @@ const mutation = (name: string) => makeFunctionReference<"mutation", Record<stri
 const query = (name: string) => makeFunctionReference<"query", Record<string, unknown>, unknown[]>(name);
 
 /**
- * A fresh process per phase on purpose: the local server runs `convex/` on convex-test, whose
- * index reads scan every stored document, so a database grown by an earlier phase would slow a
- * later one down. Real Convex indexes don't behave like that.
+ * A fresh process per phase on purpose: the local server keeps everything in memory and re-runs every
+ * subscription after every write, so a database grown by an earlier phase would slow a later one down.
  */
 export async function startWorld(name: string): Promise<World> {
   const convex = await spawnLocalConvex();
