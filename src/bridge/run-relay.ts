@@ -111,7 +111,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
           ? { lastError: { ...(gatewayError.code ? { code: gatewayError.code } : {}), message: gatewayError.message, at: gatewayError.at } }
           : {}),
       },
-      convex: { url: config.convexUrl, connected: convex.isConnected, spooledWrites: convex.writer.spooledWrites },
+      convex: { url: config.convexUrl, connected: convex.isConnected, spooledWrites: convex.writer.spooledWrites, overflowEvents: convex.writer.overflowEvents },
     };
     if (config.instanceId) state.instanceId = config.instanceId;
     return state;

@@ -2,7 +2,7 @@
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import type { Logger } from "../logging/logger.js";
-import { ConvexWriter, type WriteOptions } from "./convex-writer.js";
+import { ConvexWriter, type ConvexWriterOptions, type WriteOptions } from "./convex-writer.js";
 import { Spool } from "./spool.js";
 
 export interface ConvexLinkOptions {
@@ -12,6 +12,8 @@ export interface ConvexLinkOptions {
   relaySecret: () => string;
   logger: Logger;
   onRejected?: (fn: string, error: unknown) => void;
+  /** Overrides of the writer's in-flight bounds (benchmarks, tests); the defaults suit a relay. */
+  writeLimits?: Pick<ConvexWriterOptions, "maxInFlightWrites" | "maxInFlightBytes">;
 }
 
 export type Unsubscribe = () => void;
@@ -37,6 +39,7 @@ export class ConvexLink {
       withCredential: (args) => ({ ...args, relaySecret: options.relaySecret() }),
       logger: options.logger,
       ...(options.onRejected ? { onRejected: options.onRejected } : {}),
+      ...options.writeLimits,
     });
     this.stopWatching = this.client.subscribeToConnectionState((state) => {
       if (state.isWebSocketConnected === this.connected) return;

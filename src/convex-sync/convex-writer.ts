@@ -1,5 +1,7 @@
-/** Ordered Convex writes that survive outages: direct while connected, spooled to disk while not. */
+/** Ordered Convex writes with bounded memory: direct while Convex keeps up, spooled to disk otherwise. */
 import type { Logger } from "../logging/logger.js";
+import { DEFAULT_IN_FLIGHT_LIMITS, InFlightWindow, sizeOf, type InFlightWrite } from "./in-flight.js";
+import { offsetAfter, replaySpool } from "./spool-replay.js";
 import type { Spool, SpoolEntry } from "./spool.js";
 
 /** What the writer needs from a Convex client; the real one wraps `ConvexClient`. */
@@ -20,18 +22,15 @@ export interface ConvexWriterOptions {
   withCredential: (args: Record<string, unknown>) => Record<string, unknown>;
   logger: Logger;
   now?: () => number;
-  /** A drain batch that has not been answered in this time is abandoned and retried later. */
+  /** A drain batch unanswered this long while the link is down is abandoned and resent later. */
   drainTimeoutMs?: number;
   drainBatchSize?: number;
+  /** Unanswered writes allowed at once (default 256); past it, durable writes overflow to the spool. */
+  maxInFlightWrites?: number;
+  /** Same, in approximate bytes: JSON length of the arguments (default 4 MiB). */
+  maxInFlightBytes?: number;
   /** Called when Convex refuses a write for good (bad credential, bad data): it is dropped. */
   onRejected?: (fn: string, error: unknown) => void;
-}
-
-interface InFlight {
-  entry: SpoolEntry;
-  durable: boolean;
-  /** Settles the caller's promise once the write is answered by Convex or safe in the spool. */
-  settle: () => void;
 }
 
 type Mode = "direct" | "spooling";
@@ -40,18 +39,35 @@ type Mode = "direct" | "spooling";
  * Every write the relay makes to Convex is idempotent on the server (keyed by message id, run id or
  * gateway message id), so replaying a spooled write that did arrive before a crash is harmless; the
  * writer therefore favours "at least once, in order" over bookkeeping of what exactly got through.
+ *
+ * Invariants: in "direct" mode the spool is empty; in "spooling" mode every durable write still in
+ * flight already has a copy in the spool, ahead of everything newer. So new writes go to the spool
+ * whenever it holds anything, and a drop, an overflow or a stop never has to put a copy behind a
+ * newer write.
  */
 export class ConvexWriter {
   private mode: Mode = "direct";
-  private readonly inFlight = new Map<number, InFlight>();
-  private nextId = 0;
+  private readonly window: InFlightWindow;
   private pendingAppends = 0;
+  private lastAppend: Promise<boolean> = Promise.resolve(true);
   private draining: Promise<void> | undefined;
   private spooledTotal = 0;
+  private overflowTotal = 0;
+  /** Set while an overflow episode lasts: the spooled count when it began. */
+  private overflowStart: { spooled: number } | undefined;
+  /** In-flight writes whose copies lead the spool: once all are answered the drain skips the copies. */
+  private readonly prefixPending = new Set<number>();
+  private prefixLength = 0;
+  /** Spool bytes already answered in this process; replay resumes there rather than from the start. */
+  private drainedOffset = 0;
   private readonly now: () => number;
 
   constructor(private readonly options: ConvexWriterOptions) {
     this.now = options.now ?? Date.now;
+    this.window = new InFlightWindow({
+      maxWrites: options.maxInFlightWrites ?? DEFAULT_IN_FLIGHT_LIMITS.maxWrites,
+      maxBytes: options.maxInFlightBytes ?? DEFAULT_IN_FLIGHT_LIMITS.maxBytes,
+    });
   }
 
   /** Entries written to the spool since start (for status and benchmarks). */
@@ -59,8 +75,26 @@ export class ConvexWriter {
     return this.spooledTotal;
   }
 
+  /** Times Convex fell so far behind while connected that writes overflowed to the spool. */
+  get overflowEvents(): number {
+    return this.overflowTotal;
+  }
+
+  /** The most writes, and approximate bytes, that were ever unanswered at once. */
+  get peakInFlight(): { writes: number; bytes: number } {
+    return { writes: this.window.peakSize, bytes: this.window.peakBytes };
+  }
+
+  get inFlight(): { writes: number; bytes: number } {
+    return { writes: this.window.size, bytes: this.window.bytes };
+  }
+
   get isSpooling(): boolean {
     return this.mode === "spooling";
+  }
+
+  get isOverflowing(): boolean {
+    return this.overflowStart !== undefined;
   }
 
   /** Call once at start: a spool left by an earlier process is replayed before anything new. */
@@ -80,15 +114,21 @@ export class ConvexWriter {
     const entry: SpoolEntry = { fn, args, at: this.now() };
     const durable = options.durable ?? true;
     if (this.mode === "direct" && this.options.transport.isConnected()) {
-      return new Promise((resolve) => this.send(entry, durable, resolve));
+      const bytes = sizeOf(args);
+      if (this.window.fits(bytes)) {
+        return new Promise((resolve) => void this.dispatch(entry, bytes, { durable, settle: resolve }));
+      }
+      if (!durable) return Promise.resolve();
+      return this.startOverflow(entry);
     }
     if (!durable) return Promise.resolve();
     this.enterSpooling();
-    return this.appendToSpool([entry]);
+    return this.appendToSpool([entry]).then(() => undefined);
   }
 
   /** The transport reports every connection change here. */
   connectionChanged(connected: boolean): void {
+    this.window.poke();
     if (!connected) {
       this.enterSpooling();
       return;
@@ -103,29 +143,33 @@ export class ConvexWriter {
   async flush(timeoutMs: number): Promise<{ drained: boolean }> {
     const deadline = this.now() + timeoutMs;
     while (this.now() < deadline) {
-      if (this.inFlight.size === 0 && this.mode === "direct" && this.pendingAppends === 0) return { drained: true };
-      if (this.mode === "spooling" && !this.options.transport.isConnected() && this.inFlight.size === 0) break;
+      if (this.window.size === 0 && this.mode === "direct" && this.pendingAppends === 0) return { drained: true };
+      // Offline with every unanswered write already on disk: waiting can gain nothing.
+      if (this.mode === "spooling" && !this.options.transport.isConnected() && this.pendingAppends === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    const stranded = [...this.inFlight.values()].filter((item) => item.durable);
-    await this.appendToSpool(stranded.map((item) => item.entry));
-    for (const item of stranded) item.settle();
+    if (this.mode === "direct") {
+      this.mode = "spooling";
+      const copied = this.window.values().filter((item) => item.durable).length;
+      if (copied > 0) this.options.logger.info("stopping: copied unanswered writes to the spool", { inFlight: copied });
+      await this.spillInFlight([]);
+    }
+    await this.lastAppend;
     return { drained: false };
   }
 
-  private send(entry: SpoolEntry, durable: boolean, settle: () => void): void {
-    const id = this.nextId++;
-    this.inFlight.set(id, { entry, durable, settle });
-    this.options.transport.mutation(entry.fn, this.options.withCredential(entry.args)).then(
-      () => {
-        this.inFlight.delete(id);
-        settle();
-      },
-      (error: unknown) => {
-        this.inFlight.delete(id);
-        this.rejected(entry.fn, error);
-        settle();
-      },
+  /** Hands one write to the transport inside the window; resolves once it is answered or refused. */
+  private dispatch(entry: SpoolEntry, bytes: number, item: Pick<InFlightWrite, "durable" | "settle">): Promise<void> {
+    const sent = this.window.add({ entry, bytes, ...item });
+    const finished = (refusal?: { error: unknown }) => {
+      this.prefixPending.delete(sent.id);
+      this.window.remove(sent.id);
+      if (refusal) this.rejected(entry.fn, refusal.error);
+      sent.settle();
+    };
+    return this.options.transport.mutation(entry.fn, this.options.withCredential(entry.args)).then(
+      () => finished(),
+      (error: unknown) => finished({ error }),
     );
   }
 
@@ -135,34 +179,59 @@ export class ConvexWriter {
     this.options.onRejected?.(fn, error);
   }
 
+  private startOverflow(entry: SpoolEntry): Promise<void> {
+    this.mode = "spooling";
+    this.overflowTotal += 1;
+    this.overflowStart = { spooled: this.spooledTotal };
+    this.options.logger.info("Convex is answering slowly: overflowing writes to the spool", {
+      inFlight: this.window.size,
+      inFlightBytes: this.window.bytes,
+    });
+    const done = this.spillInFlight([entry]);
+    this.kickDrain();
+    return done;
+  }
+
   private enterSpooling(): void {
     if (this.mode === "spooling") return;
     this.mode = "spooling";
-    // Writes already sent may never be answered if the socket died under them: keep a durable copy,
-    // in their original order, ahead of everything written from now on.
-    const sent = [...this.inFlight.entries()]
-      .sort(([a], [b]) => a - b)
-      .filter(([, item]) => item.durable)
-      .map(([, item]) => item);
-    void this.appendToSpool(sent.map((item) => item.entry)).then(() => {
-      for (const item of sent) item.settle();
-    });
-    this.options.logger.info("Convex unreachable: spooling writes to disk", { inFlight: sent.length });
+    const copied = this.window.values().filter((item) => item.durable).length;
+    this.options.logger.info("Convex unreachable: spooling writes to disk", { inFlight: copied });
+    void this.spillInFlight([]);
   }
 
-  private appendToSpool(entries: SpoolEntry[]): Promise<void> {
-    if (entries.length === 0) return Promise.resolve();
+  /**
+   * Leaving direct mode: writes already sent may never be answered (the socket died) or the process
+   * may stop first, so each gets a durable copy ahead of `after`, in send order. Only called in
+   * direct mode, where the spool is empty: the copies are its first entries, and the drain skips
+   * them once their originals are answered.
+   */
+  private spillInFlight(after: SpoolEntry[]): Promise<void> {
+    const copies = this.window.values().filter((item) => item.durable);
+    for (const item of copies) this.prefixPending.add(item.id);
+    this.prefixLength = copies.length;
+    return this.appendToSpool([...copies.map((item) => item.entry), ...after]).then((ok) => {
+      if (!ok) this.prefixLength = 0; // not on disk after all: nothing to skip
+      for (const item of copies) item.settle();
+    });
+  }
+
+  private appendToSpool(entries: SpoolEntry[]): Promise<boolean> {
+    if (entries.length === 0) return Promise.resolve(true);
     this.pendingAppends += 1;
     this.spooledTotal += entries.length;
-    return this.options.spool.append(entries).then(
+    this.lastAppend = this.options.spool.append(entries).then(
       () => {
         this.pendingAppends -= 1;
+        return true;
       },
       (error: unknown) => {
         this.pendingAppends -= 1;
         this.options.logger.error("could not write the spool", { error: String(error) });
+        return false;
       },
     );
+    return this.lastAppend;
   }
 
   private kickDrain(): void {
@@ -181,58 +250,47 @@ export class ConvexWriter {
   }
 
   private async drain(): Promise<void> {
-    const spool = this.options.spool;
-    const batchSize = this.options.drainBatchSize ?? 100;
-    let offset = 0;
-    let replayed = 0;
-    while (this.options.transport.isConnected()) {
-      const { entries, endOffset, skipped } = await spool.read(offset);
-      if (skipped > 0) this.options.logger.warn("skipped damaged spool lines", { skipped });
-      if (entries.length === 0) {
-        const switched = await spool.exclusive(async (exclusive) => {
-          if (this.pendingAppends > 0) return false;
-          // Anything complete past endOffset arrived meanwhile; a torn tail (crash) is dropped.
-          const rest = await exclusive.read(endOffset);
-          if (rest.entries.length > 0) return false;
-          await exclusive.truncate();
-          this.mode = "direct";
-          return true;
-        });
-        if (switched) {
-          this.options.logger.info("spool replayed; writing to Convex directly again", { replayed });
-          return;
-        }
-        continue;
-      }
-      for (let start = 0; start < entries.length; start += batchSize) {
-        const batch = entries.slice(start, start + batchSize);
-        const answered = await this.sendBatch(batch);
-        if (!answered) return; // the link dropped again; the spool still holds this batch
-        replayed += batch.length;
-      }
-      offset = endOffset;
+    const connected = () => this.options.transport.isConnected();
+    // Nothing from the spool goes out before the writes sent ahead of it are answered.
+    while (this.prefixPending.size > 0) {
+      if (!connected()) return;
+      await this.window.changed();
     }
+    if (this.prefixLength > 0) {
+      // All answered (or refused for good): resending their copies would only repeat them.
+      const skip = this.prefixLength;
+      const offset = await offsetAfter(this.options.spool, skip, this.window.limits.maxBytes);
+      if (this.prefixLength === skip && this.drainedOffset === 0) this.drainedOffset = offset;
+      this.prefixLength = 0;
+    }
+    const outcome = await replaySpool({
+      spool: this.options.spool,
+      window: this.window,
+      logger: this.options.logger,
+      batchSize: this.options.drainBatchSize ?? 100,
+      timeoutMs: this.options.drainTimeoutMs ?? 10_000,
+      connected,
+      send: (entry, bytes) => this.dispatch(entry, bytes, { durable: true, settle: () => undefined }),
+      offset: { get: () => this.drainedOffset, set: (offset) => (this.drainedOffset = offset) },
+      appending: () => this.pendingAppends > 0,
+      switchToDirect: () => {
+        this.mode = "direct";
+      },
+    });
+    if (outcome.switched) this.finishedReplay(outcome.replayed);
   }
 
-  /** Sends a batch pipelined (the client keeps their order); false if it was not answered in time. */
-  private async sendBatch(batch: SpoolEntry[]): Promise<boolean> {
-    const timeoutMs = this.options.drainTimeoutMs ?? 10_000;
-    let timer: NodeJS.Timeout | undefined;
-    const all = Promise.all(
-      batch.map((entry) =>
-        this.options.transport.mutation(entry.fn, this.options.withCredential(entry.args)).then(
-          () => undefined,
-          (error: unknown) => this.rejected(entry.fn, error),
-        ),
-      ),
-    ).then(() => true);
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    try {
-      return await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
+  private finishedReplay(replayed: number): void {
+    const overflow = this.overflowStart;
+    this.overflowStart = undefined;
+    if (overflow) {
+      this.options.logger.info("Convex caught up: overflow ended; writing directly again", {
+        spooled: this.spooledTotal - overflow.spooled,
+        replayed,
+        peakInFlight: this.window.peakSize,
+      });
+    } else {
+      this.options.logger.info("spool replayed; writing to Convex directly again", { replayed });
     }
   }
 }

@@ -1,5 +1,5 @@
-/** A durable, ordered on-disk journal of Convex-bound writes, kept while Convex is unreachable. */
-import { mkdir, open, readFile, rename, stat, type FileHandle } from "node:fs/promises";
+/** A durable, ordered on-disk journal of Convex-bound writes, kept while Convex is unreachable or behind. */
+import { mkdir, open, rename, stat, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 export interface SpoolEntry {
@@ -12,8 +12,15 @@ export interface SpoolEntry {
 }
 
 export interface ExclusiveSpool {
-  read(fromOffset: number): Promise<SpoolReadResult>;
+  read(fromOffset: number, limit?: SpoolReadLimit): Promise<SpoolReadResult>;
   truncate(): Promise<void>;
+}
+
+/** Caps one read, so replaying a large spool never holds more than a window of it in memory. */
+export interface SpoolReadLimit {
+  maxEntries?: number;
+  /** A single entry longer than this is still returned whole. */
+  maxBytes?: number;
 }
 
 export interface SpoolReadResult {
@@ -33,6 +40,8 @@ export class Spool {
   readonly file: string;
   private handle: FileHandle | undefined;
   private chain: Promise<unknown> = Promise.resolve();
+  /** The append waiting for its turn; later appends join it and share its fsync. */
+  private waiting: { entries: SpoolEntry[]; done: Promise<void> } | undefined;
 
   constructor(dir: string) {
     this.file = path.join(dir, "writes.jsonl");
@@ -53,14 +62,26 @@ export class Spool {
     return this.handle;
   }
 
+  /**
+   * Appends that arrive while an earlier one is being written are written together (one fsync), so
+   * a burst of overflowing writes costs a few fsyncs rather than one each. Order is kept either way.
+   */
   append(entries: SpoolEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    return this.serial(async () => {
+    if (this.waiting) {
+      this.waiting.entries.push(...entries);
+      return this.waiting.done;
+    }
+    const group: { entries: SpoolEntry[]; done: Promise<void> } = { entries: [...entries], done: Promise.resolve() };
+    this.waiting = group;
+    group.done = this.serial(async () => {
+      if (this.waiting === group) this.waiting = undefined;
       const handle = await this.fileHandle();
-      const text = entries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
+      const text = group.entries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
       await handle.appendFile(text, "utf8");
       await handle.datasync();
     });
+    return group.done;
   }
 
   /** Bytes currently in the spool (0 when absent). */
@@ -72,31 +93,47 @@ export class Spool {
     }
   }
 
-  /** Reads complete entries starting at `fromOffset`. */
-  read(fromOffset = 0): Promise<SpoolReadResult> {
-    return this.serial(() => this.readNow(fromOffset));
+  /** Reads complete entries starting at `fromOffset`, at most `limit` of them. */
+  read(fromOffset = 0, limit: SpoolReadLimit = {}): Promise<SpoolReadResult> {
+    return this.serial(() => this.readNow(fromOffset, limit));
   }
 
-  private async readNow(fromOffset: number): Promise<SpoolReadResult> {
-    let buffer: Buffer;
+  private async readNow(fromOffset: number, limit: SpoolReadLimit = {}): Promise<SpoolReadResult> {
+    let file: FileHandle;
     try {
-      buffer = await readFile(this.file);
+      file = await open(this.file, "r");
     } catch {
       return { entries: [], endOffset: 0, skipped: 0 };
     }
+    let buffer: Buffer;
+    try {
+      const available = Math.max(0, (await file.stat()).size - fromOffset);
+      let want = Math.min(available, Math.max(1, limit.maxBytes ?? available));
+      buffer = await readAt(file, fromOffset, want);
+      // A window that ends inside the first line is widened until that line is whole.
+      while (buffer.indexOf(0x0a) === -1 && want < available) {
+        want = Math.min(available, want * 2);
+        buffer = await readAt(file, fromOffset, want);
+      }
+    } finally {
+      await file.close();
+    }
+    const maxEntries = limit.maxEntries ?? Number.POSITIVE_INFINITY;
+    // Widened for one long line: only that line is taken beyond the window.
+    const end = Math.max(Math.min(buffer.length, limit.maxBytes ?? buffer.length), buffer.indexOf(0x0a) + 1);
     const entries: SpoolEntry[] = [];
     let skipped = 0;
-    let offset = fromOffset;
-    while (offset < buffer.length) {
+    let offset = 0;
+    while (offset < end && entries.length < maxEntries) {
       const newline = buffer.indexOf(0x0a, offset);
-      if (newline === -1) break; // torn tail: still being written, or cut by a crash
+      if (newline === -1) break; // torn tail (still being written, or cut by a crash), or the window's end
       const line = buffer.subarray(offset, newline).toString("utf8");
       offset = newline + 1;
       const entry = parseEntry(line);
       if (entry) entries.push(entry);
       else if (line.trim().length > 0) skipped += 1;
     }
-    return { entries, endOffset: offset, skipped };
+    return { entries, endOffset: fromOffset + offset, skipped };
   }
 
   /**
@@ -106,7 +143,7 @@ export class Spool {
   exclusive<T>(task: (spool: ExclusiveSpool) => Promise<T>): Promise<T> {
     return this.serial(() =>
       task({
-        read: (fromOffset) => this.readNow(fromOffset),
+        read: (fromOffset, limit) => this.readNow(fromOffset, limit),
         truncate: () => this.truncateNow(),
       }),
     );
@@ -134,6 +171,12 @@ export class Spool {
   close(): Promise<void> {
     return this.serial(() => this.closeHandle());
   }
+}
+
+async function readAt(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await file.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
 }
 
 function parseEntry(line: string): SpoolEntry | undefined {

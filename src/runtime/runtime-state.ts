@@ -18,6 +18,8 @@ export interface RuntimeState {
     url: string;
     connected: boolean;
     spooledWrites: number;
+    /** Times Convex answered so slowly that writes overflowed to the spool (in-flight bound reached). */
+    overflowEvents?: number;
     lastError?: { message: string; at: number };
   };
   instanceId?: string;

@@ -5,7 +5,7 @@ import path from "node:path";
 import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
 import { ORPHANED_STREAM_REASON, RelayBridge } from "../../src/bridge/relay-bridge.js";
-import { silentLogger } from "../../src/logging/logger.js";
+import { recordingLogger } from "../support/capture-logger.js";
 import { FakeGateway, RecordingConvex } from "./fakes.js";
 
 class BridgeConvex extends RecordingConvex {
@@ -25,14 +25,16 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** Connects a bridge and returns once its catch-up is over (it logs "gateway caught up") or failed. */
 async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, before?: (b: RelayBridge) => void): Promise<RelayBridge> {
+  const { logger, records } = recordingLogger();
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
   const made = new RelayBridge({
     gateway,
     convex,
     cursors,
-    logger: silentLogger(),
+    logger,
     relayVersion: "test",
     maxMessageAgeMs: 60_000,
     streamWritesPerSecond: 4,
@@ -44,14 +46,16 @@ async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, befor
   made.start();
   before?.(made);
   made.connected({ serverVersion: "test" });
-  // Catch-up runs on microtasks and a few timers of the fakes: done well within this.
-  await waitFor(() => convex.calls("relay:closeOrphanedStreams").length > 0, 300);
+  await waitFor(() => records.some((r) => r.message === "gateway caught up"), 10_000);
   return made;
 }
 
 async function waitFor(check: () => boolean, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!check() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("the bridge did not finish its catch-up in time");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const delta = (runId: string, sessionKey: string, text: string): ChatEvent =>

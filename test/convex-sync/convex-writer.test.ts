@@ -1,9 +1,5 @@
-import { mkdtemp } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { ConvexWriter, type WriteTransport } from "../../src/convex-sync/convex-writer.js";
-import { Spool } from "../../src/convex-sync/spool.js";
-import { silentLogger } from "../../src/logging/logger.js";
+import type { WriteTransport } from "../../src/convex-sync/convex-writer.js";
+import { closeSpools, makeWriter as makeManualWriter } from "./manual-transport.js";
 
 /** A transport that records what reached "Convex" and can go offline, leaving sends unanswered. */
 class FakeTransport implements WriteTransport {
@@ -28,25 +24,9 @@ class FakeTransport implements WriteTransport {
   }
 }
 
-const opened: Spool[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((spool) => spool.close()));
-});
+afterEach(closeSpools);
 
-async function makeWriter(transport: FakeTransport, dir?: string) {
-  const spoolDir = dir ?? (await mkdtemp(path.join(os.tmpdir(), "fc-writer-")));
-  const spool = new Spool(spoolDir);
-  opened.push(spool);
-  const writer = new ConvexWriter({
-    transport,
-    spool,
-    withCredential: (args) => ({ ...args, relaySecret: "s3cret" }),
-    logger: silentLogger(),
-    drainTimeoutMs: 500,
-  });
-  await writer.start();
-  return { writer, spool, spoolDir };
-}
+const makeWriter = (transport: FakeTransport, dir?: string) => makeManualWriter(transport, { drainTimeoutMs: 500 }, dir);
 
 const waitFor = async (predicate: () => boolean, ms = 3000) => {
   const until = Date.now() + ms;
@@ -130,16 +110,7 @@ describe("ConvexWriter", () => {
     const transport = new FakeTransport();
     const refused: string[] = [];
     transport.rejectWith = (fn) => (fn === "relay:bad" ? Object.assign(new Error("no"), { data: { code: "BAD_REQUEST" } }) : undefined);
-    const spoolDir = await mkdtemp(path.join(os.tmpdir(), "fc-writer-"));
-    const spool = new Spool(spoolDir);
-    opened.push(spool);
-    const writer = new ConvexWriter({
-      transport,
-      spool,
-      withCredential: (args) => args,
-      logger: silentLogger(),
-      onRejected: (fn) => refused.push(fn),
-    });
+    const { writer } = await makeManualWriter(transport, { onRejected: (fn) => refused.push(fn) });
     await writer.write("relay:bad", {});
     await writer.write("relay:good", {});
     expect(refused).toEqual(["relay:bad"]);

@@ -75,4 +75,46 @@ describe("Spool", () => {
     await spool.append([entry(2)]);
     expect((await readFile(spool.file, "utf8")).trim()).toBe(JSON.stringify(entry(2)));
   });
+  test("a limited read returns one window and the offset to resume from, so a large spool is read in pieces", async () => {
+    const dir = await tempDir();
+    const spool = open(dir);
+    await spool.append(Array.from({ length: 10 }, (_, n) => entry(n)));
+    const lineBytes = Buffer.byteLength(`${JSON.stringify(entry(0))}\n`);
+    const byCount = await spool.read(0, { maxEntries: 3 });
+    expect(byCount.entries.map((e) => e.args.n)).toEqual([0, 1, 2]);
+    expect(byCount.endOffset).toBe(3 * lineBytes);
+    // A byte window that ends mid-line stops before that line rather than tearing it.
+    const byBytes = await spool.read(byCount.endOffset, { maxBytes: 2 * lineBytes + 5 });
+    expect(byBytes.entries.map((e) => e.args.n)).toEqual([3, 4]);
+    expect(byBytes.skipped).toBe(0);
+    const rest = await spool.read(byBytes.endOffset);
+    expect(rest.entries.map((e) => e.args.n)).toEqual([5, 6, 7, 8, 9]);
+  });
+
+  test("an entry longer than the byte window is still read whole", async () => {
+    const dir = await tempDir();
+    const spool = open(dir);
+    const big = { fn: "relay:ingestTranscript", args: { n: 1, text: "x".repeat(10_000) }, at: 1 };
+    await spool.append([big, entry(2)]);
+    const { entries, skipped } = await spool.read(0, { maxBytes: 100 });
+    expect(entries).toEqual([big]);
+    expect(skipped).toBe(0);
+  });
+
+  test("appends issued together are written in call order, each resolving once on disk", async () => {
+    const dir = await tempDir();
+    const spool = open(dir);
+    const appends = Array.from({ length: 200 }, (_, n) => spool.append([entry(n)]));
+    let durableBeforeResolve = true;
+    await Promise.all(
+      appends.map((append, n) =>
+        append.then(async () => {
+          const text = await readFile(spool.file, "utf8");
+          if (!text.includes(`{"n":${n}}`)) durableBeforeResolve = false;
+        }),
+      ),
+    );
+    expect(durableBeforeResolve).toBe(true);
+    expect((await spool.read()).entries.map((e) => e.args.n)).toEqual(Array.from({ length: 200 }, (_, n) => n));
+  });
 });

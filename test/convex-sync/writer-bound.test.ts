@@ -1,0 +1,77 @@
+/** ConvexWriter memory bound: in-flight writes never pass the limits, however much is offered or replayed. */
+import { mkdtemp } from "node:fs/promises";
+import { jest } from "@jest/globals";
+import os from "node:os";
+import path from "node:path";
+import { Spool } from "../../src/convex-sync/spool.js";
+import { closeSpools, makeWriter, ManualTransport, waitFor } from "./manual-transport.js";
+
+afterEach(closeSpools);
+
+describe("ConvexWriter in-flight bound under load", () => {
+  test.each([
+    { bound: "count", limits: { maxInFlightWrites: 4 }, check: (w: { writes: number }) => w.writes <= 4, window: 4 * 1024 * 1024 },
+    { bound: "bytes", limits: { maxInFlightBytes: 200 }, check: (w: { bytes: number }) => w.bytes <= 200, window: 200 },
+  ])("replaying a previous run's spool stays within the $bound bound", async ({ limits, check, window }) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "fc-overflow-"));
+    const earlier = new Spool(dir);
+    await earlier.append(Array.from({ length: 60 }, (_, n) => ({ fn: "relay:a", args: { n, pad: "z".repeat(40) }, at: n })));
+    await earlier.close();
+
+    const spans: number[] = [];
+    const read = Spool.prototype.read;
+    const reads = jest.spyOn(Spool.prototype, "read").mockImplementation(async function (this: Spool, from = 0, limit) {
+      const result = await read.call(this, from, limit);
+      spans.push(result.endOffset - from);
+      return result;
+    });
+    const transport = new ManualTransport();
+    const { writer } = await makeWriter(transport, limits, dir);
+    const seen: Array<{ writes: number; bytes: number }> = [];
+    transport.onSend = () => seen.push(writer.inFlight);
+    void writer.write("relay:a", { n: 60 });
+    transport.startAnswering();
+    await waitFor(() => !writer.isSpooling);
+    expect(transport.sentNumbers()).toEqual(Array.from({ length: 61 }, (_, n) => n));
+    expect(seen.every(check)).toBe(true);
+    expect(seen.some((w) => w.writes > 1)).toBe(true); // still pipelined, not one at a time
+    // The spool is read a window at a time, never all at once into memory.
+    reads.mockRestore();
+    expect(Math.max(...spans)).toBeLessThanOrEqual(window);
+  });
+
+  test.each([
+    // `full`: the bound was really reached, so the test is not passing on a window that never filled.
+    { bound: "the default count", limits: {}, text: 100, max: { writes: 256, bytes: 4 * 1024 * 1024 }, full: (w: { writes: number }) => w.writes === 256 },
+    { bound: "bytes", limits: { maxInFlightBytes: 16 * 1024 }, text: 1000, max: { writes: 256, bytes: 16 * 1024 }, full: (w: { bytes: number }) => w.bytes > 15 * 1024 },
+  ])("10,000 writes offered to a stalled Convex never exceed $bound in flight, and all arrive in order", async ({ limits, text, max, full }) => {
+    const transport = new ManualTransport();
+    const { writer, spool } = await makeWriter(transport, limits);
+    const body = "t".repeat(text);
+    const writes: Array<Promise<void>> = [];
+    let worst = { writes: 0, bytes: 0 };
+    for (let n = 0; n < 10_000; n += 1) {
+      writes.push(writer.write("relay:ingestTranscript", { n, body }));
+      const now = writer.inFlight;
+      worst = { writes: Math.max(worst.writes, now.writes), bytes: Math.max(worst.bytes, now.bytes) };
+    }
+    await Promise.all(writes); // every one durable with nothing answered: on disk
+    expect(worst.writes).toBeLessThanOrEqual(max.writes);
+    expect(worst.bytes).toBeLessThanOrEqual(max.bytes);
+    expect(full(worst)).toBe(true);
+    expect(transport.outstanding).toBe(worst.writes);
+    expect(writer.overflowEvents).toBe(1);
+    expect((await spool.read()).entries).toHaveLength(10_000);
+
+    transport.onSend = () => {
+      const now = writer.inFlight;
+      worst = { writes: Math.max(worst.writes, now.writes), bytes: Math.max(worst.bytes, now.bytes) };
+    };
+    transport.startAnswering();
+    await waitFor(() => !writer.isSpooling, 20_000);
+    expect(worst.writes).toBeLessThanOrEqual(max.writes);
+    expect(worst.bytes).toBeLessThanOrEqual(max.bytes);
+    expect(writer.peakInFlight.writes).toBeLessThanOrEqual(max.writes);
+    expect(transport.sentNumbers()).toEqual(Array.from({ length: 10_000 }, (_, n) => n));
+  }, 30_000);
+});
