@@ -10,7 +10,7 @@ import { repoRoot } from "./repo-root.js";
 import { measureStartup } from "./startup.js";
 import { buildNotes, buildRows, TARGETS, type Results } from "./table.js";
 
-/** The run's sizes, chosen so the whole run stays near six minutes on a 2-core machine. */
+/** The run's sizes, chosen so the whole run stays near seven minutes on a 2-core machine. */
 const PLAN = {
   startupRuns: 11,
   peerLatency: { count: 200, ratePerSecond: 20 },
