@@ -39,6 +39,7 @@ const jestEnv = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --experimenta
 const extra = process.argv.slice(2);
 
 run("type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
+run("type-check bench", bin("tsc"), ["-p", "bench/tsconfig.json", "--noEmit"]);
 run("build", bin("tsc"), ["-p", "tsconfig.build.json"]);
 if (extra.length > 0) {
   // Focused run, e.g. "npm test -- test/gateway": both projects, in band, only the named paths.
