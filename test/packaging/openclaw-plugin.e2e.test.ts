@@ -3,7 +3,6 @@
  * install rewrites the config, so the shared Gateway is left alone): install -l, `openclaw fastclaw …`
  * delegating to fastclaw-relay, and `openclaw gateway call fastclaw.status` answered by the Gateway process.
  */
-import { spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -11,6 +10,7 @@ import path from "node:path";
 import { createLocalGateway, gatewayNodeBinary, type LocalGateway } from "../../src/devkit/local-gateway.js";
 import { e2eInfo } from "../support/gateway-fixture.js";
 import { ROOT } from "../chat/relay-cli.js";
+import { runProcess, type Ran } from "../support/run-process.js";
 
 const PLUGIN_DIR = path.join(ROOT, "packaging", "openclaw-plugin");
 const SECRET = "PluginE2eSecretPluginE2eSecretPluginE2eSec1";
@@ -20,12 +20,6 @@ let dir: string;
 let gateway: LocalGateway;
 let gatewayRelayState: string;
 let callerRelayState: string;
-
-interface Ran {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 function openclaw(args: string[], extraEnv: Record<string, string> = {}, timeoutMs = 90_000): Promise<Ran> {
   const env: Record<string, string> = {
@@ -37,20 +31,10 @@ function openclaw(args: string[], extraEnv: Record<string, string> = {}, timeout
     OPENCLAW_DISABLE_BONJOUR: "1",
     ...extraEnv,
   };
-  return new Promise((resolve, reject) => {
-    const child = spawn(gatewayNodeBinary(ROOT), [path.join(ROOT, "node_modules", "openclaw", "openclaw.mjs"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString("utf8")));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString("utf8")));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`openclaw ${args.join(" ")} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return runProcess(gatewayNodeBinary(ROOT), [path.join(ROOT, "node_modules", "openclaw", "openclaw.mjs"), ...args], {
+    env,
+    timeoutMs,
+    label: `openclaw ${args.join(" ")}`,
   });
 }
 
