@@ -22,6 +22,8 @@ const INGEST_BATCH = 50;
 export class TranscriptMirror {
   private ingested = 0;
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+  /** Live messages of a session that arrived while its previous live ingest was still unanswered. */
+  private readonly liveQueues = new Map<string, TranscriptMessage[]>();
 
   constructor(private readonly options: TranscriptMirrorOptions) {}
 
@@ -34,10 +36,30 @@ export class TranscriptMirror {
     return this.ingested;
   }
 
-  /** A live `session.message`. Ingest is idempotent on the gateway message id, so catch-up may repeat it. */
+  /**
+   * A live `session.message`. Ingest is idempotent on the gateway message id, so catch-up may repeat it.
+   * A quiet session's message goes out at once; messages arriving while that write is unanswered are
+   * held and sent together when it is, so a burst costs a few Convex calls instead of one per message,
+   * and no message waits longer than one round trip.
+   */
   live(sessionKey: string, message: TranscriptMessage): void {
-    void this.ingest(sessionKey, [message]);
+    const queued = this.liveQueues.get(sessionKey);
+    if (queued) queued.push(message);
+    else void this.sendLive(sessionKey, [message]);
     this.scheduleRefresh(sessionKey);
+  }
+
+  private async sendLive(sessionKey: string, messages: TranscriptMessage[]): Promise<void> {
+    this.liveQueues.set(sessionKey, []);
+    try {
+      await this.ingest(sessionKey, messages);
+    } catch (error) {
+      // The writer keeps what it can't send; anything lost here comes back with the next catch-up.
+      this.options.logger.warn("live transcript ingest failed", { error: String(error) });
+    }
+    const next = this.liveQueues.get(sessionKey) ?? [];
+    if (next.length === 0) this.liveQueues.delete(sessionKey);
+    else void this.sendLive(sessionKey, next);
   }
 
   /**

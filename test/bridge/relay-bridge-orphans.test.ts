@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 /** Connects a bridge and returns once its catch-up is over (it logs "gateway caught up") or failed. */
-async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, before?: (b: RelayBridge) => void): Promise<RelayBridge> {
+async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, duringCatchUp?: (b: RelayBridge) => void): Promise<RelayBridge> {
   const { logger, records } = recordingLogger();
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
@@ -44,8 +44,8 @@ async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, befor
   });
   bridge = made;
   made.start();
-  before?.(made);
   made.connected({ serverVersion: "test" });
+  duringCatchUp?.(made);
   await waitFor(() => records.some((r) => r.message === "gateway caught up"), 10_000);
   return made;
 }
@@ -69,6 +69,7 @@ test("keeps busy sessions, sessions whose state is unknown, and its own live run
     { sessionKey: "unknown", updatedAt: 1 },
   ];
   const convex = new BridgeConvex();
+  // A run heard from since this connection began is live, even in a session the list calls idle.
   await connectedBridge(gateway, convex, (b) => b.chat(delta("run-live", "idle", "hel")));
   expect(convex.calls("relay:closeOrphanedStreams")).toEqual([
     { keepRunIds: ["run-live"], keepSessionKeys: ["busy", "unknown"], reason: ORPHANED_STREAM_REASON },
