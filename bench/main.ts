@@ -16,7 +16,7 @@ const PLAN = {
   peerLatency: { count: 200, ratePerSecond: 20 },
   // 3 turns/s keeps the real Gateway (one agent turn per message) below saturation on 2 cores.
   gateway: { count: 200, ratePerSecond: 3, sessions: 30, replies: 20 },
-  throughputRates: [50, 100, 200, 300, 400, 800],
+  throughputRates: [50, 100, 200, 300, 400, 800, 1200, 1600],
   throughputSeconds: 3,
   cost: { deltas: 200, intervalMs: 100 },
   // 10,000 relayed messages (5,000 each way) + 40 replies × 200 deltas on top, over 60 s.

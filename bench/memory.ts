@@ -106,11 +106,20 @@ export async function measureMemory(world: World, peer: PeerGateway, relay: Rela
     }
     return ok;
   };
-  const ingested = async () => Math.min(plan.transcriptRows, (await world.convex.stats()).calls["relay:ingestTranscript"] ?? 0);
+  // Rows, not ingest calls: live transcript messages of a session are batched.
+  const ingested = async () => {
+    const ids = new Set<string>();
+    for (let s = 0; s < 8; s += 1) {
+      for (const row of await world.app.allMessages(`agent:main:bench-${tag}-g${s}`)) {
+        if (row.gatewayMessageId?.startsWith(`${tag}-`)) ids.add(row.gatewayMessageId);
+      }
+    }
+    return ids.size;
+  };
   await waitUntil(
     "all messages relayed",
     // The peer is fresh for this phase: every chat.send it saw is one of ours.
-    async () => peer.arrivals.size >= plan.appMessages && (await ingested()) >= plan.transcriptRows && (await finals()) === runs.size,
+    async () => peer.arrivals.size >= plan.appMessages && (await finals()) === runs.size && (await ingested()) >= plan.transcriptRows,
     plan.timeoutMs,
     250,
   ).catch(() => undefined);

@@ -80,20 +80,33 @@ export async function gatewayToAppStep(step: StepWorld, rate: number, seconds: n
   const cpu = cpuOf(step);
   const started = Date.now();
   await paced(rate, count, (i) => peer.emitSessionMessage(sessionKey(i), `${tag}-${i}`, Math.floor(i / SESSIONS) + 1, `row ${i}`));
-  // Each live message is one ingest mutation; the server's execution counter tells when they are all in.
+  // Live messages are batched per session, so calls are not rows. The server's ingest counter says
+  // when the relay last wrote; once it has been still for a moment the rows are counted, and the
+  // step ends at that last write (timed to the 25 ms poll) if every row is there.
+  let lastCalls = -1;
+  let lastChangeAt = Date.now();
+  let seen = new Map<string, number>();
   const doneAt = await waitUntil(
-    "ingest calls",
-    async () => ((await world.convex.stats()).calls["relay:ingestTranscript"] ?? 0) >= count && Date.now(),
+    "ingested rows",
+    async () => {
+      const calls = (await world.convex.stats()).calls["relay:ingestTranscript"] ?? 0;
+      if (calls !== lastCalls) {
+        lastCalls = calls;
+        lastChangeAt = Date.now();
+        return false;
+      }
+      if (Date.now() - lastChangeAt < QUIET_MS) return false;
+      const lastWriteAt = lastChangeAt;
+      seen = await rowsOf(world, tag, SESSIONS, sessionKey);
+      if (seen.size >= count) return lastWriteAt;
+      lastChangeAt = Date.now(); // not all there yet: count again after the next quiet moment
+      return false;
+    },
     drainMs,
     25,
   ).catch(() => undefined);
   const cpuUse = cpu.finish();
-  const seen = new Map<string, number>();
-  for (let s = 0; s < SESSIONS; s += 1) {
-    for (const row of await world.app.allMessages(sessionKey(s))) {
-      if (row.gatewayMessageId?.startsWith(tag)) seen.set(row.gatewayMessageId, (seen.get(row.gatewayMessageId) ?? 0) + 1);
-    }
-  }
+  if (doneAt === undefined) seen = await rowsOf(world, tag, SESSIONS, sessionKey);
   const duplicates = [...seen.values()].reduce((sum, n) => sum + n - 1, 0);
   return {
     offered: rate,
@@ -103,6 +116,20 @@ export async function gatewayToAppStep(step: StepWorld, rate: number, seconds: n
     duplicates,
     cpu: cpuUse,
   };
+}
+
+/** How long the ingest counter must stand still before the rows are counted. */
+const QUIET_MS = 300;
+
+/** gatewayMessageId → how many Convex rows carry it, over the step's sessions. */
+async function rowsOf(world: World, tag: string, sessions: number, sessionKey: (i: number) => string): Promise<Map<string, number>> {
+  const seen = new Map<string, number>();
+  for (let s = 0; s < sessions; s += 1) {
+    for (const row of await world.app.allMessages(sessionKey(s))) {
+      if (row.gatewayMessageId?.startsWith(tag)) seen.set(row.gatewayMessageId, (seen.get(row.gatewayMessageId) ?? 0) + 1);
+    }
+  }
+  return seen;
 }
 
 /** The knee: the highest offered rate carried in full (≥ 95 % of it, nothing lost or doubled). */
