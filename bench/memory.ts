@@ -29,6 +29,8 @@ export interface MemoryResult {
   /** The relay's CPU time (user + system) from the first message until everything was relayed. */
   relayCpuSeconds: number;
   lost: number;
+  /** Every repeat of the phase (the fields above are the median-growth run's). */
+  runs?: Array<{ idleMiB: number; growthMiB: number; peakMiB: number; lost: number }>;
 }
 
 /** Median of a few VmRSS readings over a second, so one GC in flight doesn't decide the figure. */
