@@ -1,6 +1,7 @@
 /** Measure 5: the relay's resident memory when idle, and its growth after 10,000 relayed messages. */
 import type { PeerGateway } from "./peer-gateway.js";
 import { cpuSeconds, memoryMiB } from "./proc-stats.js";
+import { rowsOf } from "./throughput.js";
 import type { RelayProcess } from "./relay-process.js";
 import { sleep, waitUntil } from "./timing.js";
 import type { World } from "./world.js";
@@ -109,15 +110,7 @@ export async function measureMemory(world: World, peer: PeerGateway, relay: Rela
     return ok;
   };
   // Rows, not ingest calls: live transcript messages of a session are batched.
-  const ingested = async () => {
-    const ids = new Set<string>();
-    for (let s = 0; s < 8; s += 1) {
-      for (const row of await world.app.allMessages(`agent:main:bench-${tag}-g${s}`)) {
-        if (row.gatewayMessageId?.startsWith(`${tag}-`)) ids.add(row.gatewayMessageId);
-      }
-    }
-    return ids.size;
-  };
+  const ingested = async () => (await rowsOf(world, `${tag}-`, 8, (s) => `agent:main:bench-${tag}-g${s}`)).size;
   await waitUntil(
     "all messages relayed",
     // The peer is fresh for this phase: every chat.send it saw is one of ours.

@@ -121,12 +121,12 @@ export async function gatewayToAppStep(step: StepWorld, rate: number, seconds: n
 /** How long the ingest counter must stand still before the rows are counted. */
 const QUIET_MS = 300;
 
-/** gatewayMessageId → how many Convex rows carry it, over the step's sessions. */
-async function rowsOf(world: World, tag: string, sessions: number, sessionKey: (i: number) => string): Promise<Map<string, number>> {
+/** gatewayMessageId (those starting with `prefix`) → how many Convex rows carry it, over `sessions` sessions. */
+export async function rowsOf(world: World, prefix: string, sessions: number, sessionKey: (i: number) => string): Promise<Map<string, number>> {
   const seen = new Map<string, number>();
   for (let s = 0; s < sessions; s += 1) {
     for (const row of await world.app.allMessages(sessionKey(s))) {
-      if (row.gatewayMessageId?.startsWith(tag)) seen.set(row.gatewayMessageId, (seen.get(row.gatewayMessageId) ?? 0) + 1);
+      if (row.gatewayMessageId?.startsWith(prefix)) seen.set(row.gatewayMessageId, (seen.get(row.gatewayMessageId) ?? 0) + 1);
     }
   }
   return seen;

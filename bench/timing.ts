@@ -1,4 +1,4 @@
-/** Bounded waiting, sleeping and a seeded jitter source: every loop in the bench ends by itself. */
+/** Bounded waiting and sleeping: every loop in the bench ends by itself. */
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -13,15 +13,3 @@ export async function waitUntil<T>(what: string, check: () => T | false | undefi
   }
 }
 
-/** Deterministic uniform numbers in [0, 1): runs are comparable, sends don't line up with the poller's period. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    // mulberry32
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -10,6 +10,7 @@ import {
 import { v, type GenericId, type Value } from "convex/values";
 import { captureRootDatabase, type DatabaseFake } from "../../src/local-convex/convex-test-internals.js";
 import { installTableIndex } from "../../src/local-convex/table-index.js";
+import { seededRandom } from "../../src/devkit/seeded-random.js";
 
 export const schema = defineSchema({
   items: defineTable({
@@ -74,17 +75,8 @@ export const KINDS = ["k1", "k2", "k3"];
 export const NUMBERS = [-2, -0, 0, 1, 1.5, 2, 3, 7];
 export const TAGS = ["x", "y"];
 
-/** Deterministic PRNG (mulberry32), so a failing seed reproduces. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic, so a failing seed reproduces. */
+export const random = seededRandom;
 
 function limited<T>(query: { take(n: number): Promise<T[]>; collect(): Promise<T[]> }, take: number | null): Promise<T[]> {
   return take === null ? query.collect() : query.take(take);

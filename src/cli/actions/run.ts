@@ -50,7 +50,7 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
   interrupt.signal.addEventListener("abort", () => logger.info(`shutting down (${interrupt.received() ?? "requested"})`), {
     once: true,
   });
-  let lock: RunLock | undefined;
+  let lock: RunLock;
   try {
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
     lock = await acquireRunLock(paths.runLockFile, ctx.deps.runLockDeps);
