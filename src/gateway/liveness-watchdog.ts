@@ -1,41 +1,85 @@
-/** Notices a Gateway that stopped talking (no tick or any frame for too long) so the connection can be replaced. */
+/** Notices a dead Gateway connection within seconds: silence brings a probe, silence past the limit ends the connection. */
 import type { Clock, TimerHandle } from "./clock.js";
 
+export interface LivenessLimits {
+  /** Silence after which the connection is probed with a cheap request (any answer proves it alive). */
+  probeAfterMs: number;
+  /** Silence after which the connection counts as dead. */
+  deadAfterMs: number;
+}
+
 /**
- * The Gateway sends `tick` every `policy.tickIntervalMs` (30 s). A socket can stay "open" while
- * the peer is frozen or a NAT dropped it, so silence is the only reliable signal. One timer,
- * re-armed when it fires, keeps `touch()` cheap enough to call on every frame.
+ * A socket can stay "open" while the peer is frozen or the network drops everything, so silence is
+ * the only reliable signal; the Gateway's own `tick` (every 30 s) is too rare to notice that within
+ * the 15 s the relay promises. So the relay makes traffic itself: after 5 s without a frame it sends a
+ * probe, which a live Gateway answers within milliseconds. 7 s more without any frame trips only on a
+ * frozen Gateway or a black-holed network, and the verdict (at most 12 s after the last frame) leaves
+ * 3 s for timers firing late on a loaded machine.
  */
+export const GATEWAY_LIVENESS: LivenessLimits = { probeAfterMs: 5_000, deadAfterMs: 12_000 };
+
+export interface LivenessHandlers {
+  /** Send a probe; its answer (or any other frame) must reach `touch()`. */
+  probe(): void;
+  dead(silentForMs: number): void;
+}
+
+/** One timer, re-armed when it fires, keeps `touch()` cheap enough to call on every frame. */
 export class LivenessWatchdog {
   private lastActivity = 0;
-  private timeoutMs = 0;
+  private limits: LivenessLimits = GATEWAY_LIVENESS;
   private timer: TimerHandle | undefined;
-  private readonly clock: Clock;
-  private readonly onSilent: (silentForMs: number) => void;
+  private probing = false;
+  private waiters: Array<() => void> = [];
 
-  constructor(clock: Clock, onSilent: (silentForMs: number) => void) {
-    this.clock = clock;
-    this.onSilent = onSilent;
-  }
+  constructor(
+    private readonly clock: Clock,
+    private readonly handlers: LivenessHandlers,
+  ) {}
 
-  start(timeoutMs: number): void {
+  start(limits: LivenessLimits): void {
     this.stop();
-    this.timeoutMs = Math.max(1, timeoutMs);
+    const deadAfterMs = Math.max(1, limits.deadAfterMs);
+    this.limits = { deadAfterMs, probeAfterMs: Math.min(Math.max(1, limits.probeAfterMs), deadAfterMs) };
     this.lastActivity = this.clock.now();
-    this.arm(this.timeoutMs);
+    this.arm(this.limits.probeAfterMs);
   }
 
   touch(): void {
     this.lastActivity = this.clock.now();
+    if (this.probing) {
+      // Once per probe, not per frame: the timer still points at the verdict; the next probe is due sooner.
+      this.probing = false;
+      if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+      this.arm(this.limits.probeAfterMs);
+      this.release();
+    }
+  }
+
+  /** A probe is out and nothing has arrived since: the connection may be dead. */
+  get suspect(): boolean {
+    return this.probing;
+  }
+
+  /** Resolves when suspicion ends: a frame arrived, or the watchdog stopped (the connection is over). */
+  settled(): Promise<void> {
+    if (!this.probing) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   stop(): void {
     if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    this.probing = false;
+    this.release();
   }
 
   get running(): boolean {
     return this.timer !== undefined;
+  }
+
+  private release(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private arm(ms: number): void {
@@ -45,10 +89,20 @@ export class LivenessWatchdog {
   private check(): void {
     this.timer = undefined;
     const silent = this.clock.now() - this.lastActivity;
-    if (silent >= this.timeoutMs) {
-      this.onSilent(silent);
+    if (silent >= this.limits.deadAfterMs) {
+      this.handlers.dead(silent);
+      // After the handler, so whoever waits on settled() finds the connection already ended.
+      this.stop();
       return;
     }
-    this.arm(this.timeoutMs - silent);
+    if (silent < this.limits.probeAfterMs) {
+      this.arm(this.limits.probeAfterMs - silent);
+      return;
+    }
+    this.arm(this.limits.deadAfterMs - silent);
+    if (!this.probing) {
+      this.probing = true;
+      this.handlers.probe();
+    }
   }
 }
