@@ -18,6 +18,13 @@ export interface LivenessLimits {
  */
 export const GATEWAY_LIVENESS: LivenessLimits = { probeAfterMs: 5_000, deadAfterMs: 12_000 };
 
+/**
+ * A check this late means this process itself was stalled (SIGSTOP, a suspended laptop, a blocked
+ * event loop): frames may be waiting unread in the socket, so the silence proves nothing about the
+ * Gateway. The connection gets a probe and a fresh answer window instead of a verdict.
+ */
+const STALLED_MS = 1_000;
+
 export interface LivenessHandlers {
   /** Send a probe; its answer (or any other frame) must reach `touch()`. */
   probe(): void;
@@ -29,6 +36,7 @@ export class LivenessWatchdog {
   private lastActivity = 0;
   private limits: LivenessLimits = GATEWAY_LIVENESS;
   private timer: TimerHandle | undefined;
+  private dueAt = 0;
   private probing = false;
   private waiters: Array<() => void> = [];
 
@@ -83,12 +91,18 @@ export class LivenessWatchdog {
   }
 
   private arm(ms: number): void {
+    this.dueAt = this.clock.now() + ms;
     this.timer = this.clock.setTimeout(() => this.check(), ms);
   }
 
   private check(): void {
     this.timer = undefined;
-    const silent = this.clock.now() - this.lastActivity;
+    const now = this.clock.now();
+    if (now - this.dueAt > STALLED_MS) {
+      this.probing = false;
+      this.lastActivity = now - this.limits.probeAfterMs;
+    }
+    const silent = now - this.lastActivity;
     if (silent >= this.limits.deadAfterMs) {
       this.handlers.dead(silent);
       // After the handler, so whoever waits on settled() finds the connection already ended.

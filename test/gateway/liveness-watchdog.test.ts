@@ -73,3 +73,26 @@ test("settled() waits while a probe is out and resolves on the next frame or on 
   expect(stopped).toBe(true);
   expect(clock.pending()).toEqual([]);
 });
+
+test("a check that runs late (this process was stopped) probes with a fresh window instead of declaring the Gateway dead", () => {
+  const { clock, probes, dead, w } = setup();
+  w.start(LIMITS);
+  clock.advance(1_000);
+  w.touch();
+  clock.jump(100_000); // SIGSTOP for 100 s: no timer ran
+  clock.advance(0);
+  expect(dead).toEqual([]);
+  expect(probes).toEqual([clock.now()]);
+  w.touch(); // the frames that waited in the socket, read right after the timers
+  clock.advance(11_999);
+  expect(dead).toEqual([]);
+  // Without any frame after the stall, the verdict comes deadAfterMs - probeAfterMs later.
+  w.stop();
+  w.start(LIMITS);
+  clock.jump(100_000);
+  clock.advance(0);
+  clock.advance(6_999);
+  expect(dead).toEqual([]);
+  clock.advance(1);
+  expect(dead).toEqual([12_000]);
+});
