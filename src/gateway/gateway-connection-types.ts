@@ -40,7 +40,7 @@ export interface GatewayConnectionOptions extends ClientIdentityOptions {
   reconnect?: Partial<Omit<ReconnectPolicyOptions, "random">>;
   /** An attempt that neither reaches `connected` nor closes within this is abandoned (default 45 s). */
   attemptTimeoutMs?: number;
-  /** When a silent connection is probed and when it counts as dead (default GATEWAY_LIVENESS: 5 s, 12 s). */
+  /** When a silent connection is probed and when it counts as dead (default GATEWAY_LIVENESS: 4 s, 10 s). */
   liveness?: Partial<LivenessLimits>;
   /** Re-issue sessions.subscribe after every hello-ok (default true): subscriptions die with the socket. */
   subscribeSessions?: boolean;

@@ -11,12 +11,12 @@ export interface LivenessLimits {
 /**
  * A socket can stay "open" while the peer is frozen or the network drops everything, so silence is
  * the only reliable signal; the Gateway's own `tick` (every 30 s) is too rare to notice that within
- * the 15 s the relay promises. So the relay makes traffic itself: after 5 s without a frame it sends a
- * probe, which a live Gateway answers within milliseconds. 7 s more without any frame trips only on a
- * frozen Gateway or a black-holed network, and the verdict (at most 12 s after the last frame) leaves
- * 3 s for timers firing late on a loaded machine.
+ * the 15 s the relay promises. So the relay makes traffic itself: after 4 s without a frame it sends a
+ * probe, which a live Gateway answers within milliseconds. 6 s more without any frame trips only on a
+ * frozen Gateway or a black-holed network. The verdict comes at most 10 s after the last frame, which
+ * leaves 5 s for timers firing late on a loaded machine and for the state change to reach `status`.
  */
-export const GATEWAY_LIVENESS: LivenessLimits = { probeAfterMs: 5_000, deadAfterMs: 12_000 };
+export const GATEWAY_LIVENESS: LivenessLimits = { probeAfterMs: 4_000, deadAfterMs: 10_000 };
 
 /**
  * A check this late means this process itself was stalled (SIGSTOP, a suspended laptop, a blocked
