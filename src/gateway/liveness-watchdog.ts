@@ -39,11 +39,14 @@ export class LivenessWatchdog {
   private dueAt = 0;
   private probing = false;
   private waiters: Array<() => void> = [];
+  // Plain fields, not parameter properties: e2e children load src/gateway with Node's type stripping.
+  private readonly clock: Clock;
+  private readonly handlers: LivenessHandlers;
 
-  constructor(
-    private readonly clock: Clock,
-    private readonly handlers: LivenessHandlers,
-  ) {}
+  constructor(clock: Clock, handlers: LivenessHandlers) {
+    this.clock = clock;
+    this.handlers = handlers;
+  }
 
   start(limits: LivenessLimits): void {
     this.stop();
