@@ -140,7 +140,10 @@ test("6. a black-holed Gateway connection is noticed within 15 s (status: not co
     process.stderr.write(`[e2e] a black-holed Gateway connection showed as not connected in status after ${noticedMs} ms\n`);
     expect(noticedMs).toBeLessThan(NOTICE_WITHIN_MS);
     expect(down.problems).toContain("gateway not connected");
-    expect(dead.closed).toBe(true);
+    // The relay let go of it (the official client terminates a socket whose close goes unanswered within 250 ms).
+    await eventually(() => {
+      if (!dead.closed) throw new Error("the dead connection is still open");
+    }, 5_000);
 
     // Reconnect attempts meanwhile fall into the hole too; then it heals.
     await eventually(() => {
