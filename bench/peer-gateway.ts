@@ -39,7 +39,7 @@ export class PeerGateway {
 
   private constructor(private readonly wss: WebSocketServer) {
     wss.on("connection", (ws) => this.accept(ws));
-    // The client drops a Gateway that is silent for 2 × tickIntervalMs; tick like the real one.
+    // Tick like the real one (the relay stays connected through its liveness probes, answered in `answer`).
     this.ticker = setInterval(() => this.emit("tick", { ts: Date.now() }), 10_000);
   }
 

@@ -4,7 +4,8 @@ import { ConvexLink } from "../convex-sync/convex-link.js";
 import { errorCode } from "../convex-sync/convex-writer.js";
 import { openGatewayConnection } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
-import { writeRuntimeState, type RuntimeState } from "../runtime/runtime-state.js";
+import { RuntimeReporter } from "../runtime/runtime-reporter.js";
+import type { RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
@@ -38,7 +39,6 @@ export const RELAY_DEFAULTS = {
 
 /** How long SIGTERM may spend flushing Convex writes before the rest is left in the spool. */
 const SHUTDOWN_FLUSH_MS = 3_000;
-const RUNTIME_WRITE_MS = 5_000;
 
 /** Runs until `signal` aborts; resolves to the process exit code. */
 export async function runRelay(options: RunRelayOptions): Promise<number> {
@@ -116,19 +116,21 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     if (config.instanceId) state.instanceId = config.instanceId;
     return state;
   };
-  const saveRuntime = () =>
-    writeRuntimeState(paths.runtimeFile, runtime()).catch((error: unknown) =>
-      logger.warn("could not write runtime.json", { error: String(error) }),
-    );
+  const reporter = new RuntimeReporter({
+    file: paths.runtimeFile,
+    snapshot: runtime,
+    onError: (error) => logger.warn("could not write runtime.json", { error: String(error) }),
+  });
+  const saveRuntime = () => reporter.save();
 
   gateway.attach(bridge);
   const stopRuntimeEvents = [connection.on("state", () => void saveRuntime()), convex.onConnectionChange(() => void saveRuntime())];
-  const runtimeTimer = setInterval(() => void saveRuntime(), RUNTIME_WRITE_MS);
 
+  // The heartbeat starts first: a slow start-up must not look like a frozen relay to `status`.
+  await reporter.start();
   await convex.start();
   bridge.start();
   connection.start();
-  await saveRuntime();
   logger.info("relay running", { gateway: gatewayConfig.url, convex: config.convexUrl });
 
   await new Promise<void>((resolve) => {
@@ -137,13 +139,12 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
   });
 
   // Shutdown: stop taking work, write what streams have, say goodbye, flush or spool the rest.
-  clearInterval(runtimeTimer);
   for (const stop of stopRuntimeEvents) stop();
   gateway.detach();
   await bridge.stop();
   await connection.stop();
   const { drained } = await convex.close(SHUTDOWN_FLUSH_MS);
   logger.info(drained ? "all Convex writes flushed" : "Convex unreachable at shutdown: pending writes kept in the spool");
-  await writeRuntimeState(paths.runtimeFile, { ...runtime(), gateway: { ...runtime().gateway, connected: false } }).catch(() => undefined);
+  await reporter.stop({ ...runtime(), gateway: { ...runtime().gateway, connected: false } });
   return 0;
 }

@@ -31,7 +31,8 @@ function runtimeLine(report: StatusReport): string {
   if (r.uptimeMs !== undefined) parts.push(`up ${formatDuration(r.uptimeMs)}`);
   if (r.restarts !== undefined) parts.push(plural(r.restarts, "restart"));
   if (r.foreground) parts.push("started by hand, not by the service");
-  return `running (${parts.join(", ")})`;
+  const stale = r.responding === false ? ` but not responding: its state was last updated ${formatDuration(r.stateAgeMs ?? 0)} ago` : "";
+  return `running (${parts.join(", ")})${stale}`;
 }
 
 function gatewayLine(report: StatusReport): string {

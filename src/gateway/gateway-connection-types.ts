@@ -1,6 +1,7 @@
 /** The connection's public types: states, the events it emits, and its options. */
 import type { Clock } from "./clock.js";
 import type { ClientIdentityOptions, CreateGatewayClient } from "./gateway-client-factory.js";
+import type { LivenessLimits } from "./liveness-watchdog.js";
 import type { ChatEvent, GatewayHelloInfo, SessionMessageEvent, SessionsChangedEvent, ShutdownEvent } from "./gateway-events.js";
 import type { ReconnectPolicyOptions } from "./reconnect-policy.js";
 
@@ -39,8 +40,8 @@ export interface GatewayConnectionOptions extends ClientIdentityOptions {
   reconnect?: Partial<Omit<ReconnectPolicyOptions, "random">>;
   /** An attempt that neither reaches `connected` nor closes within this is abandoned (default 45 s). */
   attemptTimeoutMs?: number;
-  /** Silence that counts as dead; default 2 × hello-ok.policy.tickIntervalMs. */
-  livenessTimeoutMs?: number;
+  /** When a silent connection is probed and when it counts as dead (default GATEWAY_LIVENESS: 4 s, 10 s). */
+  liveness?: Partial<LivenessLimits>;
   /** Re-issue sessions.subscribe after every hello-ok (default true): subscriptions die with the socket. */
   subscribeSessions?: boolean;
   createClient?: CreateGatewayClient;

@@ -23,7 +23,7 @@ import { helloInfo, type GatewayHelloInfo, type ShutdownEvent } from "./gateway-
 import type { GatewayAuthFailedInfo, GatewayConnectionEvents, GatewayConnectionOptions, GatewayConnectionState } from "./gateway-connection-types.js";
 import { routeGatewayEvent } from "./gateway-event-router.js";
 import * as methods from "./gateway-methods.js";
-import { LivenessWatchdog } from "./liveness-watchdog.js";
+import { GATEWAY_LIVENESS, LivenessWatchdog, type LivenessLimits } from "./liveness-watchdog.js";
 import { ReconnectPolicy, type DisconnectCause } from "./reconnect-policy.js";
 import { TypedEmitter } from "./typed-emitter.js";
 
@@ -41,11 +41,19 @@ interface Attempt {
 
 type EndDetail = { code?: string | undefined; hint?: string };
 
+/**
+ * The liveness probe: needs only operator.read, is answered from memory, and the Gateway logs only
+ * failed or slow (>= 50 ms) answers, so a probe every few idle seconds leaves its log alone. (The
+ * official client keeps its `ws` socket private, so a WebSocket ping is not available to us.)
+ */
+const PROBE_METHOD = "last-heartbeat";
+
 export class GatewayConnection {
   private readonly options: GatewayConnectionOptions;
   private readonly clock: Clock;
   private readonly policy: ReconnectPolicy;
   private readonly watchdog: LivenessWatchdog;
+  private readonly liveness: LivenessLimits;
   private readonly emitter: TypedEmitter<GatewayConnectionEvents>;
   private readonly createClient: CreateGatewayClient;
   private attempt: Attempt | undefined;
@@ -65,11 +73,15 @@ export class GatewayConnection {
     this.emitter = new TypedEmitter((event, error) =>
       options.logger.error(`gateway: a ${event} listener threw: ${error instanceof Error ? error.message : String(error)}`),
     );
-    this.watchdog = new LivenessWatchdog(this.clock, (silentMs) => {
-      const attempt = this.attempt;
-      if (!attempt) return;
-      options.logger.warn(`gateway: nothing received for ${Math.round(silentMs / 1000)} s; closing and reconnecting`);
-      this.endAttempt(attempt, { kind: "dropped" }, `liveness timeout (${silentMs} ms without a frame)`);
+    this.liveness = { ...GATEWAY_LIVENESS, ...options.liveness };
+    this.watchdog = new LivenessWatchdog(this.clock, {
+      probe: () => this.probe(),
+      dead: (silentMs) => {
+        const attempt = this.attempt;
+        if (!attempt) return;
+        options.logger.warn(`gateway: nothing received for ${Math.round(silentMs / 1000)} s, not even an answer to a probe; closing and reconnecting`);
+        this.endAttempt(attempt, { kind: "dropped" }, `liveness timeout (${silentMs} ms without a frame)`);
+      },
     });
   }
 
@@ -232,7 +244,7 @@ export class GatewayConnection {
     attempt.helloed = true;
     this.policy.reset();
     this.helloNow = info;
-    this.watchdog.start(this.options.livenessTimeoutMs ?? 2 * info.tickIntervalMs);
+    this.watchdog.start(this.liveness);
     if (this.options.subscribeSessions === false) {
       this.markReady(attempt, info);
       return;
@@ -332,9 +344,25 @@ export class GatewayConnection {
   }
 
   private async call(method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
+    if (this.watchdog.suspect) {
+      // A probe is out and nothing came back yet: a request put on this socket now may be lost with it
+      // (a resend would then wait for the next connection anyway). Wait for the verdict instead.
+      await this.watchdog.settled();
+    }
+    return this.rawCall(this.readyAttempt(method), method, params, timeoutMs);
+  }
+
+  private readyAttempt(method: string): Attempt {
     const attempt = this.attempt;
     if (!attempt || !attempt.ready || this.current !== "connected") throw new GatewayNotConnectedError(method, this.current);
-    return this.rawCall(attempt, method, params, timeoutMs);
+    return attempt;
+  }
+
+  private probe(): void {
+    const attempt = this.attempt;
+    if (!attempt || attempt.ended) return;
+    // Any answer, even an error frame, touches the watchdog in rawCall; a missing one is the watchdog's verdict.
+    this.rawCall(attempt, PROBE_METHOD, {}, this.liveness.deadAfterMs).catch(() => undefined);
   }
 
   private async rawCall(attempt: Attempt, method: string, params: unknown, timeoutMs?: number): Promise<unknown> {

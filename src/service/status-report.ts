@@ -4,7 +4,7 @@ import { ConfigError } from "../config/errors.js";
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { statePaths, type Env } from "../config/paths.js";
 import { logFilePath } from "../logging/logger.js";
-import { readRuntimeState, type RuntimeState } from "../runtime/runtime-state.js";
+import { readRuntimeState, RUNTIME_STALE_AFTER_MS, type RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
 import { createServiceManager } from "./create.js";
 import type { ManagerDeps, ServiceInspection } from "./manager.js";
@@ -13,7 +13,18 @@ export interface StatusReport {
   relayVersion: string;
   config: { file: string; state: "ok" | "missing" | "invalid" | "not paired"; error?: string; overrides: string[] };
   service: ServiceInspection | { error: string };
-  runtime: { running: boolean; pid?: number; startedAt?: number; uptimeMs?: number; restarts?: number; foreground?: boolean };
+  runtime: {
+    running: boolean;
+    pid?: number;
+    startedAt?: number;
+    uptimeMs?: number;
+    restarts?: number;
+    foreground?: boolean;
+    /** False when the running relay's runtime.json is older than RUNTIME_STALE_AFTER_MS: frozen, blocked or unable to write. */
+    responding?: boolean;
+    /** How old the running relay's runtime.json is. */
+    stateAgeMs?: number;
+  };
   gateway: {
     known: boolean;
     why?: string;
@@ -81,7 +92,12 @@ function runtimeSection(report: StatusReport, runtime: RuntimeState | undefined,
       foreground: true,
     };
   }
-  return runtime !== undefined && report.runtime.pid === runtime.pid;
+  if (runtime === undefined || report.runtime.pid !== runtime.pid) return false;
+  // A live pid proves nothing more: a frozen relay keeps its pid. Only a recent refresh does.
+  const ageMs = Math.max(0, now - runtime.updatedAt);
+  report.runtime.stateAgeMs = ageMs;
+  report.runtime.responding = ageMs <= RUNTIME_STALE_AFTER_MS;
+  return true;
 }
 
 export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
@@ -122,8 +138,8 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
   report.service = service;
   if ("installed" in service && service.manager === "systemd") report.logs.journal = `journalctl --user -u ${service.name}`;
 
-  const fresh = runtimeSection(report, runtime, deps.now);
-  if (runtime && fresh) {
+  const ours = runtimeSection(report, runtime, deps.now);
+  if (runtime && ours && report.runtime.responding) {
     const g = runtime.gateway;
     report.gateway = { known: true, url: g.url, connected: g.connected };
     if (g.serverVersion) report.gateway.version = g.serverVersion;
@@ -133,10 +149,14 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     report.convex.relayConnected = runtime.convex.connected;
     report.convex.spooledWrites = runtime.convex.spooledWrites;
   } else {
-    report.gateway.why = report.runtime.running ? "the relay has not reported yet" : "the relay is not running";
+    report.gateway.why = !report.runtime.running
+      ? "the relay is not running"
+      : ours
+        ? "the relay is not responding"
+        : "the relay has not reported yet";
   }
-  // A stale runtime.json (from a relay that is gone) says nothing about now.
-  const errors = (fresh ? [runtime?.lastError, runtime?.gateway.lastError, runtime?.convex.lastError] : []).filter(
+  // A runtime.json from a relay that is gone says nothing about now; a frozen relay's last error still helps.
+  const errors = (ours ? [runtime?.lastError, runtime?.gateway.lastError, runtime?.convex.lastError] : []).filter(
     (e): e is { message: string; at: number } => e !== undefined,
   );
   const latest = errors.sort((a, b) => b.at - a.at)[0];
@@ -182,6 +202,13 @@ function judge(report: StatusReport): void {
       service.lastExitStatus === 78
         ? "The relay stopped because its configuration is unusable (exit 78): fix it, then `fastclaw-relay restart`."
         : "Start it with `fastclaw-relay start`; `fastclaw-relay logs` shows why it stopped.",
+    );
+  }
+  if (report.runtime.running && report.runtime.responding === false) {
+    problems.push("relay not responding");
+    hints.push(
+      `The relay (pid ${report.runtime.pid}) runs but stopped updating its state: it may be frozen (stopped or blocked) or unable to write its state dir. ` +
+        "`fastclaw-relay logs` may say why; `fastclaw-relay restart` if it does not recover.",
     );
   }
   if (report.runtime.running && report.gateway.known && report.gateway.connected === false) {

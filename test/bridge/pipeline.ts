@@ -21,6 +21,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 export interface PipelineOptions {
   maxMessageAgeMs?: number;
   streamWritesPerSecond?: number;
+  /** Where the relay dials the Gateway (e.g. a proxy in front of it); the shared Gateway by default. */
+  gatewayUrl?: string;
 }
 
 export interface RelayProcess {
@@ -60,7 +62,7 @@ export class Pipeline {
       instanceId,
       instanceSecret: secret,
       instanceName: "e2e relay",
-      gateway: { url: info.gatewayUrl, token: info.gatewayToken },
+      gateway: { url: options.gatewayUrl ?? info.gatewayUrl, token: info.gatewayToken },
       relay: {
         maxMessageAgeMs: options.maxMessageAgeMs ?? 120_000,
         streamWritesPerSecond: options.streamWritesPerSecond ?? 4,

@@ -3,6 +3,7 @@ import { GatewayClientRequestError } from "@openclaw/gateway-client";
 import { generateDeviceIdentity } from "../../src/gateway/device-identity.js";
 import { GatewayConnection, type GatewayConnectionEvents } from "../../src/gateway/gateway-connection.js";
 import { GatewayConnectionLostError, GatewayNotConnectedError, GatewayRequestError } from "../../src/gateway/gateway-errors.js";
+import { GATEWAY_LIVENESS } from "../../src/gateway/liveness-watchdog.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { fakeClientFactory } from "../support/fake-gateway-client.js";
@@ -32,6 +33,8 @@ function setup(overrides: Partial<ConstructorParameters<typeof GatewayConnection
     events.filter((e) => e.name === name).map((e) => e.payload as GatewayConnectionEvents[K]);
   return { clock, factory, log, connection, events, named };
 }
+
+const { probeAfterMs: PROBE, deadAfterMs: DEAD } = GATEWAY_LIVENESS;
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -199,22 +202,102 @@ test("hello-ok without the needed scopes fails with a message naming the missing
   await connection.stop();
 });
 
-test("no frame for 2× tickIntervalMs closes the connection and reconnects", async () => {
+test("a silent connection is probed after 4 s and, with no answer, dropped 10 s after its last frame (within 15 s), then replaced", async () => {
   const { factory, connection, clock, named, log } = setup();
   connection.start();
   factory.last.hello(undefined, 30_000);
   await flush();
-  clock.advance(30_000);
+  clock.advance(3_000);
   factory.last.event("tick", { ts: 1 });
-  clock.advance(59_999);
+  const lastFrameAt = clock.now();
+  clock.advance(PROBE - 1);
+  expect(factory.last.requests).toEqual([]);
+  clock.advance(1);
+  expect(factory.last.requests.map((r) => r.method)).toEqual(["last-heartbeat"]);
+  clock.advance(DEAD - PROBE - 1);
   expect(connection.state).toBe("connected");
   clock.advance(1);
   expect(connection.state).toBe("waiting");
-  expect(named("disconnected")[0]!.reason).toMatch(/liveness timeout/);
+  expect(clock.now() - lastFrameAt).toBeLessThan(15_000);
+  expect(named("disconnected")[0]!.reason).toMatch(new RegExp(`liveness timeout \\(${DEAD} ms`));
   expect(factory.clients[0]!.stopped).toBe(true);
-  expect(log.lines.some((l) => l.level === "warn" && /nothing received/.test(l.message))).toBe(true);
+  expect(log.lines.some((l) => l.level === "warn" && /nothing received for 10 s/.test(l.message))).toBe(true);
   clock.advance(1000);
   expect(factory.clients).toHaveLength(2);
+  await connection.stop();
+});
+
+test("an answered probe keeps the connection: an idle Gateway that answers is never dropped", async () => {
+  const { factory, connection, clock, named } = setup();
+  connection.start();
+  factory.last.hello();
+  await flush();
+  for (let i = 1; i <= 20; i += 1) {
+    clock.advance(PROBE);
+    const probe = factory.last.requests.pop();
+    expect(probe?.method).toBe("last-heartbeat");
+    clock.advance(20);
+    probe!.resolve({});
+    await flush();
+  }
+  expect(connection.state).toBe("connected");
+  expect(named("disconnected")).toEqual([]);
+  // An error frame is an answer too (the Gateway is alive, it just refused).
+  clock.advance(PROBE);
+  factory.last.requests.pop()!.reject(new GatewayClientRequestError({ code: "INVALID_REQUEST", message: "unknown method" }));
+  await flush();
+  clock.advance(DEAD - 1);
+  expect(connection.state).toBe("connected");
+  await connection.stop();
+});
+
+test("a chat.send on a connection that went dead fails as lost at the verdict, and is never re-sent on it", async () => {
+  const { factory, connection, clock } = setup();
+  connection.start();
+  factory.last.hello();
+  await flush();
+  const dead = factory.last;
+  const first = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
+  await flush();
+  clock.advance(PROBE); // silence: the probe goes out; the connection is now suspect
+  expect(dead.requests.map((r) => r.method)).toEqual(["chat.send", "last-heartbeat"]);
+  // A resend (or any request) made while suspect is held back instead of being put on the suspect socket.
+  const retry = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
+  await flush();
+  expect(dead.requests.map((r) => r.method)).toEqual(["chat.send", "last-heartbeat"]);
+  clock.advance(DEAD - PROBE);
+  expect(await first).toBeInstanceOf(GatewayConnectionLostError);
+  const held = await retry;
+  expect(held).toBeInstanceOf(GatewayNotConnectedError);
+  expect((held as GatewayNotConnectedError).message).toMatch(/was not sent/);
+  expect(dead.requests).toEqual([]); // stopped: the pending ones were rejected, nothing new was queued on it
+  // The next connection takes the resend (same idempotency key: the Gateway answers a repeat without a second run).
+  clock.advance(1_000);
+  factory.last.hello();
+  await flush();
+  const resend = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k1" });
+  await flush();
+  expect(factory.last).not.toBe(dead);
+  factory.last.requests.find((r) => r.method === "chat.send")!.resolve({ runId: "k1", status: "ok" });
+  await expect(resend).resolves.toMatchObject({ runId: "k1", status: "ok" });
+  await connection.stop();
+});
+
+test("a request held while suspect goes out on the same connection once the probe is answered", async () => {
+  const { factory, connection, clock } = setup();
+  connection.start();
+  factory.last.hello();
+  await flush();
+  clock.advance(PROBE);
+  const send = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k2" });
+  await flush();
+  expect(factory.last.requests.map((r) => r.method)).toEqual(["last-heartbeat"]);
+  factory.last.requests[0]!.resolve({});
+  await flush();
+  expect(factory.last.requests.map((r) => r.method)).toEqual(["last-heartbeat", "chat.send"]);
+  factory.last.requests[1]!.resolve({ runId: "k2", status: "started" });
+  await expect(send).resolves.toMatchObject({ status: "started" });
+  expect(factory.clients).toHaveLength(1);
   await connection.stop();
 });
 

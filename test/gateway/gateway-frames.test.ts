@@ -62,17 +62,23 @@ test("junk frames are ignored without crashing; the connection stays up and vali
   expect(server.connects).toHaveLength(1);
 });
 
-test("a silent Gateway is detected by the tick watchdog (2× tickIntervalMs) and replaced by a new connection", async () => {
-  server = await startFakeGatewayServer({ tickIntervalMs: 150 });
-  const { seen, connection: c } = connect({ reconnect: { initialDelayMs: 50 } });
+test("an idle Gateway that answers probes is kept; one that goes silent is dropped at the liveness limit and replaced", async () => {
+  server = await startFakeGatewayServer();
+  const { seen, connection: c } = connect({ reconnect: { initialDelayMs: 50 }, liveness: { probeAfterMs: 100, deadAfterMs: 400 } });
   await c.waitUntilConnected(5000);
-  const connectedAt = Date.now();
-  await until(() => seen.some((e) => e.name === "disconnected"), 3000);
-  const silentFor = Date.now() - connectedAt;
-  expect(silentFor).toBeGreaterThanOrEqual(290);
-  expect(silentFor).toBeLessThan(1500);
+  // No events at all, only answered probes: alive.
+  await until(() => server.requests.filter((r) => r.method === "last-heartbeat").length >= 5, 5000);
+  expect(seen.some((e) => e.name === "disconnected")).toBe(false);
+
+  server.silent = true;
+  const silentAt = Date.now();
+  await until(() => seen.some((e) => e.name === "disconnected"), 5000);
+  const noticedAfter = Date.now() - silentAt;
+  expect(noticedAfter).toBeGreaterThanOrEqual(300);
+  expect(noticedAfter).toBeLessThan(2500);
   expect(seen.find((e) => e.name === "disconnected")?.payload).toMatchObject({ wasConnected: true, reason: expect.stringMatching(/liveness/) });
-  await until(() => server.connects.length === 2, 3000);
+  server.silent = false;
+  await until(() => seen.filter((e) => e.name === "connected").length === 2, 5000);
 });
 
 test("shutdown then close 1012: reconnects in about a second with no help", async () => {

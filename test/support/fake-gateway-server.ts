@@ -11,6 +11,8 @@ export interface FakeGatewayServer {
   connects: unknown[];
   /** Other requests received. */
   requests: Array<{ method: string; params: unknown }>;
+  /** While true the server answers nothing (a frozen Gateway or a black-holed network), sockets stay open. */
+  silent: boolean;
   /** Send raw text (or a value to JSON-encode) on the newest socket. */
   send(frame: unknown): void;
   close(): Promise<void>;
@@ -22,10 +24,12 @@ export async function startFakeGatewayServer(options: { tickIntervalMs?: number;
   const sockets: WebSocket[] = [];
   const connects: unknown[] = [];
   const requests: Array<{ method: string; params: unknown }> = [];
+  const state = { silent: false };
   wss.on("connection", (ws) => {
     sockets.push(ws);
     ws.send(JSON.stringify({ type: "event", event: "connect.challenge", payload: { nonce: randomUUID(), ts: Date.now() } }));
     ws.on("message", (data) => {
+      if (state.silent) return;
       const frame = JSON.parse(String(data)) as { id: string; method: string; params: unknown };
       if (frame.method === "connect") {
         connects.push(frame.params);
@@ -56,6 +60,12 @@ export async function startFakeGatewayServer(options: { tickIntervalMs?: number;
     sockets,
     connects,
     requests,
+    get silent() {
+      return state.silent;
+    },
+    set silent(value: boolean) {
+      state.silent = value;
+    },
     send(frame) {
       const ws = sockets[sockets.length - 1];
       if (!ws) throw new Error("no client connected");
