@@ -119,6 +119,11 @@ export class InstrumentedModules {
     return map;
   }
 
+  /** Whether a module with this path (no extension, e.g. "http") exists. */
+  has(modulePath: string): boolean {
+    return this.stemToKey.has(modulePath);
+  }
+
   /** Kind and visibility of "module:export", or null when no such function is exported. */
   async describe(canonicalPath: string): Promise<FunctionInfo | null> {
     const colon = canonicalPath.lastIndexOf(":");
