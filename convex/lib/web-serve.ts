@@ -85,7 +85,7 @@ interface PreparedAsset {
   contentType: string;
   cacheControl: string;
   etag: string;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
 }
 
 /** FNV-1a over the base64 text: a stable validator for If-None-Match, cheap and synchronous. */
@@ -98,7 +98,7 @@ function etagOf(text: string): string {
   return `"${hash.toString(16).padStart(8, "0")}-${text.length.toString(16)}"`;
 }
 
-function decodeBase64(text: string): Uint8Array {
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   // atob, not Buffer: the Convex runtime is not Node.
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
@@ -121,7 +121,7 @@ export function prepareAssets(assets: readonly WebAsset[]): AssetTable {
   return table;
 }
 
-function respond(method: string, status: number, headers: Record<string, string>, body: Uint8Array | string | null): Response {
+function respond(method: string, status: number, headers: Record<string, string>, body: Uint8Array<ArrayBuffer> | string | null): Response {
   // A HEAD answer carries the GET's headers and no body.
   return new Response(method === "HEAD" || status === 304 ? null : body, { status, headers });
 }
