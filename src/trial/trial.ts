@@ -16,6 +16,7 @@ import { startTrialGateway } from "./local-trial-gateway.js";
 import type { TrialArgs } from "./trial-args.js";
 import { trialRelayEnv } from "./trial-env.js";
 import { pairTrialChat, TrialStepError } from "./trial-pairing.js";
+import { offerWebPairing } from "./trial-web-pairing.js";
 
 export interface TrialDeps {
   env: NodeJS.ProcessEnv;
@@ -114,6 +115,16 @@ export async function runTrial(args: TrialArgs, deps: TrialDeps): Promise<number
         signal: deps.signal,
       });
     } else {
+      await offerWebPairing({
+        relayCommand: deps.relayCommand,
+        env,
+        convexUrl: convex.url,
+        timeoutMs: PAIR_TIMEOUT_MS,
+        note,
+        write: (text) => void deps.stderr.write(text),
+        track,
+      });
+      if (deps.signal.aborted) throw new Interrupted();
       code = await runChatRepl({ link, sessionKey: TRIAL_SESSION, input: deps.stdin, output: deps.stdout, timeoutMs: args.timeoutSeconds * 1000, signal: deps.signal });
     }
     if (deps.signal.aborted) {
