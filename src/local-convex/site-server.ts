@@ -46,7 +46,8 @@ export async function handleSiteRequest(ctx: SiteContext, req: IncomingMessage, 
   if (body === "too large") return plain(res, 413, "Request body too large\n");
   let response: Response;
   try {
-    response = await ctx.runner.fetch(req.url ?? "/", { method, headers: requestHeaders(req), ...(body ? { body } : {}) });
+    // A copy into a plain ArrayBuffer: a BodyInit under both Node's and the DOM's typings.
+    response = await ctx.runner.fetch(req.url ?? "/", { method, headers: requestHeaders(req), ...(body ? { body: new Uint8Array(body) } : {}) });
   } catch (error) {
     // A deployment answers a throwing HTTP action with a 500 and logs it; so does this server.
     ctx.logger.error("HTTP action failed", { path: new URL(req.url ?? "/", "http://localhost").pathname, error: String(error) });

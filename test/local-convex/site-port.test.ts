@@ -35,6 +35,11 @@ test("the site port serves the web app with the deployment's own URLs", async ()
   expect(head.headers.get("content-type")).toBe("text/html; charset=utf-8");
   expect(await head.text()).toBe("");
 
+  // Only GET routes exist: a POST (with a body) gets the router's 404, and the server goes on.
+  const post = await fetch(`${server.siteUrl}/pair`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" });
+  expect(post.status).toBe(404);
+  expect((await fetch(`${server.siteUrl}/`)).status).toBe(200);
+
   // The sync port is not the site: its root is no web page.
   expect((await fetch(`${server.url}/`)).status).toBe(404);
 });
