@@ -28,6 +28,12 @@ const INLINE =
   /(`+)([^`\n]+?)\1|\[([^\]\n]{1,500})\]\(([^()\s]{1,2000})\)|(https?:\/\/[^\s<>]+)|\*\*([^*\n]+)\*\*|__([^_\n]+)__|~~([^~\n]+)~~|\*([^*\s][^*\n]*)\*|_([^_\s][^_\n]*)_/g;
 const TRAILING_PUNCTUATION = /[.,;:!?'")\]]+$/;
 
+function intraword(text: string, start: number, end: number): boolean {
+  const before = text[start - 1];
+  const after = text[end];
+  return (before !== undefined && /\w/.test(before)) || (after !== undefined && /\w/.test(after));
+}
+
 /** Inline Markdown (code, links, bare URLs, bold, italic, strikethrough) as a list of children. */
 export function renderInline(text: string, depth = 0): ComponentChildren[] {
   const out: ComponentChildren[] = [];
@@ -38,6 +44,11 @@ export function renderInline(text: string, depth = 0): ComponentChildren[] {
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     let end = m.index + m[0].length;
     let node: ComponentChildren;
+    if ((m[7] !== undefined || m[10] !== undefined) && intraword(text, m.index, end)) {
+      // snake_case and __dunder__ names are not emphasis: "_" delimiters count only at word edges.
+      re.lastIndex = m.index + 1;
+      continue;
+    }
     if (m[2] !== undefined) node = h("code", { key: key++ }, m[2]);
     else if (m[3] !== undefined && m[4] !== undefined) {
       const href = safeHref(m[4]);
@@ -51,15 +62,7 @@ export function renderInline(text: string, depth = 0): ComponentChildren[] {
     } else if (m[6] !== undefined || m[7] !== undefined) node = h("strong", { key: key++ }, renderInline((m[6] ?? m[7])!, depth + 1));
     else if (m[8] !== undefined) node = h("del", { key: key++ }, renderInline(m[8], depth + 1));
     else {
-      const inner = (m[9] ?? m[10])!;
-      // snake_case_words are not emphasis: "_" counts only at word edges.
-      const before = text[m.index - 1];
-      const after = text[end];
-      if (m[10] !== undefined && ((before !== undefined && /\w/.test(before)) || (after !== undefined && /\w/.test(after)))) {
-        re.lastIndex = m.index + 1;
-        continue;
-      }
-      node = h("em", { key: key++ }, renderInline(inner, depth + 1));
+      node = h("em", { key: key++ }, renderInline((m[9] ?? m[10])!, depth + 1));
     }
     if (m.index > last) out.push(text.slice(last, m.index));
     out.push(node);
@@ -146,11 +149,13 @@ function blocks(text: string, depth: number): Block[] {
     if (depth < MAX_BLOCK_DEPTH && item) {
       const ordered = /\d/.test(item[2]!);
       const start = ordered ? Number.parseInt(item[2]!, 10) : undefined;
+      const indent = item[1]!.length;
       const items: string[][] = [];
       while (i < lines.length) {
         const current = lines[i]!;
         const next = ITEM.exec(current);
-        if (next && /\d/.test(next[2]!) === ordered) {
+        // A marker indented past this list's own is a nested list: part of the current item.
+        if (next && next[1]!.length <= indent + 1 && /\d/.test(next[2]!) === ordered) {
           items.push([next[3]!]);
           i++;
         } else if (items.length > 0 && /^\s{2,}\S/.test(current)) {
