@@ -70,7 +70,11 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
   if (source === undefined) throw new Error("startLocalConvex needs functionsDir or modules");
 
   const stats = new StatsCollector();
-  const modules = new InstrumentedModules(source, (path, kind) => stats.execution(path, kind));
+  const modules = new InstrumentedModules(
+    source,
+    (path, kind) => stats.execution(path, kind),
+    (path, rows, bytes) => stats.read(path, rows, bytes),
+  );
   const schema = options.schema ?? (await loadSchema(source));
   let port = options.port ?? 0;
   let sitePort = options.sitePort ?? 0;
