@@ -76,7 +76,7 @@ export async function runTrial(args: TrialArgs, deps: TrialDeps): Promise<number
     const convex = await (deps.startConvex ?? (() => spawnLocalConvex()))();
     deps.killers.add(() => convex.child.exitCode === null && convex.child.signalCode === null && convex.child.kill("SIGKILL"));
     cleanups.push(() => convex.stop());
-    note(`Local Convex server: ${convex.url} (in memory; gone when the trial ends).`);
+    note(`Local Convex server: ${convex.url}, its site (the web app) ${convex.siteUrl} (in memory; gone when the trial ends).`);
     if (deps.signal.aborted) throw new Interrupted();
 
     const gateway = await chooseGateway(args.gateway, trialDir, {
