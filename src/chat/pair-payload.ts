@@ -137,7 +137,7 @@ export async function resolvePairingPayload(
   input: string,
   fallbackConvexUrl: string | undefined,
   timeoutMs: number,
-  fetchConfig: ConfigFetcher = (url) => fetch(url, { redirect: "error" }),
+  fetchConfig: ConfigFetcher = (url) => fetch(url, { redirect: "error", signal: AbortSignal.timeout(timeoutMs) }),
 ): Promise<PairingPayload> {
   const read = readPairingInput(input, fallbackConvexUrl);
   if (!("siteOrigin" in read)) return read;
