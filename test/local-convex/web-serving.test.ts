@@ -2,11 +2,17 @@
  * Issue 12 item 7 over plain HTTP: the local Convex server run as a person runs it (`dist/…/main.js`; `npm run build`
  * first), its site port serving the built web app with the CSP, content types, caching, SPA fallback and app config.
  */
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { WebAsset } from "../../convex/lib/web-assets.generated.js";
 import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
-import { WEB_ASSETS } from "../../convex/lib/web-assets.generated.js";
 
 let convex: LocalConvexProcess;
+/** The assets of the build the process runs (dist/convex), which may differ from convex/ until the next build. */
+let WEB_ASSETS: readonly WebAsset[];
 beforeAll(async () => {
+  const built = pathToFileURL(path.resolve("dist/convex/lib/web-assets.generated.js")).href;
+  ({ WEB_ASSETS } = (await import(built)) as { WEB_ASSETS: readonly WebAsset[] });
   convex = await spawnLocalConvex();
 }, 60_000);
 afterAll(async () => {
