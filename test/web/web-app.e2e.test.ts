@@ -2,6 +2,7 @@
  * The web app in a real browser (Chromium, phone-sized) against the local Convex server's site port, the
  * relay process and the real Gateway: pairing by link, streaming, abort, safe Markdown, unpair, presence.
  */
+import { randomBytes } from "node:crypto";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { saveScreenshot, useBrowser, type PhonePage } from "../support/browser.js";
@@ -176,6 +177,52 @@ describe("chat", () => {
     })`);
     expect(found).toEqual({ pwned: undefined, img: 0, script: 0, jsLinks: 0 });
     expect(problems).toEqual([]);
+  }, TEST_MS);
+});
+
+describe("relays and offline", () => {
+  test("a second relay pairs from the relays list; switching shows each relay's name", async () => {
+    const { page, problems } = await open();
+    await openPaired(page, pipeline());
+    const http = new ConvexHttpClient(pipeline().convex.url);
+    const mutation = (name: string) => makeFunctionReference<"mutation", Record<string, unknown>, unknown>(name);
+    const secret = randomBytes(32).toString("base64url");
+    await http.mutation(mutation("instances:register"), { secret, name: "second relay" });
+    const token = randomBytes(32).toString("base64url");
+    await http.mutation(mutation("pairing:create"), { relaySecret: secret, token });
+    await page.click(".relay-button");
+    await clickButton(page, "Pair another relay");
+    await page.waitForSelector("#pair-link");
+    await page.type("#pair-link", `${pipeline().convex.siteUrl}/pair#v=1&t=${token}`);
+    await clickButton(page, "Pair");
+    await page.waitForFunction(`document.querySelector(".relay-name")?.textContent === "second relay"`);
+    expect(await storedDeviceTokens(page)).toHaveLength(2);
+    await page.click(".relay-button");
+    await clickButton(page, "e2e relay");
+    await page.waitForFunction(`document.querySelector(".relay-name")?.textContent === "e2e relay"`);
+    expect(problems).toEqual([]);
+  }, TEST_MS);
+
+  test("installed shell opens offline, says so, and cannot send", async () => {
+    const { page } = await open();
+    await openPaired(page, pipeline());
+    // The service worker has cached the shell and the hashed assets.
+    await page.waitForFunction("navigator.serviceWorker.controller !== null || navigator.serviceWorker.ready.then(() => true)");
+    await page.reload();
+    await page.waitForFunction("navigator.serviceWorker.controller !== null");
+    await page.setOfflineMode(true);
+    try {
+      await page.reload();
+      await page.waitForSelector(".topbar");
+      await waitForText(page, "You are offline");
+      await clickButton(page, "New chat");
+      await page.type("#composer-input", "must not be sent");
+      expect(await page.$eval("button[type=submit]", (b) => (b as unknown as { disabled: boolean }).disabled)).toBe(true);
+      await page.keyboard.press("Enter");
+      expect(await page.$$(".message.own")).toHaveLength(0);
+    } finally {
+      await page.setOfflineMode(false);
+    }
   }, TEST_MS);
 });
 

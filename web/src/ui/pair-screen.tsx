@@ -60,7 +60,7 @@ export function PairScreen({ busy, error, online, site, onPair, onCancel }: Pair
             autoComplete="off"
             autoCapitalize="off"
             spellcheck={false}
-            placeholder="https://…/pair#… or fastclaw://pair?…"
+            placeholder="https://…/pair#v=1&t=…"
             value={text}
             onInput={(e) => setText((e.currentTarget as HTMLInputElement).value)}
           />
