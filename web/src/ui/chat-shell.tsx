@@ -8,7 +8,7 @@ import { ChatView } from "./chat-view.js";
 import { useConnected, useNow, useQuery } from "./hooks.js";
 import { InstancesPanel } from "./instances-panel.js";
 import { Presence } from "./presence.js";
-import { SessionList } from "./session-list.js";
+import { SessionList, WEB_CHAT_PREFIX } from "./session-list.js";
 
 export interface ChatShellProps {
   client: ConvexClient;
@@ -25,7 +25,7 @@ const SESSION_LIST_SIZE = 50;
 
 function newSessionKey(): string {
   const random = crypto.getRandomValues(new Uint8Array(4));
-  return `agent:main:web-${Date.now().toString(36)}${[...random].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `agent:main:${WEB_CHAT_PREFIX}${Date.now().toString(36)}${[...random].map((b) => b.toString(16).padStart(2, "0")).join("")}`;
 }
 
 export function ChatShell({ client, instance, instances, online, onSwitch, onForget, onAdd }: ChatShellProps) {
@@ -89,7 +89,13 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
           onNew={() => setSessionKey(newSessionKey())}
         />
         {sessionKey !== undefined ? (
-          <ChatView key={sessionKey} client={client} deviceToken={token} sessionKey={sessionKey} online={online && connected} now={now} onBack={() => setSessionKey(undefined)} />
+          <ChatView
+            key={sessionKey}
+            client={client}
+            deviceToken={token}
+            sessionKey={sessionKey}
+            session={sessions.value?.page.find((s) => s.sessionKey === sessionKey)}
+            online={online && connected} now={now} onBack={() => setSessionKey(undefined)} />
         ) : (
           <section class="chat empty-chat" aria-label="Chat">
             <p>Pick a chat, or start a new one.</p>

@@ -1,7 +1,7 @@
 /** An open chat: history (older pages on scroll up), the streaming reply, the composer and the stop button. */
 import type { ConvexClient } from "convex/browser";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api } from "../api.js";
+import { api, type SessionRow } from "../api.js";
 import { ChatFeed, type FeedState } from "../chat-feed.js";
 import { describeFailure } from "../errors.js";
 import { MessageItem, PendingItem } from "./message-item.js";
@@ -11,6 +11,8 @@ export interface ChatViewProps {
   client: ConvexClient;
   deviceToken: string;
   sessionKey: string;
+  /** Its row in the chats list, once listed (a new chat is not, until its first message). */
+  session?: SessionRow;
   /** Both the network and the Convex connection are up: only then can a send go out. */
   online: boolean;
   now: number;
@@ -26,7 +28,7 @@ interface Pending {
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 80;
 
-export function ChatView({ client, deviceToken, sessionKey, online, now, onBack }: ChatViewProps) {
+export function ChatView({ client, deviceToken, sessionKey, session, online, now, onBack }: ChatViewProps) {
   const [feed, setFeed] = useState<FeedState>({ rows: [], loading: true, complete: false });
   const [pending, setPending] = useState<Pending[]>([]);
   const [draft, setDraft] = useState("");
@@ -97,7 +99,7 @@ export function ChatView({ client, deviceToken, sessionKey, online, now, onBack 
     }
   };
 
-  const title = sessionTitle({ sessionKey });
+  const title = sessionTitle(session ?? { sessionKey });
   return (
     <section class="chat" aria-labelledby="chat-title">
       <div class="chat-head">

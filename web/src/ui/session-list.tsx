@@ -2,11 +2,17 @@
 import type { SessionRow } from "../api.js";
 import { clock } from "./format.js";
 
-export function sessionTitle(session: { sessionKey: string; title?: string }): string {
+/** Prefix of the keys of chats started here ("New chat"): random, so never shown as a name. */
+export const WEB_CHAT_PREFIX = "web-";
+
+export function sessionTitle(session: { sessionKey: string; title?: string; lastMessagePreview?: string }): string {
   if (session.title && session.title.trim() !== "") return session.title;
   // "agent:main:main" → "main"; the agent prefix is noise on a phone.
   const parts = session.sessionKey.split(":");
-  return parts.length >= 3 && parts[0] === "agent" ? parts.slice(2).join(":") : session.sessionKey;
+  const name = parts.length >= 3 && parts[0] === "agent" ? parts.slice(2).join(":") : session.sessionKey;
+  if (!name.startsWith(WEB_CHAT_PREFIX)) return name;
+  const preview = session.lastMessagePreview?.trim();
+  return preview ? (preview.length > 40 ? `${preview.slice(0, 40)}…` : preview) : "New chat";
 }
 
 export interface SessionListProps {
