@@ -8,6 +8,7 @@ import { markdown, writeResults, type Header } from "./report.js";
 import { relayNodeArgs } from "./relay-process.js";
 import { repoRoot } from "./repo-root.js";
 import { measureStartup } from "./startup.js";
+import { webPhase } from "./web.js";
 import { buildNotes, buildRows, TARGETS, type Results } from "./table.js";
 
 /** The run's sizes, chosen so the whole run stays near ten minutes on a 2-core machine. */
@@ -22,6 +23,8 @@ const PLAN = {
   // 10,000 relayed messages (5,000 each way) + 40 replies × 200 deltas on top, over 60 s.
   memory: { appMessages: 5_000, transcriptRows: 5_000, replies: 40, deltasPerReply: 200, concurrentReplies: 10, seconds: 60, settleMs: 5_000, timeoutMs: 240_000 },
   memoryRepeats: 3,
+  // 10 replies × 10 writes = 100 samples of stream write → text on screen; 60 rows of history.
+  web: { firstRenders: 5, replies: 10, writesPerReply: 10, writeIntervalMs: 100, historyRows: 60 },
   /** Hard stop: whatever is still running is stopped and the run fails. */
   watchdogMs: 14 * 60_000,
 } as const;
@@ -31,7 +34,7 @@ const loadAtStart = os.loadavg()[0] ?? 0;
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 
 /** The phases, in run order; `npm run bench -- --only memory,throughput` runs a subset and writes no results file. */
-const PHASES = ["startup", "peer", "cost", "throughput", "memory", "gateway"] as const;
+const PHASES = ["startup", "peer", "cost", "throughput", "memory", "gateway", "web"] as const;
 type Phase = (typeof PHASES)[number];
 
 function selectedPhases(argv: readonly string[]): Set<Phase> {
@@ -66,6 +69,7 @@ async function run(phases: Set<Phase>): Promise<Partial<Results>> {
     results.gateway = await gatewayPhases(log, PLAN.gateway);
     log(`1a relay p99 ${results.gateway.latency.relay.latency.p99} ms, baseline p99 ${results.gateway.latency.baseline.latency.p99} ms`);
   }
+  if (phases.has("web")) results.web = await webPhase(log, PLAN.web);
   return results;
 }
 

@@ -6,6 +6,8 @@ import type { Cost, PeerLatency, Throughput } from "./peer-phases.js";
 import { pct, pctRatio, steps, verdict, type Row } from "./report.js";
 import type { StartupResult } from "./startup.js";
 import { knee, type StepResult } from "./throughput.js";
+import type { WebResult } from "./web.js";
+import { webNote, webRows } from "./web-rows.js";
 
 export interface Results {
   gateway: GatewayPhases;
@@ -14,9 +16,20 @@ export interface Results {
   cost: Cost;
   memory: MemoryResult;
   startup: { help: StartupResult; status: StartupResult };
+  web: WebResult;
 }
 
-export const TARGETS = { latencyP99Ms: 50, throughput: 200, writesPerSecond: 5, idleMB: 80, growthMB: 10, helpMs: 300 } as const;
+export const TARGETS = {
+  latencyP99Ms: 50,
+  throughput: 200,
+  writesPerSecond: 5,
+  idleMB: 80,
+  growthMB: 10,
+  helpMs: 300,
+  webJsGzipKB: 150,
+  webFirstRenderMs: 1000,
+  webStreamP99Ms: 100,
+} as const;
 
 /** The issue's memory targets are in MB (10^6 bytes); /proc reports KiB, shown here as MiB. */
 const toMB = (mib: number) => (mib * 1024 * 1024) / 1e6;
@@ -167,6 +180,7 @@ export function buildRows(r: Partial<Results>): Row[] {
       },
     );
   }
+  if (r.web) rows.push(...webRows(r.web, TARGETS));
   return rows;
 }
 
@@ -203,5 +217,6 @@ export function buildNotes(r: Partial<Results>): string[] {
     m && `5: VmRSS of the \`fastclaw-relay run\` process (median of 5 readings, 5 s after going quiet); the phase runs ${m.runs?.length ?? 1} times, each with a fresh relay and Convex, and the figures are those of the run with the median growth. Idle it was ${m.idleSplit.anon.toFixed(1)} MiB anonymous (the relay's own: heap, stacks, malloc) + ${m.idleSplit.file.toFixed(1)} MiB file-backed (almost all pages of the node binary, shared with other processes running it). Through the peer in ${m.relayedSeconds.toFixed(0)} s (the relay used ${m.relayCpuSeconds.toFixed(1)} s of CPU): ${m.relayed.appToGateway} app messages delivered to the Gateway and ${m.relayed.transcriptRows} Gateway transcript messages ingested into Convex (each a message row), plus ${m.relayed.deltas} chat deltas of ${m.relayed.replies} streamed replies on top (checked complete in Convex).`,
     r.startup && "6: wall time from spawn to exit of `node bin/fastclaw-relay.js …` with a throwaway HOME and FASTCLAW_STATE_DIR, Node's own start-up included.",
   ];
+  if (r.web) notes.push(webNote(r.web));
   return notes.filter((note): note is string => typeof note === "string");
 }

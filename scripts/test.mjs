@@ -40,6 +40,8 @@ const extra = process.argv.slice(2);
 
 run("type-check", bin("tsc"), ["-p", "tsconfig.json", "--noEmit"]);
 run("type-check bench", bin("tsc"), ["-p", "bench/tsconfig.json", "--noEmit"]);
+run("type-check web", bin("tsc"), ["-p", "web/tsconfig.json"]);
+run("type-check web service worker", bin("tsc"), ["-p", "web/tsconfig.sw.json"]);
 run("build", bin("tsc"), ["-p", "tsconfig.build.json"]);
 if (extra.length > 0) {
   // Focused run, e.g. "npm test -- test/gateway": both projects, in band, only the named paths.

@@ -14,9 +14,11 @@ import type {
   FunctionReference,
 } from "convex/server";
 import type * as app from "../app.js";
+import type * as http from "../http.js";
 import type * as instances from "../instances.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_claim from "../lib/claim.js";
+import type * as lib_deployment_urls from "../lib/deployment-urls.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_fields from "../lib/fields.js";
 import type * as lib_limits from "../lib/limits.js";
@@ -27,8 +29,10 @@ import type * as lib_run_id from "../lib/run-id.js";
 import type * as lib_sessions from "../lib/sessions.js";
 import type * as lib_transcript from "../lib/transcript.js";
 import type * as lib_validate from "../lib/validate.js";
+import type * as lib_web_serve from "../lib/web-serve.js";
 import type * as pairing from "../pairing.js";
 import type * as relay from "../relay.js";
+import type * as web from "../web.js";
 
 /**
  * A utility for referencing Convex functions in your app's API.
@@ -40,9 +44,11 @@ import type * as relay from "../relay.js";
  */
 declare const fullApi: ApiFromModules<{
   app: typeof app;
+  http: typeof http;
   instances: typeof instances;
   "lib/auth": typeof lib_auth;
   "lib/claim": typeof lib_claim;
+  "lib/deployment-urls": typeof lib_deployment_urls;
   "lib/errors": typeof lib_errors;
   "lib/fields": typeof lib_fields;
   "lib/limits": typeof lib_limits;
@@ -53,8 +59,10 @@ declare const fullApi: ApiFromModules<{
   "lib/sessions": typeof lib_sessions;
   "lib/transcript": typeof lib_transcript;
   "lib/validate": typeof lib_validate;
+  "lib/web-serve": typeof lib_web_serve;
   pairing: typeof pairing;
   relay: typeof relay;
+  web: typeof web;
 }>;
 export declare const api: FilterApi<
   typeof fullApi,

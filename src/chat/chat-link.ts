@@ -7,7 +7,7 @@ import type { StatePaths } from "../config/paths.js";
 import { ChatError, withTimeout } from "./chat-error.js";
 import { claimError, deviceError } from "./convex-errors.js";
 import { chatDeviceFile, loadChatDevice, saveChatDevice, type ChatDevice } from "./device-store.js";
-import { parsePairingPayload } from "./pair-payload.js";
+import { resolvePairingPayload } from "./pair-payload.js";
 
 export interface OpenChatLinkOptions {
   paths: StatePaths;
@@ -51,7 +51,7 @@ function unreachableHint(convexUrl: string): string {
 }
 
 async function claim(options: OpenChatLinkOptions, file: string, previous: ChatDevice | undefined): Promise<{ app: AppClient; device: ChatDevice }> {
-  const payload = parsePairingPayload(options.pair ?? "", options.convexUrl ?? previous?.convexUrl);
+  const payload = await resolvePairingPayload(options.pair ?? "", options.convexUrl ?? previous?.convexUrl, options.timeoutMs);
   const deviceToken = newDeviceToken();
   const deviceName = options.deviceName ?? defaultDeviceName();
   const client = convexClient(payload.convexUrl);

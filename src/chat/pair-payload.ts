@@ -1,14 +1,21 @@
-/** Reads a pairing payload (the QR code's `fastclaw://pair?v=1&u=<convexUrl>&t=<token>`) into a Convex URL and a token. */
+/** Reads a pairing payload (`fastclaw://pair?…`, the web app's `https://…/pair#v=1&t=…`, JSON, a token) into a Convex URL and a token. */
 import { parsePairingPayload as parseLink } from "../pairing/payload.js";
-import { ChatError } from "./chat-error.js";
+import { isWebPairingUrl, PAIRING_TOKEN_PATTERN, parseWebPairingUrl } from "../pairing/web-link.js";
+import { ChatError, withTimeout } from "./chat-error.js";
 
 export interface PairingPayload {
   convexUrl: string;
   pairingToken: string;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{43,128}$/;
-const HINT = "Use the link `fastclaw-relay pair --json` prints (fastclaw://pair?v=1&u=…&t=…).";
+const TOKEN = PAIRING_TOKEN_PATTERN;
+const HINT = "Use a link `fastclaw-relay pair` prints (fastclaw://pair?v=1&u=…&t=…, or https://…/pair#v=1&t=…).";
+
+/** A web app link: the token is in it, the Convex URL is what its site's /app-config.json says. */
+export interface WebPairing {
+  siteOrigin: string;
+  pairingToken: string;
+}
 
 function checkedUrl(raw: string): string {
   let parsed: URL;
@@ -52,10 +59,21 @@ function strings(value: unknown, depth = 0): string[] {
   return Object.values(value as Record<string, unknown>).flatMap((v) => strings(v, depth + 1));
 }
 
-/** A JSON event (e.g. a line of `pair --json`): a fastclaw:// link anywhere in it, or `convexUrl` + `token` fields. */
-function fromJson(data: Record<string, unknown>, fallbackConvexUrl: string | undefined): PairingPayload | undefined {
+function fromWebLink(link: string): WebPairing {
+  try {
+    const { siteOrigin, token } = parseWebPairingUrl(link);
+    return { siteOrigin, pairingToken: token };
+  } catch (error) {
+    throw new ChatError("BAD_PAYLOAD", `the pairing link is not usable: ${error instanceof Error ? error.message : String(error)}`, HINT);
+  }
+}
+
+/** A JSON event (e.g. a line of `pair --json`): a fastclaw:// or web link anywhere in it, or `convexUrl` + `token` fields. */
+function fromJson(data: Record<string, unknown>, fallbackConvexUrl: string | undefined): PairingPayload | WebPairing | undefined {
   const link = strings(data).find((value) => /^fastclaw:\/\//i.test(value));
   if (link) return fromLink(link);
+  const webLink = strings(data).find(isWebPairingUrl);
+  if (webLink) return fromWebLink(webLink);
   const token = str(data.pairingToken) ?? str(data.token);
   if (token) {
     const convexUrl = str(data.convexUrl) ?? fallbackConvexUrl;
@@ -73,10 +91,10 @@ function fromJson(data: Record<string, unknown>, fallbackConvexUrl: string | und
 }
 
 /**
- * Accepts the `fastclaw://pair?…` link, a JSON object holding it (or `convexUrl` and `token`), or a
- * bare token together with `fallbackConvexUrl`. Throws ChatError BAD_PAYLOAD saying what is wrong.
+ * Accepts the `fastclaw://pair?…` link, the web app's link, a JSON object holding either (or `convexUrl` and
+ * `token`), or a bare token together with `fallbackConvexUrl`. Throws ChatError BAD_PAYLOAD saying what is wrong.
  */
-export function parsePairingPayload(input: string, fallbackConvexUrl?: string): PairingPayload {
+export function readPairingInput(input: string, fallbackConvexUrl?: string): PairingPayload | WebPairing {
   const text = input.trim();
   if (text.length === 0) throw new ChatError("BAD_PAYLOAD", "the pairing payload is empty", HINT);
   if (text.startsWith("{")) {
@@ -96,5 +114,45 @@ export function parsePairingPayload(input: string, fallbackConvexUrl?: string): 
     }
     return { convexUrl: checkedUrl(fallbackConvexUrl), pairingToken: text };
   }
+  if (isWebPairingUrl(text)) return fromWebLink(text);
   return fromLink(text);
+}
+
+/** Like readPairingInput, for forms that carry the Convex URL themselves (no network needed). */
+export function parsePairingPayload(input: string, fallbackConvexUrl?: string): PairingPayload {
+  const read = readPairingInput(input, fallbackConvexUrl);
+  if ("siteOrigin" in read) {
+    throw new ChatError("BAD_PAYLOAD", "a web pairing link needs its site asked for the Convex URL", "Use resolvePairingPayload.");
+  }
+  return read;
+}
+
+export type ConfigFetcher = (url: string) => Promise<Response>;
+
+/**
+ * Any accepted form, to a Convex URL and a token. For a web link the site that served the link says which
+ * deployment it belongs to (`/app-config.json`, the deployment's own CONVEX_CLOUD_URL): the link holds no URL.
+ */
+export async function resolvePairingPayload(
+  input: string,
+  fallbackConvexUrl: string | undefined,
+  timeoutMs: number,
+  fetchConfig: ConfigFetcher = (url) => fetch(url, { redirect: "error", signal: AbortSignal.timeout(timeoutMs) }),
+): Promise<PairingPayload> {
+  const read = readPairingInput(input, fallbackConvexUrl);
+  if (!("siteOrigin" in read)) return read;
+  const configUrl = `${read.siteOrigin}/app-config.json`;
+  const hint = `Is ${read.siteOrigin} reachable from here, and does its deployment serve the web app (\`npx convex deploy\`)?`;
+  const response = await withTimeout(
+    fetchConfig(configUrl).catch((error: unknown) => {
+      throw new ChatError("UNREACHABLE", `cannot reach ${configUrl}: ${error instanceof Error ? error.message : String(error)}`, hint);
+    }),
+    timeoutMs,
+    `asking ${configUrl}`,
+    hint,
+  );
+  const body: unknown = response.ok ? await response.json().catch(() => undefined) : undefined;
+  const convexUrl = rec(body) ? str(rec(body)!.convexUrl) : undefined;
+  if (!convexUrl) throw new ChatError("PAIRING_FAILED", `${configUrl} did not give a Convex URL (HTTP ${response.status})`, hint);
+  return { convexUrl: checkedUrl(convexUrl), pairingToken: read.pairingToken };
 }

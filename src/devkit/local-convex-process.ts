@@ -2,10 +2,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { CONTROL_TOKEN_ENV, newControlToken } from "../local-convex/control-server.js";
 import type { LocalConvexStats } from "../local-convex/stats.js";
 
 export interface LocalConvexProcess {
   url: string;
+  siteUrl: string;
   controlUrl: string;
   child: ChildProcess;
   stats(): Promise<LocalConvexStats>;
@@ -24,20 +26,24 @@ function mainScript(): string {
 }
 
 export async function spawnLocalConvex(options: { port?: number; nodePath?: string; timeoutMs?: number } = {}): Promise<LocalConvexProcess> {
+  // Handed over in the environment, which only this user can read, not in the arguments.
+  const controlToken = newControlToken();
   const child = spawn(options.nodePath ?? process.execPath, [mainScript(), "--port", String(options.port ?? 0), "--control-port", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, [CONTROL_TOKEN_ENV]: controlToken },
   });
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const ready = new Promise<{ url: string; controlUrl: string }>((resolve, reject) => {
+  const ready = new Promise<{ url: string; siteUrl: string; controlUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`local Convex server did not start:\n${output}`)), options.timeoutMs ?? 30_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString("utf8");
       const url = /Local Convex server: (\S+)/.exec(output)?.[1];
+      const siteUrl = /Site \(HTTP actions, the web app\): (\S+)/.exec(output)?.[1];
       const controlUrl = /Control: (\S+)/.exec(output)?.[1];
-      if (url && controlUrl) {
+      if (url && siteUrl && controlUrl) {
         clearTimeout(timer);
-        resolve({ url, controlUrl });
+        resolve({ url, siteUrl, controlUrl });
       }
     };
     child.stdout?.on("data", onData);
@@ -47,14 +53,15 @@ export async function spawnLocalConvex(options: { port?: number; nodePath?: stri
       reject(new Error(`local Convex server exited with ${code}:\n${output}`));
     });
   });
-  const { url, controlUrl } = await ready;
+  const { url, siteUrl, controlUrl } = await ready;
   const call = async <T>(method: string, route: string): Promise<T> => {
-    const res = await fetch(`${controlUrl}${route}`, { method });
+    const res = await fetch(`${controlUrl}${route}`, { method, headers: { Authorization: `Bearer ${controlToken}` } });
     if (!res.ok) throw new Error(`local Convex control ${route}: HTTP ${res.status}`);
     return (await res.json()) as T;
   };
   return {
     url,
+    siteUrl,
     controlUrl,
     child,
     stats: () => call<LocalConvexStats>("GET", "/stats"),

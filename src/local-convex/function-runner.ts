@@ -9,6 +9,7 @@ import {
 import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/values";
 import type { CallerAuth } from "./caller-auth.js";
 import { captureRootDatabase } from "./convex-test-internals.js";
+import { withDeploymentEnv, type DeploymentEnv } from "./deployment-env.js";
 import type { AnySchema, FunctionInfo, FunctionKind, InstrumentedModules } from "./module-loader.js";
 import { canonicalizeUdfPath } from "./sync-protocol.js";
 import { installTableIndex } from "./table-index.js";
@@ -57,6 +58,7 @@ export class FunctionRunner {
   private constructor(
     private readonly modules: InstrumentedModules,
     private readonly backend: Backend,
+    private readonly deploymentEnv: () => DeploymentEnv,
   ) {}
 
   /**
@@ -64,12 +66,16 @@ export class FunctionRunner {
    * convex-test alone scans every document on every query, so each write would cost O(database size).
    * Throws when convex-test's internals don't match what that index relies on.
    */
-  static async create(modules: InstrumentedModules, schema: AnySchema | undefined): Promise<FunctionRunner> {
+  static async create(
+    modules: InstrumentedModules,
+    schema: AnySchema | undefined,
+    deploymentEnv: () => DeploymentEnv,
+  ): Promise<FunctionRunner> {
     const backend = convexTest({ schema, modules: modules.moduleMap() });
     const { db, probe } = captureRootDatabase(() => backend.query(async () => null));
     installTableIndex(db);
     await probe;
-    return new FunctionRunner(modules, backend);
+    return new FunctionRunner(modules, backend, deploymentEnv);
   }
 
   /** Kind and visibility of a function, or null when it does not exist. */
@@ -108,11 +114,24 @@ export class FunctionRunner {
       };
     }
     try {
-      const value = await this.invoke(info.kind, path, decodeArgs(args), auth);
+      const value = await withDeploymentEnv(this.deploymentEnv(), () => this.invoke(info.kind, path, decodeArgs(args), auth));
       return { success: true, value: convexToJson(value === undefined ? null : value), kind: info.kind };
     } catch (error) {
       return { ...describeError(error), kind: info.kind };
     }
+  }
+
+  /** Whether the functions define HTTP actions (an `http` module whose default export is the router). */
+  hasHttpRouter(): boolean {
+    return this.modules.has("http");
+  }
+
+  /**
+   * Runs the HTTP action routed for `pathAndQuery` (e.g. "/pair?x=1"), as the deployment's site URL would.
+   * Unrouted paths get convex-test's 404; a handler that throws is the caller's 500.
+   */
+  async fetch(pathAndQuery: string, init: RequestInit): Promise<Response> {
+    return await withDeploymentEnv(this.deploymentEnv(), () => this.backend.fetch(pathAndQuery, init));
   }
 
   /** The latest commit timestamp (ns). It moves on every committed mutation, including scheduled ones. */

@@ -5,12 +5,13 @@ import { authFromHeader, AuthenticationError, type CallerAuth } from "./caller-a
 import type { FunctionRunner } from "./function-runner.js";
 import type { FunctionKind } from "./module-loader.js";
 import type { LocalConvexLogger } from "./local-logger.js";
+import { isJsonContentType, originAllowed } from "./origin-policy.js";
 import type { StatsCollector } from "./stats.js";
 import { canonicalizeUdfPath, encodeTs } from "./sync-protocol.js";
 
 /** ConvexHttpClient treats this status as "the function threw" and reads errorMessage/errorData. */
 const STATUS_UDF_FAILED = 560;
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const MAX_BODY_BYTES = 16 * 1024 * 1024;
 
 export interface HttpApiContext {
   runner: FunctionRunner;
@@ -19,6 +20,8 @@ export interface HttpApiContext {
   adminKey: string | undefined;
   readTs: () => Promise<bigint>;
   afterWrite: () => void;
+  /** Browser origins allowed to call (the server's own site); requests without an Origin are always allowed. */
+  allowedOrigins: () => ReadonlySet<string>;
 }
 
 const ROUTES: Record<string, FunctionKind | "any"> = {
@@ -79,9 +82,14 @@ export async function handleHttpApi(ctx: HttpApiContext, req: IncomingMessage, r
   const pathname = new URL(req.url ?? "/", "http://localhost").pathname;
   const route = ROUTES[pathname];
   if (route === undefined && pathname !== "/api/query_ts") return false;
-  // Permissive CORS: this server is for local development, where a browser app may call it.
-  res.setHeader("Access-Control-Allow-Origin", "*");
+  const origin = req.headers.origin;
   try {
+    // Any other web page is refused before anything runs: no CORS answer, no function call, no timestamp.
+    if (!originAllowed(origin, ctx.allowedOrigins())) throw new HttpError(403, "ForbiddenOrigin", "This origin may not call the local Convex server");
+    if (origin !== undefined) {
+      res.setHeader("Access-Control-Allow-Origin", origin);
+      res.setHeader("Vary", "Origin");
+    }
     if (req.method === "OPTIONS") {
       res.writeHead(204, {
         "Access-Control-Allow-Methods": "POST, OPTIONS",
@@ -91,6 +99,10 @@ export async function handleHttpApi(ctx: HttpApiContext, req: IncomingMessage, r
       return true;
     }
     if (req.method !== "POST") throw new HttpError(405, "MethodNotAllowed", `${req.method} is not allowed`);
+    // A form or a "simple" cross-site fetch can only send text/plain, urlencoded or multipart bodies.
+    if (!isJsonContentType(req.headers["content-type"])) {
+      throw new HttpError(415, "UnsupportedMediaType", "POST bodies must be application/json");
+    }
     if (route === undefined) {
       sendJson(res, 200, { ts: encodeTs(await ctx.readTs()) });
       return true;

@@ -1,16 +1,32 @@
 /** `node dist/src/local-convex/main.js [--port 3210] [--functions-dir dir]`: run the local Convex server for a person. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { startControlServer } from "./control-server.js";
+import { checkControlToken, CONTROL_TOKEN_ENV, newControlToken, startControlServer } from "./control-server.js";
 import { startLocalConvex } from "./server.js";
 import type { LocalConvexLogger } from "./local-logger.js";
 
-const USAGE = "usage: local-convex [--port 3210] [--functions-dir <dir>] [--control-port <port>]";
+const USAGE =
+  "usage: local-convex [--port 3210] [--site-port 3211] [--functions-dir <dir>] [--control-port <port>]\n" +
+  `  the control port needs "Authorization: Bearer <token>": ${CONTROL_TOKEN_ENV} sets it, else one is made and printed`;
 
-function parseArgs(argv: string[]): { port: number; functionsDir: string; controlPort: number | undefined } {
+interface Args {
+  port: number;
+  sitePort: number;
+  functionsDir: string;
+  controlPort: number | undefined;
+}
+
+function portValue(flag: string, text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid ${flag}\n${USAGE}`);
+  return port;
+}
+
+function parseArgs(argv: string[]): Args {
   // Compiled to dist/src/local-convex/main.js; the compiled functions live in dist/convex.
   let functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");
   let port = 3210;
+  let sitePort: number | undefined;
   let controlPort: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split("=", 2) as [string, string | undefined];
@@ -20,11 +36,11 @@ function parseArgs(argv: string[]): { port: number; functionsDir: string; contro
       return next;
     };
     if (flag === "--port") {
-      port = Number(value());
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid --port\n${USAGE}`);
+      port = portValue(flag, value());
+    } else if (flag === "--site-port") {
+      sitePort = portValue(flag, value());
     } else if (flag === "--control-port") {
-      controlPort = Number(value());
-      if (!Number.isInteger(controlPort) || controlPort < 0 || controlPort > 65535) throw new Error(`invalid --control-port\n${USAGE}`);
+      controlPort = portValue(flag, value());
     } else if (flag === "--functions-dir") {
       functionsDir = path.resolve(value());
     } else if (flag === "--help" || flag === "-h") {
@@ -34,7 +50,8 @@ function parseArgs(argv: string[]): { port: number; functionsDir: string; contro
       throw new Error(`unknown argument "${argv[i]}"\n${USAGE}`);
     }
   }
-  return { port, functionsDir, controlPort };
+  // Like a deployment's .convex.site next to .convex.cloud: the next port by default (any free one with --port 0).
+  return { port, sitePort: sitePort ?? (port === 0 ? 0 : port + 1), functionsDir, controlPort };
 }
 
 function consoleLogger(): LocalConvexLogger {
@@ -44,12 +61,18 @@ function consoleLogger(): LocalConvexLogger {
 }
 
 async function main(): Promise<void> {
-  const { port, functionsDir, controlPort } = parseArgs(process.argv.slice(2));
-  const server = await startLocalConvex({ port, host: "127.0.0.1", functionsDir, logger: consoleLogger() });
+  const { port, sitePort, functionsDir, controlPort } = parseArgs(process.argv.slice(2));
+  const given = process.env[CONTROL_TOKEN_ENV];
+  const controlToken = given === undefined ? undefined : checkControlToken(given);
+  const server = await startLocalConvex({ port, sitePort, host: "127.0.0.1", functionsDir, logger: consoleLogger() });
   console.log(`Local Convex server: ${server.url}`);
+  console.log(`Site (HTTP actions, the web app): ${server.siteUrl}`);
   if (controlPort !== undefined) {
-    const control = await startControlServer(server, controlPort);
+    const token = controlToken ?? newControlToken();
+    const control = await startControlServer(server, controlPort, token);
     console.log(`Control: ${control.url}`);
+    // Printed only when this process made it up: a parent that chose it already knows it.
+    if (controlToken === undefined) console.log(`Control token: ${token}`);
   }
   console.log(`Functions: ${functionsDir}`);
   console.log(

@@ -3,6 +3,7 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { GenericSchema, SchemaDefinition } from "convex/server";
+import { countingContext } from "./read-counter.js";
 
 /** The map convex-test takes: "./messages.ts" → loader. One key must contain "_generated". */
 export type ModuleMap = Record<string, () => Promise<unknown>>;
@@ -18,6 +19,9 @@ export interface FunctionInfo {
 
 /** Called each time a function handler starts, including nested ctx.run* calls and scheduled runs. */
 export type ExecutionListener = (udfPath: string, kind: FunctionKind) => void;
+
+/** Called with the documents (count, JSON bytes) each ctx.db read of a function returned. */
+export type FunctionReadListener = (udfPath: string, rows: number, bytes: number) => void;
 
 // When a directory holds both "x.ts" and "x.js" (someone compiled in place) the TypeScript source wins.
 const EXTENSION_PREFERENCE = [".ts", ".mts", ".js", ".mjs"];
@@ -106,6 +110,7 @@ export class InstrumentedModules {
   constructor(
     private readonly source: ModuleMap,
     private readonly onExecute: ExecutionListener,
+    private readonly onRead?: FunctionReadListener,
   ) {
     for (const key of Object.keys(source)) {
       this.stemToKey.set(key.replace(/^\.\//, "").replace(/\.[^./]+$/, ""), key);
@@ -117,6 +122,11 @@ export class InstrumentedModules {
     const map: ModuleMap = {};
     for (const key of Object.keys(this.source)) map[key] = () => this.load(key);
     return map;
+  }
+
+  /** Whether a module with this path (no extension, e.g. "http") exists. */
+  has(modulePath: string): boolean {
+    return this.stemToKey.has(modulePath);
   }
 
   /** Kind and visibility of "module:export", or null when no such function is exported. */
@@ -157,7 +167,8 @@ export class InstrumentedModules {
         ...value,
         _handler: (ctx: unknown, args: unknown) => {
           this.onExecute(udfPath, kind);
-          return original(ctx, args);
+          const onRead = this.onRead;
+          return original(onRead ? countingContext(ctx, (rows, bytes) => onRead(udfPath, rows, bytes)) : ctx, args);
         },
       };
     }

@@ -1,12 +1,15 @@
-/** The local Convex-compatible server: HTTP API + sync WebSocket on loopback, over convex-test's in-memory backend. */
+/** The local Convex-compatible server: HTTP API + sync WebSocket, and HTTP actions on a second (site) port, on loopback. */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer } from "ws";
+import type { DeploymentEnv } from "./deployment-env.js";
 import { FunctionRunner } from "./function-runner.js";
 import { handleHttpApi, type HttpApiContext } from "./http-api.js";
 import { silentLocalConvexLogger, type LocalConvexLogger } from "./local-logger.js";
 import { discoverModules, InstrumentedModules, loadSchema, type AnySchema, type ModuleMap } from "./module-loader.js";
 import { MutationLog } from "./mutation-log.js";
+import { originAllowed, siteOrigins } from "./origin-policy.js";
+import { handleSiteRequest, type SiteContext } from "./site-server.js";
 import { StatsCollector, type LocalConvexStats } from "./stats.js";
 import { SyncSession, type LocalConvexHooks, type SessionContext } from "./sync-session.js";
 import { WriteWatcher } from "./write-watcher.js";
@@ -14,6 +17,10 @@ import { WriteWatcher } from "./write-watcher.js";
 export interface LocalConvexOptions {
   /** TCP port; 0 (default) picks a free one. goOnline() reuses whatever port was bound first. */
   port?: number;
+  /** Port of the HTTP actions (`convex/http.ts`), the `.convex.site` counterpart; 0 (default) picks a free one. */
+  sitePort?: number;
+  /** Browser origins allowed besides the server's own site (pages elsewhere are refused on the API and sync socket). */
+  allowedOrigins?: string[];
   /** Loopback only: the server has no authentication beyond the project's own functions. */
   host?: "127.0.0.1";
   /** A Convex functions directory (`convex/` with TypeScript under jest, or `dist/convex`). */
@@ -33,9 +40,12 @@ export interface LocalConvexOptions {
 }
 
 export interface LocalConvexServer {
-  /** The deployment URL to give ConvexClient / ConvexHttpClient, e.g. "http://127.0.0.1:3210". */
+  /** The deployment URL to give ConvexClient / ConvexHttpClient, e.g. "http://127.0.0.1:3210" (CONVEX_CLOUD_URL). */
   readonly url: string;
   readonly port: number;
+  /** Where the HTTP actions answer, e.g. "http://127.0.0.1:3211" (CONVEX_SITE_URL): the web app is served here. */
+  readonly siteUrl: string;
+  readonly sitePort: number;
   /** Whether the listener is up (false between goOffline() and goOnline()). */
   readonly online: boolean;
   /** Counters of executions by function path, client requests and connections. */
@@ -60,9 +70,20 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
   if (source === undefined) throw new Error("startLocalConvex needs functionsDir or modules");
 
   const stats = new StatsCollector();
-  const modules = new InstrumentedModules(source, (path, kind) => stats.execution(path, kind));
+  const modules = new InstrumentedModules(
+    source,
+    (path, kind) => stats.execution(path, kind),
+    (path, rows, bytes) => stats.read(path, rows, bytes),
+  );
   const schema = options.schema ?? (await loadSchema(source));
-  const runner = await FunctionRunner.create(modules, schema);
+  let port = options.port ?? 0;
+  let sitePort = options.sitePort ?? 0;
+  const url = (): string => `http://${host}:${port}`;
+  const siteUrl = (): string => `http://${host}:${sitePort}`;
+  // Read at call time: the ports are known once bound, and stay the same across goOffline/goOnline.
+  const deploymentEnv = (): DeploymentEnv => ({ CONVEX_CLOUD_URL: url(), CONVEX_SITE_URL: siteUrl() });
+  let allowedOrigins: ReadonlySet<string> = new Set(options.allowedOrigins ?? []);
+  const runner = await FunctionRunner.create(modules, schema, deploymentEnv);
   const sessions = new Set<SyncSession>();
   const watcher = new WriteWatcher({
     readTs: () => runner.snapshotTs(),
@@ -86,7 +107,16 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
     readTs,
     afterWrite,
   };
-  const httpContext: HttpApiContext = { runner, stats, logger, adminKey: options.adminKey, readTs, afterWrite };
+  const httpContext: HttpApiContext = {
+    runner,
+    stats,
+    logger,
+    adminKey: options.adminKey,
+    readTs,
+    afterWrite,
+    allowedOrigins: () => allowedOrigins,
+  };
+  const siteContext: SiteContext = { runner, logger, afterWrite };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 });
   wss.on("connection", (socket) => {
@@ -95,7 +125,18 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
   });
 
   let server: http.Server | undefined;
-  let port = options.port ?? 0;
+  let site: http.Server | undefined;
+
+  const bind = async (listener: http.Server, wanted: number): Promise<number> => {
+    await new Promise<void>((resolve, reject) => {
+      listener.once("error", reject);
+      listener.listen(wanted, host, () => {
+        listener.off("error", reject);
+        resolve();
+      });
+    });
+    return (listener.address() as AddressInfo).port;
+  };
 
   const listen = async (): Promise<void> => {
     const next = http.createServer((req, res) => {
@@ -117,18 +158,31 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n");
         return;
       }
+      // Browsers always send Origin on a WebSocket handshake, and no CORS protects a socket.
+      if (!originAllowed(req.headers.origin, allowedOrigins)) {
+        socket.end("HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n");
+        return;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => wss.emit("connection", ws, req));
     });
-    await new Promise<void>((resolve, reject) => {
-      next.once("error", reject);
-      next.listen(port, host, () => {
-        next.off("error", reject);
-        resolve();
+    const nextSite = http.createServer((req, res) => {
+      handleSiteRequest(siteContext, req, res).catch((error: unknown) => {
+        logger.error("site request failed", { error: String(error) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
       });
     });
-    port = (next.address() as AddressInfo).port;
+    port = await bind(next, port);
+    try {
+      sitePort = await bind(nextSite, sitePort);
+    } catch (error) {
+      await new Promise<void>((resolve) => next.close(() => resolve()));
+      throw error;
+    }
+    allowedOrigins = new Set([...siteOrigins(sitePort), ...(options.allowedOrigins ?? [])]);
     server = next;
-    logger.info("local Convex server listening", { url: `http://${host}:${port}` });
+    site = nextSite;
+    logger.info("local Convex server listening", { url: url(), siteUrl: siteUrl() });
   };
 
   const dropAllConnections = (): number => {
@@ -139,11 +193,16 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
 
   const goOffline = async (): Promise<void> => {
     const current = server;
+    const currentSite = site;
     if (current === undefined) return;
     server = undefined;
-    const closed = new Promise<void>((resolve) => current.close(() => resolve()));
+    site = undefined;
+    const closed = Promise.all(
+      [current, currentSite].map((listener) => (listener ? new Promise<void>((resolve) => listener.close(() => resolve())) : undefined)),
+    );
     dropAllConnections();
     current.closeAllConnections();
+    currentSite?.closeAllConnections();
     await closed;
     logger.info("local Convex server offline", { port });
   };
@@ -152,10 +211,16 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
 
   return {
     get url() {
-      return `http://${host}:${port}`;
+      return url();
     },
     get port() {
       return port;
+    },
+    get siteUrl() {
+      return siteUrl();
+    },
+    get sitePort() {
+      return sitePort;
     },
     get online() {
       return server !== undefined;

@@ -6,6 +6,8 @@ export interface LocalConvexStats {
   calls: Record<string, number>;
   /** Executions by kind (same events as `calls`). */
   byKind: Record<FunctionKind, number>;
+  /** Documents read through ctx.db by "module:export" (every execution, as `calls`), and their JSON bytes. */
+  reads: Record<string, { rows: number; bytes: number }>;
   /** Requests from clients by "module:export": sync Mutation/Action and HTTP query/mutation/action. */
   requests: Record<string, number>;
   /** Mutations answered from the replay log instead of running again. */
@@ -18,12 +20,18 @@ export class StatsCollector {
   private calls = new Map<string, number>();
   private byKind: Record<FunctionKind, number> = { query: 0, mutation: 0, action: 0 };
   private requests = new Map<string, number>();
+  private reads = new Map<string, { rows: number; bytes: number }>();
   private replayed = 0;
   private connectionsTotal = 0;
 
   execution(udfPath: string, kind: FunctionKind): void {
     this.calls.set(udfPath, (this.calls.get(udfPath) ?? 0) + 1);
     this.byKind[kind] += 1;
+  }
+
+  read(udfPath: string, rows: number, bytes: number): void {
+    const current = this.reads.get(udfPath) ?? { rows: 0, bytes: 0 };
+    this.reads.set(udfPath, { rows: current.rows + rows, bytes: current.bytes + bytes });
   }
 
   request(udfPath: string): void {
@@ -42,6 +50,7 @@ export class StatsCollector {
     return {
       calls: Object.fromEntries(this.calls),
       byKind: { ...this.byKind },
+      reads: Object.fromEntries([...this.reads].map(([path, value]) => [path, { ...value }])),
       requests: Object.fromEntries(this.requests),
       replayedMutations: this.replayed,
       connections: { open: openConnections, total: this.connectionsTotal },
@@ -53,6 +62,7 @@ export class StatsCollector {
     this.calls = new Map();
     this.byKind = { query: 0, mutation: 0, action: 0 };
     this.requests = new Map();
+    this.reads = new Map();
     this.replayed = 0;
   }
 }

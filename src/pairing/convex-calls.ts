@@ -15,6 +15,7 @@ export class PairingError extends Error {
 
 export interface ConvexCaller {
   mutation<F extends FunctionReference<"mutation">>(fn: F, args: FunctionArgs<F>): Promise<FunctionReturnType<F>>;
+  query<F extends FunctionReference<"query">>(fn: F, args: FunctionArgs<F>): Promise<FunctionReturnType<F>>;
   readonly url: string;
 }
 
@@ -36,18 +37,25 @@ export async function createConvexCaller(url: string, timeoutMs = 15_000): Promi
     logger: false,
     fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   });
+  const classified = (error: unknown): PairingError => {
+    const code = convexErrorCode(error);
+    if (code) return new PairingError(`Convex refused: ${describe(error)}`, HINTS[code], code);
+    return new PairingError(`Cannot reach Convex at ${url}: ${describe(error)}`, "Check the URL (`convexUrl` in the config) and the network.");
+  };
   return {
     url,
     async mutation(fn, args) {
       try {
         return await client.mutation(fn, args);
       } catch (error) {
-        const code = convexErrorCode(error);
-        if (code) throw new PairingError(`Convex refused: ${describe(error)}`, HINTS[code], code);
-        throw new PairingError(
-          `Cannot reach Convex at ${url}: ${describe(error)}`,
-          "Check the URL (`convexUrl` in the config) and the network.",
-        );
+        throw classified(error);
+      }
+    },
+    async query(fn, args) {
+      try {
+        return await client.query(fn, args);
+      } catch (error) {
+        throw classified(error);
       }
     },
   };

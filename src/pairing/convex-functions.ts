@@ -25,6 +25,7 @@ export const fn = {
     { pairingId: string; expiresAt: number }
   >("pairing:create"),
   pairingWatch: makeFunctionReference<"query", { relaySecret: string; pairingId: string }, PairingWatch>("pairing:watch"),
+  webInfo: makeFunctionReference<"query", { relaySecret: string }, { siteUrl: string | null }>("web:info"),
   pairingReset: makeFunctionReference<"mutation", { relaySecret: string; newSecret: string }, { revokedDevices: number }>(
     "pairing:reset",
   ),

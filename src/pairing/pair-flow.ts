@@ -6,6 +6,7 @@ import { createConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
 import { fn } from "./convex-functions.js";
 import { buildPairingPayload } from "./payload.js";
+import { webPairingUrl } from "./web-url.js";
 import { ensureRegistered } from "./register.js";
 import { resetInstance } from "./reset.js";
 import { waitForClaim, type WatchOutcome } from "./watch.js";
@@ -13,7 +14,8 @@ import { waitForClaim, type WatchOutcome } from "./watch.js";
 export type PairEvent =
   | { event: "reset"; revokedDevices: number; nothingToReset?: boolean }
   | { event: "registered"; instanceId: string; name: string; created: boolean; convexUrl: string }
-  | { event: "pairing"; payload: string; expiresAt: number; pairingId: string }
+  /** `webUrl`: the web app's link (what the QR shows); null when the deployment serves no web app, `webNote` says why. */
+  | { event: "pairing"; payload: string; webUrl: string | null; webNote?: string; expiresAt: number; pairingId: string }
   | { event: "claimed"; device: { name: string; platform: string } }
   | { event: "expired" }
   | { event: "replaced" }
@@ -58,7 +60,15 @@ export async function runPairing(options: PairOptions): Promise<WatchOutcome> {
 
   const token = newCredential();
   const { pairingId, expiresAt } = await convex.mutation(fn.pairingCreate, { relaySecret: config.instanceSecret, token });
-  await options.onEvent({ event: "pairing", payload: buildPairingPayload(convexUrl, token), expiresAt, pairingId });
+  const web = await webPairingUrl(convex, config.instanceSecret, token);
+  await options.onEvent({
+    event: "pairing",
+    payload: buildPairingPayload(convexUrl, token),
+    webUrl: web.url,
+    ...(web.note !== undefined ? { webNote: web.note } : {}),
+    expiresAt,
+    pairingId,
+  });
 
   const outcome = await waitForClaim({
     convexUrl,

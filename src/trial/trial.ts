@@ -16,6 +16,7 @@ import { startTrialGateway } from "./local-trial-gateway.js";
 import type { TrialArgs } from "./trial-args.js";
 import { trialRelayEnv } from "./trial-env.js";
 import { pairTrialChat, TrialStepError } from "./trial-pairing.js";
+import { offerWebPairing } from "./trial-web-pairing.js";
 
 export interface TrialDeps {
   env: NodeJS.ProcessEnv;
@@ -75,7 +76,7 @@ export async function runTrial(args: TrialArgs, deps: TrialDeps): Promise<number
     const convex = await (deps.startConvex ?? (() => spawnLocalConvex()))();
     deps.killers.add(() => convex.child.exitCode === null && convex.child.signalCode === null && convex.child.kill("SIGKILL"));
     cleanups.push(() => convex.stop());
-    note(`Local Convex server: ${convex.url} (in memory; gone when the trial ends).`);
+    note(`Local Convex server: ${convex.url}, its site (the web app) ${convex.siteUrl} (in memory; gone when the trial ends).`);
     if (deps.signal.aborted) throw new Interrupted();
 
     const gateway = await chooseGateway(args.gateway, trialDir, {
@@ -114,6 +115,16 @@ export async function runTrial(args: TrialArgs, deps: TrialDeps): Promise<number
         signal: deps.signal,
       });
     } else {
+      await offerWebPairing({
+        relayCommand: deps.relayCommand,
+        env,
+        convexUrl: convex.url,
+        timeoutMs: PAIR_TIMEOUT_MS,
+        note,
+        write: (text) => void deps.stderr.write(text),
+        track,
+      });
+      if (deps.signal.aborted) throw new Interrupted();
       code = await runChatRepl({ link, sessionKey: TRIAL_SESSION, input: deps.stdin, output: deps.stdout, timeoutMs: args.timeoutSeconds * 1000, signal: deps.signal });
     }
     if (deps.signal.aborted) {

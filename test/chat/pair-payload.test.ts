@@ -1,6 +1,6 @@
 /** Pairing payloads: the fastclaw:// link, JSON events holding it, bare tokens; every malformed form says what is wrong. */
 import { ChatError } from "../../src/chat/chat-error.js";
-import { parsePairingPayload } from "../../src/chat/pair-payload.js";
+import { parsePairingPayload, resolvePairingPayload } from "../../src/chat/pair-payload.js";
 import { buildPairingPayload } from "../../src/pairing/payload.js";
 
 const TOKEN = "A".repeat(20) + "b_-".repeat(8);
@@ -69,4 +69,56 @@ test.each([
   expect(error.message).toMatch(message);
   // The token is a credential: never echoed back.
   expect(error.message).not.toContain(TOKEN);
+});
+
+describe("the web app's link (https://<site>/pair#v=1&t=…)", () => {
+  const SITE = "http://127.0.0.1:3211";
+  const web = `${SITE}/pair#v=1&t=${TOKEN}`;
+  const answering = (status: number, body: unknown) => async (url: string) => {
+    seen.push(url);
+    return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  };
+  let seen: string[] = [];
+  beforeEach(() => (seen = []));
+
+  test("the site's /app-config.json names the deployment; the link itself holds none", async () => {
+    await expect(resolvePairingPayload(`  ${web}\n`, undefined, 5000, answering(200, { convexUrl: URL_ }))).resolves.toEqual({
+      convexUrl: URL_,
+      pairingToken: TOKEN,
+    });
+    expect(seen).toEqual([`${SITE}/app-config.json`]);
+  });
+
+  test("a JSON line of `pair --json` with both forms needs no network: the fastclaw:// link wins", async () => {
+    const line = JSON.stringify({ event: "pairing", payload: buildPairingPayload(URL_, TOKEN), webUrl: web });
+    await expect(resolvePairingPayload(line, undefined, 5000, answering(500, {}))).resolves.toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+    expect(seen).toEqual([]);
+    await expect(resolvePairingPayload(JSON.stringify({ webUrl: web }), undefined, 5000, answering(200, { convexUrl: URL_ }))).resolves.toEqual({
+      convexUrl: URL_,
+      pairingToken: TOKEN,
+    });
+  });
+
+  test("failures say what went wrong, never with the token", async () => {
+    const cases: Array<[string, Parameters<typeof resolvePairingPayload>[3], string, RegExp]> = [
+      [web, answering(404, { error: "nope" }), "PAIRING_FAILED", /did not give a Convex URL \(HTTP 404\)/],
+      [web, answering(200, { convexUrl: "ftp://x" }), "BAD_PAYLOAD", /must be http\(s\)/],
+      [web, async () => Promise.reject(new TypeError("fetch failed")), "UNREACHABLE", /cannot reach http:\/\/127\.0\.0\.1:3211\/app-config\.json/],
+      [web, () => new Promise<Response>(() => undefined), "TIMEOUT", /no answer within 0 s/],
+      [`${SITE}/pair#v=2&t=${TOKEN}`, answering(200, { convexUrl: URL_ }), "BAD_PAYLOAD", /unsupported pairing link version/],
+    ];
+    for (const [input, fetcher, code, message] of cases) {
+      const error = await resolvePairingPayload(input, undefined, 200, fetcher).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ChatError);
+      expect({ code: (error as ChatError).code, message: (error as ChatError).message }).toEqual({ code, message: expect.stringMatching(message) });
+      expect((error as ChatError).message).not.toContain(TOKEN);
+    }
+  });
+
+  test("the synchronous reader points to the resolving one for a web link", () => {
+    expect(failure(() => parsePairingPayload(web)).message).toMatch(/web pairing link/);
+  });
 });

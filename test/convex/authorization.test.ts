@@ -91,6 +91,7 @@ const CASES: Record<string, Case> = {
   },
   "app:requestAbort": { credential: "deviceToken", args: (w) => ({ messageId: w.a.streamId }), crossInstance: "NOT_FOUND" },
   "app:unpair": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
+  "web:info": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
 };
 
 async function buildWorld(t: Backend): Promise<World> {

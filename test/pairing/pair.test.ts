@@ -3,7 +3,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { Readable } from "node:stream";
-import type { LocalConvexServer } from "../../src/local-convex/index.js";
+import QRCode from "qrcode";
+import { resolvePairingPayload } from "../../src/chat/pair-payload.js";
+import { discoverModules } from "../../src/local-convex/module-loader.js";
+import { startLocalConvex, type LocalConvexServer } from "../../src/local-convex/index.js";
 import { parsePairingPayload } from "../../src/pairing/payload.js";
 import { capture, makeSandbox, recorder, SECRET, type Sandbox } from "../service/helpers.js";
 import { cli, writeConfig } from "../cli/cli-helpers.js";
@@ -35,7 +38,12 @@ test("happy path (--json): register, code, claim by the app → claimed event, e
   const payload = parsePairingPayload(pairing.payload as string);
   expect(payload).toMatchObject({ version: 1, convexUrl: server.url });
   expect(pairing.payload).toBe(`fastclaw://pair?v=1&u=${encodeURIComponent(server.url)}&t=${payload.token}`);
-  expect(readFileSync(qrFile, "utf8")).toContain("<svg");
+  // The web app's link: the same token in the fragment, on the deployment's own site URL.
+  expect(pairing.webUrl).toBe(`${server.siteUrl}/pair#v=1&t=${payload.token}`);
+  // The QR file encodes exactly the web link (the encoder is deterministic for the same text and level).
+  const svg = (await QRCode.toString(pairing.webUrl as string, { type: "svg", errorCorrectionLevel: "M" })).trim();
+  expect(readFileSync(qrFile, "utf8")).toContain(svg);
+  expect(readFileSync(qrFile, "utf8")).not.toContain((await QRCode.toString(pairing.payload as string, { type: "svg", errorCorrectionLevel: "M" })).trim());
   expect(statSync(qrFile).mode & 0o777).toBe(0o600);
 
   const device = await claimAsApp(pairing.payload as string, "Pixel 8", "android");
@@ -63,14 +71,49 @@ test("happy path (--json): register, code, claim by the app → claimed event, e
   expect(status.stdout).not.toContain(config.instanceSecret);
 });
 
+test("the web link pairs too: its site names the deployment (/app-config.json), the fragment holds the token", async () => {
+  const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
+  const pairing = await pair.waitFor("pairing");
+  const resolved = await resolvePairingPayload(pairing.webUrl as string, undefined, 10_000);
+  expect(resolved).toEqual({ convexUrl: server.url, pairingToken: parsePairingPayload(pairing.payload as string).token });
+  await claimAsApp(pairing.payload as string, "Browser", "web");
+  expect(await pair.done).toBe(0);
+});
+
+test("a deployment without the web app (functions not redeployed): the fastclaw:// code still pairs, and pair says why there is no link", async () => {
+  const modules = discoverModules(path.resolve("convex"));
+  delete modules["./web.ts"];
+  const old = await startLocalConvex({ port: 0, host: "127.0.0.1", modules });
+  try {
+    const json = startPair(["--json", "--convex-url", old.url], { env: box.env });
+    const pairing = await json.waitFor("pairing");
+    expect(pairing).toMatchObject({ webUrl: null, webNote: expect.stringMatching(/redeploy/) });
+    json.controller.abort();
+    await json.done;
+    const human = startPair(["--convex-url", old.url], { env: box.env });
+    const end = Date.now() + 20_000;
+    while (!human.stdout.text().includes("Waiting for the app") && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(human.stdout.text()).toContain("Scan this QR code with the FastClaw app:");
+    expect(human.stderr.text()).toMatch(/No web app link: .*redeploy/);
+    await claimAsApp(/fastclaw:\/\/pair\?\S+/.exec(human.stdout.text())![0]);
+    expect(await human.done).toBe(0);
+  } finally {
+    await old.stop();
+  }
+});
+
 test("human output: terminal QR, the code as text, when it expires; then the device and the next step", async () => {
   const pair = startPair(["--convex-url", server.url], { env: box.env });
   const end = Date.now() + 20_000;
   while (!pair.stdout.text().includes("Waiting for the app") && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   const out = pair.stdout.text();
-  expect(out).toContain("Scan this QR code with the FastClaw app:");
+  expect(out).toContain("Scan this QR code with your phone's camera (it opens the FastClaw web app):");
   expect(out).toMatch(/[▀▄█]/); // the terminal QR
   const payload = /fastclaw:\/\/pair\?\S+/.exec(out)![0];
+  const token = parsePairingPayload(payload).token;
+  const webUrl = `${server.siteUrl}/pair#v=1&t=${token}`;
+  expect(out).toContain(`Or open this link on the phone:\n  ${webUrl}\n`);
+  expect(out).toContain(await QRCode.toString(webUrl, { type: "terminal", small: true, errorCorrectionLevel: "M" }));
   expect(out).toMatch(/Expires in (5:00|4:59) \(at .+\)\. Waiting for the app/);
   await claimAsApp(payload, "iPhone", "ios");
   expect(await pair.done).toBe(0);

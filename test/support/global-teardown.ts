@@ -8,6 +8,9 @@ export default async function globalTeardown(_globalConfig?: unknown, projectCon
   globalThis.__fastclawE2eHarness = undefined;
   // Loaded natively like global-setup.ts (whose resolve hook is still registered in this process).
   const { stopE2eHarness } = await import("./e2e-harness.js");
+  // The Chromium a browser test started for this run (test/support/browser.ts), if any.
+  const { stopSharedBrowser } = await import("./browser-process.js");
+  await stopSharedBrowser(harness.info.runDir);
   await stopE2eHarness(harness);
   // Keep the Gateway's logs (they explain most e2e failures); drop the rest of its throwaway state.
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");

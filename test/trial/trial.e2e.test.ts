@@ -7,7 +7,11 @@ import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ConvexClient } from "convex/browser";
+import { makeFunctionReference } from "convex/server";
+import { resolvePairingPayload } from "../../src/chat/pair-payload.js";
 import { freeLoopbackPort } from "../../src/devkit/local-gateway.js";
+import { newCredential } from "../../src/pairing/credentials.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -128,6 +132,46 @@ test("Ctrl-C (SIGINT) while chatting stops everything it started and exits 130",
   expect(run.stderr).toMatch(/Stopped\./);
   for (const pid of startedPids(run.stderr)) expect(alive(pid)).toBe(false);
   expect(run.code === 130 || run.signal === "SIGINT").toBe(true);
+}, 180_000);
+
+test("interactive: the web app's link and QR next to the chat; the link serves the app and pairs a browser", async () => {
+  let flow: Promise<string> | undefined;
+  const browserSide = async (webUrl: string, child: ReturnType<typeof spawn>): Promise<string> => {
+    try {
+      const page = await fetch(webUrl);
+      expect(page.status).toBe(200);
+      expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+      // What the page does: the site names the deployment, the fragment holds the token.
+      const { convexUrl, pairingToken } = await resolvePairingPayload(webUrl, undefined, 10_000);
+      const client = new ConvexClient(convexUrl, { logger: false, unsavedChangesWarning: false });
+      try {
+        await client.action(makeFunctionReference<"action">("pairing:claim"), { pairingToken, deviceToken: newCredential(), deviceName: "Browser", platform: "web" });
+      } finally {
+        await client.close();
+      }
+      return "claimed";
+    } catch (error) {
+      if (child.pid) process.kill(-child.pid, "SIGINT");
+      return String(error);
+    }
+  };
+  let interrupted = false;
+  const run = await trial([], gatewayEnv(), {
+    group: true,
+    onStderr: (all, child) => {
+      const webUrl = /open (http:\/\/127\.0\.0\.1:\d+\/pair#v=1&t=\S+) in a browser/.exec(all)?.[1];
+      if (webUrl && flow === undefined) flow = browserSide(webUrl, child);
+      if (!interrupted && all.includes("A browser paired with the trial")) {
+        interrupted = true;
+        if (child.pid) process.kill(-child.pid, "SIGINT");
+      }
+    },
+  });
+  expect(await flow).toBe("claimed");
+  expect(run.stderr).toMatch(/[▀▄█]/); // the QR
+  expect(run.stderr).toContain("A browser paired with the trial through the web app.");
+  expect(run.stderr).toMatch(/Stopped\./);
+  for (const pid of startedPids(run.stderr)) expect(alive(pid)).toBe(false);
 }, 180_000);
 
 test("--gateway existing with nothing listening: exit 1 saying so, no Gateway started", async () => {

@@ -24,7 +24,7 @@ interface Printer {
 function jsonPrinter(ctx: CliContext, qrFile: string | undefined): Printer {
   return {
     async event(event) {
-      if (event.event === "pairing" && qrFile) await writeQrFile(qrFile, event.payload);
+      if (event.event === "pairing" && qrFile) await writeQrFile(qrFile, event.webUrl ?? event.payload);
       ctx.out(JSON.stringify(event));
     },
     stop() {},
@@ -50,10 +50,14 @@ function humanPrinter(ctx: CliContext, qrFile: string | undefined, now: () => nu
           );
           break;
         case "pairing": {
-          if (qrFile) await writeQrFile(qrFile, event.payload);
-          ctx.out("Scan this QR code with the FastClaw app:\n");
-          ctx.out(await terminalQr(event.payload));
-          ctx.out(`Or paste this code into the app:\n  ${event.payload}\n`);
+          // The QR holds the web app's link when there is one: any phone camera opens it.
+          const scanned = event.webUrl ?? event.payload;
+          if (qrFile) await writeQrFile(qrFile, scanned);
+          ctx.out(event.webUrl ? "Scan this QR code with your phone's camera (it opens the FastClaw web app):\n" : "Scan this QR code with the FastClaw app:\n");
+          ctx.out(await terminalQr(scanned));
+          if (event.webUrl) ctx.out(`Or open this link on the phone:\n  ${event.webUrl}\n`);
+          ctx.out(`Or paste this code into the FastClaw app:\n  ${event.payload}\n`);
+          if (event.webNote) ctx.err(`No web app link: ${event.webNote}.`);
           if (qrFile) ctx.out(`QR code also written to ${qrFile}`);
           if (tty) {
             // One line rewritten in place every second.

@@ -1,0 +1,60 @@
+/** The paired relays of this browser: device tokens live in localStorage only, never in a URL or on a server. */
+
+export interface PairedInstance {
+  /** The device id Convex returned at claim: a public id, used here as the entry's key. */
+  deviceId: string;
+  deviceToken: string;
+  instanceName: string;
+  pairedAt: number;
+}
+
+const KEY = "fastclaw.instances.v1";
+const ACTIVE_KEY = "fastclaw.active.v1";
+
+/** 32 random bytes from the browser's CSPRNG, base64url: the device's credential (Convex sees its hash). */
+export function newDeviceToken(random: (bytes: Uint8Array) => Uint8Array = (b) => crypto.getRandomValues(b)): string {
+  const bytes = random(new Uint8Array(32));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function isInstance(value: unknown): value is PairedInstance {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Record<string, unknown>;
+  return typeof v.deviceId === "string" && typeof v.deviceToken === "string" && typeof v.instanceName === "string" && typeof v.pairedAt === "number";
+}
+
+export class DeviceStore {
+  constructor(private readonly storage: Storage) {}
+
+  list(): PairedInstance[] {
+    try {
+      const parsed: unknown = JSON.parse(this.storage.getItem(KEY) ?? "[]");
+      return Array.isArray(parsed) ? parsed.filter(isInstance) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  add(instance: PairedInstance): void {
+    const rest = this.list().filter((i) => i.deviceId !== instance.deviceId);
+    this.storage.setItem(KEY, JSON.stringify([...rest, instance]));
+    this.setActive(instance.deviceId);
+  }
+
+  remove(deviceId: string): void {
+    this.storage.setItem(KEY, JSON.stringify(this.list().filter((i) => i.deviceId !== deviceId)));
+    if (this.storage.getItem(ACTIVE_KEY) === deviceId) this.storage.removeItem(ACTIVE_KEY);
+  }
+
+  active(): PairedInstance | undefined {
+    const list = this.list();
+    const id = this.storage.getItem(ACTIVE_KEY);
+    return list.find((i) => i.deviceId === id) ?? list[list.length - 1];
+  }
+
+  setActive(deviceId: string): void {
+    this.storage.setItem(ACTIVE_KEY, deviceId);
+  }
+}

@@ -1,0 +1,32 @@
+/** The header's presence line: relay down / Gateway down / all up, with "last seen". */
+import type { AppStatus } from "../api.js";
+import { ago } from "./format.js";
+
+export function presenceLabel(status: AppStatus, now: number): { health: string; text: string } {
+  // As docs/convex-api.md defines them: relay down = not online; Gateway down = relay up, Gateway not.
+  const health = !status.relay.online ? "relay-down" : !status.gateway.connected ? "gateway-down" : "ok";
+  if (health === "relay-down") {
+    const seen = status.relay.lastSeenAt === undefined ? "never seen online" : `last seen ${ago(now - status.relay.lastSeenAt)}`;
+    return { health, text: `Relay down · ${seen}` };
+  }
+  if (health === "gateway-down") return { health, text: status.gateway.error ? `Gateway down · ${status.gateway.error}` : "Gateway down" };
+  return { health, text: "Online" };
+}
+
+export function Presence({ status, now }: { status: AppStatus | undefined; now: number }) {
+  if (status === undefined) {
+    return (
+      <span class="presence" data-health="unknown" role="status">
+        <span class="dot" aria-hidden="true" />
+        Connecting…
+      </span>
+    );
+  }
+  const { health, text } = presenceLabel(status, now);
+  return (
+    <span class="presence" data-health={health} role="status" aria-live="polite">
+      <span class="dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
