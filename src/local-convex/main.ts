@@ -2,6 +2,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startControlServer } from "./control-server.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, provideLocalRegistrationKey, REGISTRATION_KEY_ENV } from "./registration-key.js";
 import { startLocalConvex } from "./server.js";
 import type { LocalConvexLogger } from "./local-logger.js";
 
@@ -45,6 +46,8 @@ function consoleLogger(): LocalConvexLogger {
 
 async function main(): Promise<void> {
   const { port, functionsDir, controlPort } = parseArgs(process.argv.slice(2));
+  // The functions read their settings from the environment, as on a Convex deployment.
+  const registrationKey = provideLocalRegistrationKey();
   const server = await startLocalConvex({ port, host: "127.0.0.1", functionsDir, logger: consoleLogger() });
   console.log(`Local Convex server: ${server.url}`);
   if (controlPort !== undefined) {
@@ -52,6 +55,11 @@ async function main(): Promise<void> {
     console.log(`Control: ${control.url}`);
   }
   console.log(`Functions: ${functionsDir}`);
+  console.log(
+    registrationKey === LOCAL_CONVEX_REGISTRATION_KEY
+      ? `Registration key (${REGISTRATION_KEY_ENV} for \`fastclaw-relay pair\`): ${registrationKey}`
+      : `Registration key: the one in ${REGISTRATION_KEY_ENV}`,
+  );
   console.log(
     "WARNING: in-memory and for local use only. There is no authentication beyond what the project's " +
       "functions check themselves (JWTs are not verified), and all data is lost when this process exits.",

@@ -13,6 +13,9 @@ export class PairingError extends Error {
   }
 }
 
+/** How long one pairing call to Convex may take. */
+export const PAIRING_CALL_TIMEOUT_MS = 15_000;
+
 export interface ConvexCaller {
   mutation<F extends FunctionReference<"mutation">>(fn: F, args: FunctionArgs<F>): Promise<FunctionReturnType<F>>;
   readonly url: string;
@@ -21,6 +24,11 @@ export interface ConvexCaller {
 const HINTS: Record<string, string> = {
   UNAUTHORIZED: "Convex does not accept this relay's instance secret (was it reset elsewhere, or is this another deployment?).",
   RATE_LIMITED: "Too many attempts; wait a minute and try again.",
+  REGISTRATION_KEY_INVALID:
+    "Pass the deployment's registration key once: FASTCLAW_REGISTRATION_KEY=<key> fastclaw-relay pair (or --registration-key); it is the value set with `npx convex env set FASTCLAW_REGISTRATION_KEY`.",
+  REGISTRATION_CLOSED:
+    "The deployment's owner sets a registration key with `npx convex env set FASTCLAW_REGISTRATION_KEY <key>` (see the README, \"Your own Convex deployment\"), then pairs with it.",
+  QUOTA_EXCEEDED: "This relay reached its storage quota on the deployment; the owner can raise it (docs/convex-api.md, \"Registration and quotas\").",
 };
 
 function describe(error: unknown): string {
@@ -29,7 +37,7 @@ function describe(error: unknown): string {
   return `${error.message.split("\n")[0] ?? ""}${cause instanceof Error ? ` (${cause.message})` : ""}`;
 }
 
-export async function createConvexCaller(url: string, timeoutMs = 15_000): Promise<ConvexCaller> {
+export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_TIMEOUT_MS): Promise<ConvexCaller> {
   const { ConvexHttpClient } = await import("convex/browser");
   const client = new ConvexHttpClient(url, {
     skipConvexDeploymentUrlCheck: true,

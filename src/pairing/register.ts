@@ -13,6 +13,19 @@ export interface Registration {
   created: boolean;
 }
 
+/** Where `pair` also takes the deployment's registration key from (the same name the owner sets in Convex). */
+export const REGISTRATION_KEY_ENV = "FASTCLAW_REGISTRATION_KEY";
+
+/**
+ * The registration key to offer: `--registration-key`, else the environment, else the one saved in the config
+ * for this very deployment (a key is never sent to another deployment than the one it was given for).
+ */
+export function registrationKeyFor(env: Env, current: FastclawConfig, convexUrl: string, given?: string): string | undefined {
+  const fresh = given ?? env[REGISTRATION_KEY_ENV];
+  if (fresh !== undefined && fresh.trim() !== "") return fresh.trim();
+  return current.convexUrl === convexUrl ? current.registrationKey : undefined;
+}
+
 export function defaultInstanceName(): string {
   return os.hostname().split(".")[0] || "OpenClaw";
 }
@@ -22,7 +35,9 @@ export async function ensureRegistered(
   convex: ConvexCaller,
   current: FastclawConfig,
   name?: string,
+  registrationKey?: string,
 ): Promise<Registration> {
+  const key = registrationKeyFor(env, current, convex.url, registrationKey);
   const instanceName = name ?? current.instanceName ?? defaultInstanceName();
   let secret = current.instanceSecret;
   const created = !secret;
@@ -32,14 +47,16 @@ export async function ensureRegistered(
     const made = secret;
     await updateConfig(env, (c) => ({ ...c, convexUrl: convex.url, instanceSecret: made }));
   }
-  const { instanceId } = await convex.mutation(fn.register, { secret, name: instanceName });
+  const { instanceId } = await convex.mutation(fn.register, { secret, name: instanceName, ...(key !== undefined ? { registrationKey: key } : {}) });
   const registered = secret;
+  // Kept (0600, like the secret) after the call went through, so a later `pair` can register again by itself.
   const { config } = await updateConfig(env, (c) => ({
     ...c,
     convexUrl: convex.url,
     instanceSecret: registered,
     instanceId,
     instanceName,
+    ...(key !== undefined ? { registrationKey: key } : {}),
   }));
   return { config: { ...config, convexUrl: convex.url, instanceSecret: registered, instanceId, instanceName }, created };
 }

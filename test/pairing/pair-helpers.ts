@@ -45,7 +45,7 @@ export async function adminMutation(url: string, name: string, args: Record<stri
 
 export interface AppDevice {
   deviceToken: string;
-  result: { instanceName: string; deviceId: string };
+  result: { instanceName: string };
 }
 
 /** What the phone does after scanning: claim the code with a device token it made itself. */
