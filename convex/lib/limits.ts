@@ -53,8 +53,8 @@ const HOUR = 60 * MINUTE;
 
 /** Messages one device may send: 30 at once, then one every 2 s (FASTCLAW_DEVICE_SENDS_PER_MINUTE). */
 export const DEVICE_SEND_RATE: Rate = { burst: 30, perMs: MINUTE };
-/** Pairing codes one instance may make: 10 an hour (FASTCLAW_PAIRING_CODES_PER_HOUR). */
-export const PAIRING_CODE_RATE: Rate = { burst: 10, perMs: HOUR };
+/** Pairing codes one instance may make: 20 an hour, enough to pair every device it may have (FASTCLAW_PAIRING_CODES_PER_HOUR). */
+export const PAIRING_CODE_RATE: Rate = { burst: 20, perMs: HOUR };
 /** Open registration only: new instances per client address (FASTCLAW_REGISTRATIONS_PER_ADDRESS_PER_HOUR)… */
 export const REGISTRATION_RATE_PER_ADDRESS: Rate = { burst: 3, perMs: HOUR };
 /** …and per deployment, whatever the address (FASTCLAW_REGISTRATIONS_PER_HOUR). */
