@@ -1,4 +1,5 @@
 /** The shape of config.json: TypeScript types and the JSON schema both the reader and `conf` check. */
+import { MAX_CONCURRENT_SESSIONS_SETTING } from "../bridge/session-slots.js";
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -84,7 +85,7 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
       maxMessageAgeMs: { type: "integer", minimum: 1000, maximum: 7 * 24 * 3600 * 1000 },
       streamWritesPerSecond: { type: "number", minimum: 0.1, maximum: 50 },
       backfillPerSession: { type: "integer", minimum: 0, maximum: 10000 },
-      maxConcurrentSessions: { type: "integer", minimum: 1, maximum: 1000 },
+      maxConcurrentSessions: { type: "integer", minimum: 1, maximum: MAX_CONCURRENT_SESSIONS_SETTING },
       logLevel: { type: "string", enum: LOG_LEVELS },
     },
   },

@@ -1,7 +1,14 @@
 /** The outbox drives at most N sessions at once (a send or the agent run it started); the rest wait, oldest first. */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { ChatEvent } from "@openclaw/gateway-protocol";
+import { CursorStore } from "../../src/bridge/cursor-store.js";
 import { Outbox, type PendingMessage } from "../../src/bridge/outbox.js";
+import { RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { MAX_CONCURRENT_SESSIONS } from "../../src/bridge/session-slots.js";
 import { silentLogger } from "../../src/logging/logger.js";
+import { recordingLogger } from "../support/capture-logger.js";
 import { FakeGateway, RecordingConvex, flush } from "./fakes.js";
 
 const NOW = 1_000_000;
@@ -90,4 +97,46 @@ test("a resend that started no run (status ok) and a gateway reconnect don't hol
   await flush();
   await flush();
   expect(sent()).toEqual(["run-a1", "run-b1", "run-c1"]);
+});
+
+test("the bridge gives a slot back when the Gateway's chat event says the run ended (relay.maxConcurrentSessions)", async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "fcr-cap-"));
+  const gateway = new FakeGateway();
+  const { logger, records } = recordingLogger();
+  const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
+  await cursors.load();
+  const convex = Object.assign(new RecordingConvex(), { subscribe: () => () => undefined });
+  const bridge = new RelayBridge({
+    gateway,
+    convex,
+    cursors,
+    logger,
+    relayVersion: "test",
+    maxMessageAgeMs: 60 * 60_000,
+    streamWritesPerSecond: 4,
+    backfillPerSession: 0,
+    heartbeatIntervalMs: 60_000,
+    maxConcurrentSessions: 1,
+  });
+  try {
+    bridge.start();
+    bridge.connected({ serverVersion: "test" });
+    const deadline = Date.now() + 10_000;
+    while (!records.some((r) => r.message === "gateway caught up") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    bridge.outbox.update([msg("a1", "agent:main:a", Date.now()), msg("b1", "agent:main:b", Date.now() + 1)]);
+    await flush();
+    await flush();
+    expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-a1"]);
+    const delta: ChatEvent = { runId: "run-a1", sessionKey: "agent:main:a", seq: 1, state: "delta", deltaText: "Hi" } as ChatEvent;
+    bridge.chat(delta);
+    await flush();
+    expect(gateway.sends).toHaveLength(1);
+    bridge.chat({ runId: "run-a1", sessionKey: "agent:main:a", seq: 2, state: "final" } as ChatEvent);
+    await flush();
+    await flush();
+    expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-a1", "run-b1"]);
+  } finally {
+    await bridge.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
