@@ -72,7 +72,7 @@ test("a full lifecycle leaves only hashes in the database and nothing secret in 
   await keep(t.mutation(api.pairing.reset, { relaySecret, newSecret }));
   await keep(t.query(api.relay.info, { relaySecret: newSecret }));
   await advance(t, 10 * 60_000); // scheduled expiry and offline checks have run
-  const secrets = { relaySecret, newSecret, pairingToken, secondPairingToken, pendingToken, deviceToken, secondDeviceToken };
+  const secrets = { relaySecret, newSecret, pairingToken, secondPairingToken, pendingToken, deviceToken, secondDeviceToken, registrationKey: REGISTRATION_KEY };
 
   const tables = Object.keys(schema.tables) as TableNames[];
   const dump = await t.run(async (ctx) => {
