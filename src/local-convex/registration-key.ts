@@ -1,7 +1,8 @@
 /** The registration key of the local Convex server's functions, known to the trial, tests and bench that use it. */
+import { ENV } from "../../convex/lib/settings.js";
 
 /** The Convex environment variable the functions read, and the relay's `pair` environment variable: one name. */
-export const REGISTRATION_KEY_ENV = "FASTCLAW_REGISTRATION_KEY";
+export const REGISTRATION_KEY_ENV = ENV.registrationKey;
 
 /**
  * Not a secret: the local server is in-memory and loopback-only, so anyone who can reach it can read this file.

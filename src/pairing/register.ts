@@ -1,5 +1,6 @@
 /** Makes sure this relay has an instance secret saved and registered in Convex; returns the config to pair with. */
 import os from "node:os";
+import { ENV } from "../../convex/lib/settings.js";
 import type { Env } from "../config/paths.js";
 import type { FastclawConfig } from "../config/schema.js";
 import { updateConfig } from "../config/store.js";
@@ -13,8 +14,8 @@ export interface Registration {
   created: boolean;
 }
 
-/** Where `pair` also takes the deployment's registration key from (the same name the owner sets in Convex). */
-export const REGISTRATION_KEY_ENV = "FASTCLAW_REGISTRATION_KEY";
+/** Where `pair` also takes the deployment's registration key from: the name the owner sets in Convex. */
+const REGISTRATION_KEY_ENV = ENV.registrationKey;
 
 /**
  * The registration key to offer: `--registration-key`, else the environment, else the one saved in the config
