@@ -37,6 +37,13 @@ function describe(error: unknown): string {
   return `${error.message.split("\n")[0] ?? ""}${cause instanceof Error ? ` (${cause.message})` : ""}`;
 }
 
+/** The `message` a ConvexError carries (`data = {code, message}`): clearer than the client's "Uncaught ConvexError: {…}". */
+function refusalMessage(error: unknown): string | undefined {
+  const data = (error as { data?: unknown }).data;
+  const message = typeof data === "object" && data !== null ? (data as { message?: unknown }).message : undefined;
+  return typeof message === "string" ? message : undefined;
+}
+
 export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_TIMEOUT_MS): Promise<ConvexCaller> {
   const { ConvexHttpClient } = await import("convex/browser");
   const client = new ConvexHttpClient(url, {
@@ -51,7 +58,7 @@ export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_T
         return await client.mutation(fn, args);
       } catch (error) {
         const code = convexErrorCode(error);
-        if (code) throw new PairingError(`Convex refused: ${describe(error)}`, HINTS[code], code);
+        if (code) throw new PairingError(`Convex refused: ${code}: ${refusalMessage(error) ?? describe(error)}`, HINTS[code], code);
         throw new PairingError(
           `Cannot reach Convex at ${url}: ${describe(error)}`,
           "Check the URL (`convexUrl` in the config) and the network.",

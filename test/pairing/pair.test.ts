@@ -228,7 +228,9 @@ describe("the deployment's registration key", () => {
     delete box.env.FASTCLAW_REGISTRATION_KEY;
     const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
     expect(await pair.done).toBe(1);
-    expect(pair.stderr.text()).toContain("REGISTRATION_KEY_INVALID");
+    expect(pair.stderr.text()).toContain(
+      "Convex refused: REGISTRATION_KEY_INVALID: this deployment needs a registration key to register a new relay",
+    );
     expect(pair.stderr.text()).toContain("FASTCLAW_REGISTRATION_KEY=<key> fastclaw-relay pair");
     expect(pair.events()).toEqual([]);
   });
