@@ -1,4 +1,5 @@
 /** Registration policy (key / open / closed), per-instance quotas, pairing codes per hour and the per-device send limit. */
+import { jest } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
 import * as L from "../../convex/lib/limits.js";
 import {
@@ -35,6 +36,10 @@ describe("registering a new instance on a personal deployment needs the owner's 
   test("an existing instance registers again (and renames) without the key", async () => {
     const { secret, instanceId } = await registerInstance(t, "Home");
     expect(await t.mutation(api.instances.register, { secret, name: "Office" })).toEqual({ instanceId });
+  });
+
+  test("a registrationKey longer than any key can be is BAD_REQUEST", async () => {
+    await expectError(register(t, "k".repeat(L.MAX_REGISTRATION_KEY_CHARS + 1)), "BAD_REQUEST");
   });
 
   test("no key set, or one too short to be safe: REGISTRATION_CLOSED saying what to set", async () => {
@@ -144,5 +149,29 @@ describe("per-device send rate", () => {
     await send(one.deviceToken, "later");
     await expectError(send(one.deviceToken, "again"), "RATE_LIMITED");
     expect((await t.query(api.relay.pendingMessages, { relaySecret: secret, limit: 500 })).length).toBe(L.DEVICE_SEND_RATE.burst + 2);
+  });
+});
+
+describe("settings from the deployment's environment", () => {
+  test("a rate set in the environment applies; an invalid one keeps the default (and says so in the log)", async () => {
+    const { secret } = await registerInstance(t, "Home");
+    const { deviceToken } = await pairDevice(t, secret);
+    const send = (id: string) => t.mutation(api.app.send, { deviceToken, sessionKey: "s", clientMessageId: id, text: "hi" });
+    setDeploymentEnv({ FASTCLAW_DEVICE_SENDS_PER_MINUTE: "2" });
+    await send("a");
+    await send("b");
+    const limited = await expectError(send("c"), "RATE_LIMITED");
+    expect(limited.retryAfterMs).toBe(30_000);
+
+    setDeploymentEnv({ FASTCLAW_DEVICE_SENDS_PER_MINUTE: "lots" });
+    const warn = jest.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      // The bucket keeps its tokens; with the default burst of 30 it has refilled to far more than one.
+      await advance(t, 60_000);
+      for (let i = 0; i < 3; i++) await send(`d${i}`);
+      expect(warn.mock.calls.flat().join(" ")).toContain('FASTCLAW_DEVICE_SENDS_PER_MINUTE="lots" is not a positive integer');
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
