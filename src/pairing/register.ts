@@ -27,6 +27,13 @@ export function registrationKeyFor(env: Env, current: FastclawConfig, convexUrl:
   return current.convexUrl === convexUrl ? current.registrationKey : undefined;
 }
 
+/** `config` for `convexUrl`: with `key`, or without any key when its saved one belongs to another deployment. */
+function withKey(config: FastclawConfig, convexUrl: string, key: string | undefined): FastclawConfig {
+  if (key !== undefined) return { ...config, convexUrl, registrationKey: key };
+  const { registrationKey, ...rest } = config;
+  return config.convexUrl === convexUrl && registrationKey !== undefined ? { ...rest, convexUrl, registrationKey } : { ...rest, convexUrl };
+}
+
 export function defaultInstanceName(): string {
   return os.hostname().split(".")[0] || "OpenClaw";
 }
@@ -46,18 +53,17 @@ export async function ensureRegistered(
     secret = newCredential();
     // Saved before Convex hears of it: a registered secret must never exist only in memory.
     const made = secret;
-    await updateConfig(env, (c) => ({ ...c, convexUrl: convex.url, instanceSecret: made }));
+    // Without the key yet (it is saved once the deployment took the call), and never another deployment's.
+    await updateConfig(env, (c) => ({ ...withKey(c, convex.url, undefined), instanceSecret: made }));
   }
   const { instanceId } = await convex.mutation(fn.register, { secret, name: instanceName, ...(key !== undefined ? { registrationKey: key } : {}) });
   const registered = secret;
   // Kept (0600, like the secret) after the call went through, so a later `pair` can register again by itself.
   const { config } = await updateConfig(env, (c) => ({
-    ...c,
-    convexUrl: convex.url,
+    ...withKey(c, convex.url, key),
     instanceSecret: registered,
     instanceId,
     instanceName,
-    ...(key !== undefined ? { registrationKey: key } : {}),
   }));
   return { config: { ...config, convexUrl: convex.url, instanceSecret: registered, instanceId, instanceName }, created };
 }

@@ -235,6 +235,18 @@ describe("the deployment's registration key", () => {
     expect(pair.events()).toEqual([]);
   });
 
+  test("a key saved for another deployment is never sent to this one, and is dropped from the config", async () => {
+    delete box.env.FASTCLAW_REGISTRATION_KEY;
+    const otherKey = "key-of-another-deployment-0123456789abcdef";
+    writeConfig(box, { convexUrl: "https://other.example.convex.cloud", registrationKey: otherKey });
+    // The local server would take any key it knows; this one is not, so only "needs a key" proves it wasn't sent.
+    const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
+    expect(await pair.done).toBe(1);
+    expect(pair.stderr.text()).toContain("this deployment needs a registration key");
+    expect(readConfig()).not.toHaveProperty("registrationKey");
+    expect(readConfig().convexUrl).toBe(server.url);
+  });
+
   test("--registration-key once: registered, kept 0600 in the config for this deployment, never printed", async () => {
     const key = box.env.FASTCLAW_REGISTRATION_KEY!;
     delete box.env.FASTCLAW_REGISTRATION_KEY;
