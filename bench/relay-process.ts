@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { MAX_CONCURRENT_SESSIONS_SETTING } from "../src/bridge/session-slots.js";
 import { commandLine } from "../src/service/render.js";
 import { buildServiceSpec, RELAY_NODE_ARGS } from "../src/service/spec.js";
 import { memoryMiB } from "./proc-stats.js";
@@ -48,7 +49,11 @@ export async function startRelay(world: World, options: RelayOptions): Promise<R
     instanceSecret: world.secret,
     instanceName: "bench relay",
     gateway: { url: options.gatewayUrl, token: options.gatewayToken },
-    relay: options.streamWritesPerSecond !== undefined ? { streamWritesPerSecond: options.streamWritesPerSecond } : {},
+    relay: {
+      // The bench offers hundreds of sessions at once to measure the relay, not the cap that protects a Gateway.
+      maxConcurrentSessions: MAX_CONCURRENT_SESSIONS_SETTING,
+      ...(options.streamWritesPerSecond !== undefined ? { streamWritesPerSecond: options.streamWritesPerSecond } : {}),
+    },
   };
   await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
   // Exactly what `fastclaw-relay install` would write for this state dir: command line and environment.

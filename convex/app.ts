@@ -3,12 +3,15 @@ import { paginationOptsValidator, paginationResultValidator, type PaginationOpti
 import { v } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
 import { requireDevice } from "./lib/auth.js";
-import { badRequest } from "./lib/errors.js";
+import { badRequest, fail } from "./lib/errors.js";
 import * as L from "./lib/limits.js";
 import { findPresence } from "./lib/presence.js";
+import { chargeStorage, textBytes } from "./lib/quota.js";
+import { takeToken } from "./lib/ratelimit.js";
 import { appRunId } from "./lib/run-id.js";
 import { messageRow, ownMessage, sessionRow, toMessageRow, toSessionRow } from "./lib/rows.js";
 import { upsertSession } from "./lib/sessions.js";
+import { deviceSendRate } from "./lib/settings.js";
 import { requireString, requireText } from "./lib/validate.js";
 
 /**
@@ -101,7 +104,10 @@ export const streaming = query({
   },
 });
 
-/** Queues a message for the relay; a retry with the same clientMessageId returns the first row. */
+/**
+ * Queues a message for the relay; a retry with the same clientMessageId returns the first row. Each device
+ * sends at most DEVICE_SEND_RATE (RATE_LIMITED with `retryAfterMs` beyond it; a retry costs nothing).
+ */
 export const send = mutation({
   args: { deviceToken: v.string(), sessionKey: v.string(), clientMessageId: v.string(), text: v.string() },
   returns: v.object({ messageId: v.id("messages") }),
@@ -116,6 +122,11 @@ export const send = mutation({
       .first();
     if (existing !== null) return { messageId: existing._id };
     const now = Date.now();
+    const retryAfterMs = await takeToken(ctx, `send:${device._id}`, deviceSendRate(), now);
+    if (retryAfterMs !== null) {
+      fail("RATE_LIMITED", `this device is sending too fast; wait ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
+    }
+    await chargeStorage(ctx, instance._id, 1, textBytes(text));
     const messageId = await ctx.db.insert("messages", {
       instanceId: instance._id,
       sessionKey,

@@ -1,14 +1,14 @@
 /** Pairing: one-time QR codes made by the relay, claimed by a phone, watched, expired, and reset. */
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
-import type { Id } from "./_generated/dataModel.js";
 import { action, internalMutation, mutation, query } from "./_generated/server.js";
 import { checkCredential, credentialHash, requireInstance, sha256Hex } from "./lib/auth.js";
 import { attemptClaim, claimAttemptResult, type ClaimAttemptResult } from "./lib/claim.js";
 import { badRequest, fail } from "./lib/errors.js";
 import { pairingStatus } from "./lib/fields.js";
 import { CLAIM_FAILURE_WINDOW_MS, MAX_ACTIVE_DEVICES, MAX_NAME_CHARS, MAX_PLATFORM_CHARS, PAIRING_TTL_MS } from "./lib/limits.js";
-import { claimRateKey } from "./lib/ratelimit.js";
+import { claimRateKey, takeToken } from "./lib/ratelimit.js";
+import { pairingCodeRate } from "./lib/settings.js";
 import { requireString } from "./lib/validate.js";
 
 /** Registers a new one-time code (the relay made `token`); any pending code of the instance is replaced. */
@@ -23,13 +23,18 @@ export const create = mutation({
       .withIndex("by_token_hash", (q) => q.eq("tokenHash", tokenHash))
       .first();
     if (used !== null) badRequest("token was used before; make a new one");
+    const now = Date.now();
+    const rate = pairingCodeRate();
+    const retryAfterMs = await takeToken(ctx, `pairing:${instance._id}`, rate, now);
+    if (retryAfterMs !== null) {
+      fail("RATE_LIMITED", `at most ${rate.burst} pairing codes an hour; try again later`, retryAfterMs);
+    }
     // `create` keeps at most one pending code per instance, so this finds one at most.
     const pending = await ctx.db
       .query("pairingCodes")
       .withIndex("by_instance_status", (q) => q.eq("instanceId", instance._id).eq("status", "pending"))
       .take(10);
     for (const old of pending) await ctx.db.patch(old._id, { status: "replaced" });
-    const now = Date.now();
     const expiresAt = now + PAIRING_TTL_MS;
     const pairingId = await ctx.db.insert("pairingCodes", {
       instanceId: instance._id,
@@ -43,7 +48,24 @@ export const create = mutation({
   },
 });
 
-/** What the relay shows while the QR code is up: pending → claimed (by whom) | expired | replaced | revoked. */
+/**
+ * Withdraws a pending code (the relay's `pair` was interrupted), so nobody can claim it once nothing watches
+ * it. Returns the code's status afterwards; a code that is no longer pending is left as it is.
+ */
+export const cancel = mutation({
+  args: { relaySecret: v.string(), pairingId: v.id("pairingCodes") },
+  returns: v.object({ status: pairingStatus }),
+  handler: async (ctx, args) => {
+    const instance = await requireInstance(ctx, args.relaySecret);
+    const code = await ctx.db.get(args.pairingId);
+    if (code === null || code.instanceId !== instance._id) fail("NOT_FOUND", "no such pairing code");
+    if (code.status !== "pending") return { status: code.status };
+    await ctx.db.patch(code._id, { status: "cancelled" });
+    return { status: "cancelled" as const };
+  },
+});
+
+/** What the relay shows while the QR code is up: pending → claimed (by whom) | expired | replaced | revoked | cancelled. */
 export const watch = query({
   args: { relaySecret: v.string(), pairingId: v.id("pairingCodes") },
   returns: v.object({
@@ -70,8 +92,8 @@ export const watch = query({
  */
 export const claim = action({
   args: { pairingToken: v.string(), deviceToken: v.string(), deviceName: v.string(), platform: v.string() },
-  returns: v.object({ instanceName: v.string(), deviceId: v.id("devices") }),
-  handler: async (ctx, args): Promise<{ instanceName: string; deviceId: Id<"devices"> }> => {
+  returns: v.object({ instanceName: v.string() }),
+  handler: async (ctx, args): Promise<{ instanceName: string }> => {
     checkCredential("pairingToken", args.pairingToken);
     checkCredential("deviceToken", args.deviceToken);
     const deviceName = requireString("deviceName", args.deviceName, MAX_NAME_CHARS, true);
@@ -80,7 +102,7 @@ export const claim = action({
     try {
       ip = (await ctx.meta.getRequestMetadata()).ip;
     } catch {
-      // A backend without request metadata: every caller shares one bucket, which is still a limit.
+      // A backend without request metadata: every caller shares one bucket (a valid claim still goes through).
     }
     const result: ClaimAttemptResult = await ctx.runMutation(internal.pairing.claimAttempt, {
       pairingTokenHash: await sha256Hex(args.pairingToken),
@@ -90,7 +112,8 @@ export const claim = action({
       rateKey: await claimRateKey(ip),
     });
     if (!result.ok) fail(result.code, result.message, result.retryAfterMs);
-    return { instanceName: result.instanceName, deviceId: result.deviceId };
+    // The device id stays in Convex: the device is known by its token alone.
+    return { instanceName: result.instanceName };
   },
 });
 

@@ -7,6 +7,7 @@ import { badRequest } from "./lib/errors.js";
 import { messageStatus, sessionFields, streamState } from "./lib/fields.js";
 import * as L from "./lib/limits.js";
 import { checkPresence as runPresenceCheck, markOffline, recordHeartbeat } from "./lib/presence.js";
+import { chargeStorage, textBytes } from "./lib/quota.js";
 import { ownMessage } from "./lib/rows.js";
 import { findSession, upsertSession } from "./lib/sessions.js";
 import { checkTranscript, ingestTranscript as ingest, transcriptMessage } from "./lib/transcript.js";
@@ -137,6 +138,7 @@ export const upsertStream = mutation({
       .withIndex("by_instance_run_role", (q) => q.eq("instanceId", instance._id).eq("runId", runId).eq("role", "assistant"))
       .first();
     if (row === null) {
+      await chargeStorage(ctx, instance._id, 1, textBytes(text));
       const messageId = await ctx.db.insert("messages", {
         instanceId: instance._id,
         sessionKey,
@@ -152,7 +154,10 @@ export const upsertStream = mutation({
       return { messageId };
     }
     // Terminal (or already mirrored from the transcript) rows never move again, least of all back to streaming.
-    if (row.status === "streaming") await ctx.db.patch(row._id, { text, status: args.state, error, updatedAt: now });
+    if (row.status === "streaming") {
+      await chargeStorage(ctx, instance._id, 0, textBytes(text) - textBytes(row.text));
+      await ctx.db.patch(row._id, { text, status: args.state, error, updatedAt: now });
+    }
     return { messageId: row._id };
   },
 });
@@ -210,6 +215,7 @@ export const ingestTranscript = mutation({
     const session = await findSession(ctx.db, instance._id, sessionKey);
     if (session === null) {
       const latest = Math.max(0, ...args.messages.map((m) => m.timestamp));
+      await chargeStorage(ctx, instance._id, 1, 0);
       await ctx.db.insert("sessions", { instanceId: instance._id, sessionKey, updatedAt: latest || Date.now(), deltaCursor });
     } else if (deltaCursor !== undefined) await ctx.db.patch(session._id, { deltaCursor });
     return counts;

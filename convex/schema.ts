@@ -46,6 +46,22 @@ export default defineSchema({
     failures: v.number(),
   }).index("by_key", ["key"]),
 
+  /** Token buckets (sends per device, pairing codes per instance, open registration); see lib/ratelimit.ts. */
+  rateBuckets: defineTable({
+    key: v.string(),
+    tokens: v.number(),
+    updatedAt: v.number(),
+    /** The bucket is full again this long after its last take; then it is deleted. */
+    perMs: v.number(),
+  }).index("by_key", ["key"]),
+
+  /** What one instance stores, counted as it is written, against the quotas of lib/quota.ts. */
+  usage: defineTable({
+    instanceId: v.id("instances"),
+    rows: v.number(),
+    bytes: v.number(),
+  }).index("by_instance", ["instanceId"]),
+
   /** Relay and gateway liveness, apart from `instances` so heartbeats don't re-run every credential check. */
   presence: defineTable({
     instanceId: v.id("instances"),

@@ -6,7 +6,7 @@ import { MAX_ACTIVE_DEVICES } from "./limits.js";
 import { claimRetryAfter, recordClaimFailure } from "./ratelimit.js";
 
 export const claimAttemptResult = v.union(
-  v.object({ ok: v.literal(true), instanceName: v.string(), deviceId: v.id("devices") }),
+  v.object({ ok: v.literal(true), instanceName: v.string() }),
   v.object({
     ok: v.literal(false),
     code: v.union(
@@ -32,13 +32,18 @@ export type ClaimAttemptArgs = {
 
 type Failure = Extract<ClaimAttemptResult, { ok: false }>;
 
+/**
+ * Only failed lookups are throttled: a token that matches a pending code (or repeats this device's own
+ * successful claim) is answered before the caller's failure count is looked at, so strangers sharing the
+ * caller's bucket (or the one shared bucket of callers without an address) can't lock the owner out.
+ */
 export async function attemptClaim(ctx: MutationCtx, args: ClaimAttemptArgs): Promise<ClaimAttemptResult> {
   const now = Date.now();
-  const retryAfterMs = await claimRetryAfter(ctx.db, args.rateKey, now);
-  if (retryAfterMs !== null) {
-    return { ok: false, code: "RATE_LIMITED", message: "too many failed pairing attempts", retryAfterMs };
-  }
   const failed = async (code: Failure["code"], message: string): Promise<Failure> => {
+    const retryAfterMs = await claimRetryAfter(ctx.db, args.rateKey, now);
+    if (retryAfterMs !== null) {
+      return { ok: false, code: "RATE_LIMITED", message: "too many failed pairing attempts", retryAfterMs };
+    }
     await recordClaimFailure(ctx, args.rateKey, now);
     return { ok: false, code, message };
   };
@@ -54,12 +59,12 @@ export async function attemptClaim(ctx: MutationCtx, args: ClaimAttemptArgs): Pr
     const device = code.deviceId === undefined ? null : await ctx.db.get(code.deviceId);
     const instance = await ctx.db.get(code.instanceId);
     if (device !== null && instance !== null && device.status === "active" && device.tokenHash === args.deviceTokenHash) {
-      return { ok: true, instanceName: instance.name, deviceId: device._id };
+      return { ok: true, instanceName: instance.name };
     }
     return failed("PAIRING_ALREADY_CLAIMED", "this pairing code has already been used");
   }
   if (code.status !== "pending" || now >= code.expiresAt) {
-    // Replaced and revoked codes are as dead as expired ones: the user needs a fresh QR code either way.
+    // Replaced, revoked and cancelled codes are as dead as expired ones: the user needs a fresh QR code.
     if (code.status === "pending") await ctx.db.patch(code._id, { status: "expired" });
     return failed("PAIRING_EXPIRED", "this pairing code has expired; show a new one");
   }
@@ -92,5 +97,5 @@ export async function attemptClaim(ctx: MutationCtx, args: ClaimAttemptArgs): Pr
     createdAt: now,
   });
   await ctx.db.patch(code._id, { status: "claimed", claimedAt: now, deviceId });
-  return { ok: true, instanceName: instance.name, deviceId };
+  return { ok: true, instanceName: instance.name };
 }

@@ -8,7 +8,10 @@ export type ErrorCode =
   | "PAIRING_EXPIRED"
   | "PAIRING_ALREADY_CLAIMED"
   | "PAIRING_INVALID"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "REGISTRATION_CLOSED"
+  | "REGISTRATION_KEY_INVALID"
+  | "QUOTA_EXCEEDED";
 
 export type ErrorData = { code: ErrorCode; message: string; retryAfterMs?: number };
 

@@ -26,6 +26,7 @@ export const pairingStatus = v.union(
   v.literal("expired"),
   v.literal("replaced"),
   v.literal("revoked"),
+  v.literal("cancelled"),
 );
 
 export const deviceStatus = v.union(v.literal("active"), v.literal("revoked"));

@@ -5,9 +5,11 @@ export const PAIRING_TTL_MS = 5 * 60_000;
 /** A relay that sent no heartbeat for this long is shown offline. */
 export const OFFLINE_AFTER_MS = 90_000;
 
-/** Failed claims allowed per client address and window before `RATE_LIMITED`. */
+/** Failed claims allowed per client address and window before `RATE_LIMITED` (a valid claim is never refused). */
 export const CLAIM_FAILURE_LIMIT = 10;
 export const CLAIM_FAILURE_WINDOW_MS = 15 * 60_000;
+/** IPv6 clients are bucketed by their /64 (one household or host gets a whole /64 to pick addresses from). */
+export const IPV6_BUCKET_PREFIX_GROUPS = 4;
 /** Active devices per instance; keeps `reset` (which revokes them all in one transaction) bounded. */
 export const MAX_ACTIVE_DEVICES = 20;
 
@@ -39,3 +41,30 @@ export const MAX_KEEP_LIST = 1000;
 export const MAX_INGEST_BATCH = 100;
 export const MAX_SESSIONS_BATCH = 200;
 export const MAX_SESSION_CURSORS = 500;
+
+/*
+ * Abuse limits (docs/convex-api.md "Registration and quotas"). Rates are token buckets: `burst` calls at once,
+ * refilled evenly over `perMs`. Defaults suit one person and their family; each can be changed per deployment
+ * with the Convex environment variable named next to it (`npx convex env set NAME value`, see ./settings.ts).
+ */
+export type Rate = { burst: number; perMs: number };
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Messages one device may send: 30 at once, then one every 2 s (FASTCLAW_DEVICE_SENDS_PER_MINUTE). */
+export const DEVICE_SEND_RATE: Rate = { burst: 30, perMs: MINUTE };
+/** Pairing codes one instance may make: 20 an hour, enough to pair every device it may have (FASTCLAW_PAIRING_CODES_PER_HOUR). */
+export const PAIRING_CODE_RATE: Rate = { burst: 20, perMs: HOUR };
+/** Open registration only: new instances per client address (FASTCLAW_REGISTRATIONS_PER_ADDRESS_PER_HOUR)… */
+export const REGISTRATION_RATE_PER_ADDRESS: Rate = { burst: 3, perMs: HOUR };
+/** …and per deployment, whatever the address (FASTCLAW_REGISTRATIONS_PER_HOUR). */
+export const REGISTRATION_RATE_TOTAL: Rate = { burst: 30, perMs: HOUR };
+
+/** Rows (messages + sessions) one instance may store (FASTCLAW_MAX_ROWS_PER_INSTANCE). */
+export const MAX_ROWS_PER_INSTANCE = 250_000;
+/** UTF-8 bytes of message text one instance may store: 256 MiB (FASTCLAW_MAX_BYTES_PER_INSTANCE). */
+export const MAX_BYTES_PER_INSTANCE = 256 * 1024 * 1024;
+
+/** A registration key shorter than this is refused: it must not be guessable. */
+export const MIN_REGISTRATION_KEY_CHARS = 32;
+export const MAX_REGISTRATION_KEY_CHARS = 256;

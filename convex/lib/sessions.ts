@@ -1,6 +1,7 @@
 /** Session rows: find one by key, or create/patch it so messages always have a session to be listed under. */
 import type { Doc, Id } from "../_generated/dataModel.js";
 import type { DatabaseReader, MutationCtx } from "../_generated/server.js";
+import { chargeStorage } from "./quota.js";
 
 export async function findSession(
   db: DatabaseReader,
@@ -32,5 +33,6 @@ export async function upsertSession(
     await ctx.db.patch(existing._id, defined);
     return existing._id;
   }
+  await chargeStorage(ctx, instanceId, 1, 0);
   return ctx.db.insert("sessions", { ...fields, instanceId, sessionKey, updatedAt: fields.updatedAt ?? Date.now() });
 }

@@ -4,6 +4,7 @@ import type { Doc, Id } from "../_generated/dataModel.js";
 import type { MutationCtx } from "../_generated/server.js";
 import { badRequest } from "./errors.js";
 import { messageRole } from "./fields.js";
+import { chargeStorage, textBytes } from "./quota.js";
 import { MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_INGEST_BATCH, MAX_TEXT_BYTES } from "./limits.js";
 import { optionalString, requireString, requireText, requireTimestamp } from "./validate.js";
 
@@ -87,6 +88,7 @@ export async function ingestTranscript(
     const streamRow = m.role === "assistant" && m.runId !== undefined ? await streamRowForRun(ctx, instanceId, m.runId) : null;
     if (streamRow !== null) {
       // The transcript is the source of truth for what was said; a stream still open is over once it's written.
+      await chargeStorage(ctx, instanceId, 0, textBytes(m.text) - textBytes(streamRow.text));
       await ctx.db.patch(streamRow._id, {
         gatewayMessageId: m.gatewayMessageId,
         seq: m.seq,
@@ -98,6 +100,7 @@ export async function ingestTranscript(
       counts.merged++;
       continue;
     }
+    await chargeStorage(ctx, instanceId, 1, textBytes(m.text));
     await ctx.db.insert("messages", {
       instanceId,
       sessionKey,

@@ -63,15 +63,15 @@ export class AppClient {
   static async claim(
     convexUrl: string,
     params: { pairingToken: string; deviceName: string; platform: string; deviceToken?: string },
-  ): Promise<{ app: AppClient; instanceName: string; deviceId: string; deviceToken: string }> {
+  ): Promise<{ app: AppClient; instanceName: string; deviceToken: string }> {
     const deviceToken = params.deviceToken ?? newDeviceToken();
     const client = new ConvexClient(convexUrl, { unsavedChangesWarning: false });
     try {
       const result = await client.action(
-        action<Record<string, unknown>, { instanceName: string; deviceId: string }>("pairing:claim"),
+        action<Record<string, unknown>, { instanceName: string }>("pairing:claim"),
         { pairingToken: params.pairingToken, deviceToken, deviceName: params.deviceName, platform: params.platform },
       );
-      return { app: new AppClient(convexUrl, deviceToken, client), ...result, deviceToken };
+      return { app: new AppClient(convexUrl, deviceToken, client), instanceName: result.instanceName, deviceToken };
     } catch (error) {
       await client.close();
       throw error;

@@ -2,6 +2,7 @@
 import type { Logger } from "../logging/logger.js";
 import { clipChars, LIMITS } from "./clip.js";
 import type { ConvexWrites, GatewayPort } from "./ports.js";
+import { MAX_CONCURRENT_SESSIONS, SessionSlots } from "./session-slots.js";
 
 export interface PendingMessage {
   messageId: string;
@@ -20,6 +21,8 @@ export interface OutboxOptions {
   maxAgeMs: number;
   /** Pause after a message's first transient failure before its session's queue is tried again; doubles per failure. */
   retryDelayMs?: number;
+  /** Sessions driven at once (a send, or an agent run it started, in progress); the rest wait, oldest first. */
+  maxConcurrentSessions?: number;
   now?: () => number;
 }
 
@@ -39,17 +42,33 @@ export class Outbox {
   private readonly tracked = new Map<string, Tracked>();
   private readonly busySessions = new Set<string>();
   private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  private readonly slots: SessionSlots;
+  /** Sessions with messages that found every slot taken. */
+  private readonly waiting = new Set<string>();
   private ready = false;
   private stopped = false;
   private readonly now: () => number;
 
   constructor(private readonly options: OutboxOptions) {
     this.now = options.now ?? Date.now;
+    this.slots = new SessionSlots(options.maxConcurrentSessions ?? MAX_CONCURRENT_SESSIONS, () => this.pumpWaiting());
+  }
+
+  /** A chat run ended (final, error or aborted): the session that started it may give its slot back. */
+  runEnded(runId: string): void {
+    this.slots.runEnded(runId);
+  }
+
+  /** Sessions driven right now (for status and tests). */
+  get activeSessions(): number {
+    return this.slots.inUse;
   }
 
   /** Held closed until catch-up after a (re)connect is done, so sends seen in the transcript aren't redone. */
   setReady(ready: boolean): void {
     this.ready = ready;
+    // Closed for a (re)connect: events of runs in progress are lost, so they stop holding slots.
+    if (!ready) this.slots.forgetRuns();
     if (ready) this.pumpAll();
   }
 
@@ -75,9 +94,24 @@ export class Outbox {
 
   /** Called when the gateway (re)connects or anything else may unblock the queues. */
   pumpAll(): void {
-    const sessions = new Set<string>();
-    for (const entry of this.tracked.values()) if (!entry.settled) sessions.add(entry.message.sessionKey);
-    for (const sessionKey of sessions) void this.pump(sessionKey);
+    for (const sessionKey of this.sessionsByHead()) void this.pump(sessionKey);
+  }
+
+  /** Sessions with unsettled messages, the one whose oldest message is oldest first: the order slots are given in. */
+  private sessionsByHead(): string[] {
+    const oldest = new Map<string, number>();
+    for (const entry of this.tracked.values()) {
+      if (entry.settled) continue;
+      const { sessionKey, createdAt } = entry.message;
+      if (!(createdAt >= (oldest.get(sessionKey) ?? Infinity))) oldest.set(sessionKey, createdAt);
+    }
+    return [...oldest.keys()].sort((a, b) => oldest.get(a)! - oldest.get(b)!);
+  }
+
+  /** A slot was given back: the waiting sessions try again, oldest first. */
+  private pumpWaiting(): void {
+    if (this.waiting.size === 0) return;
+    for (const sessionKey of this.sessionsByHead()) if (this.waiting.has(sessionKey)) void this.pump(sessionKey);
   }
 
   stop(): void {
@@ -85,6 +119,7 @@ export class Outbox {
     for (const entry of this.tracked.values()) clearTimeout(entry.expiryTimer);
     for (const timer of this.retryTimers.values()) clearTimeout(timer);
     this.retryTimers.clear();
+    this.slots.forgetRuns();
   }
 
   get queued(): number {
@@ -134,6 +169,12 @@ export class Outbox {
 
   private async pump(sessionKey: string): Promise<void> {
     if (!this.ready || this.stopped || this.busySessions.has(sessionKey)) return;
+    this.waiting.delete(sessionKey);
+    if (!this.head(sessionKey)) return;
+    if (!this.slots.acquire(sessionKey)) {
+      this.waiting.add(sessionKey);
+      return;
+    }
     this.busySessions.add(sessionKey);
     try {
       for (;;) {
@@ -145,7 +186,9 @@ export class Outbox {
         }
         const { text, runId } = entry.message;
         try {
-          await this.options.gateway.chatSend({ sessionKey, message: text, idempotencyKey: runId });
+          const ack = await this.options.gateway.chatSend({ sessionKey, message: text, idempotencyKey: runId });
+          // "started" is a new agent run; a resend of a finished key ("ok") started nothing.
+          if (ack.status === "started") this.slots.started(sessionKey, ack.runId);
           this.settle(entry, "delivered");
         } catch (error) {
           const failure = this.options.gateway.classifyError(error);
@@ -161,6 +204,7 @@ export class Outbox {
       }
     } finally {
       this.busySessions.delete(sessionKey);
+      this.slots.doneSending(sessionKey);
     }
   }
 

@@ -30,6 +30,8 @@ export interface RelayBridgeOptions {
   sessionsDebounceMs?: number;
   /** Cap on queued app messages taken per subscription update. */
   pendingLimit?: number;
+  /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
+  maxConcurrentSessions?: number;
 }
 
 export interface BridgeStats {
@@ -55,7 +57,13 @@ export class RelayBridge implements GatewayEventSink {
 
   constructor(private readonly options: RelayBridgeOptions) {
     const { gateway, convex, logger } = options;
-    this.outbox = new Outbox({ gateway, convex, logger, maxAgeMs: options.maxMessageAgeMs });
+    this.outbox = new Outbox({
+      gateway,
+      convex,
+      logger,
+      maxAgeMs: options.maxMessageAgeMs,
+      ...(options.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: options.maxConcurrentSessions } : {}),
+    });
     this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond });
     this.mirror = new TranscriptMirror({
       gateway,
@@ -160,6 +168,7 @@ export class RelayBridge implements GatewayEventSink {
 
   chat(event: ChatEvent): void {
     this.streams.handle(event);
+    if (event.state === "final" || event.state === "error" || event.state === "aborted") this.outbox.runEnded(event.runId);
   }
 
   sessionMessage(sessionKey: string, message: TranscriptMessage): void {

@@ -16,7 +16,7 @@ export interface RelayRunConfig {
   instanceSecret: string;
   instanceId?: string;
   gateway?: { url?: string; token?: string; password?: string };
-  relay?: { maxMessageAgeMs?: number; streamWritesPerSecond?: number; backfillPerSession?: number };
+  relay?: { maxMessageAgeMs?: number; streamWritesPerSecond?: number; backfillPerSession?: number; maxConcurrentSessions?: number };
 }
 
 export interface RunRelayOptions {
@@ -91,6 +91,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     maxMessageAgeMs: config.relay?.maxMessageAgeMs ?? RELAY_DEFAULTS.maxMessageAgeMs,
     streamWritesPerSecond: config.relay?.streamWritesPerSecond ?? RELAY_DEFAULTS.streamWritesPerSecond,
     backfillPerSession: config.relay?.backfillPerSession ?? RELAY_DEFAULTS.backfillPerSession,
+    ...(config.relay?.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: config.relay.maxConcurrentSessions } : {}),
   });
 
   const restartConvexSide = () => bridge.resubscribe();

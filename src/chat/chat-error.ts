@@ -6,6 +6,7 @@ export type ChatErrorCode =
   | "PAIRING_FAILED"
   | "UNAUTHORIZED"
   | "UNREACHABLE"
+  | "REFUSED"
   | "TIMEOUT"
   | "DEVICE_FILE";
 

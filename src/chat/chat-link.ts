@@ -32,7 +32,7 @@ export interface ChatLink {
   close(): Promise<void>;
 }
 
-const claimRef = makeFunctionReference<"action", Record<string, unknown>, { instanceName: string; deviceId: string }>("pairing:claim");
+const claimRef = makeFunctionReference<"action", Record<string, unknown>, { instanceName: string }>("pairing:claim");
 const unpairRef = makeFunctionReference<"mutation", Record<string, unknown>, null>("app:unpair");
 
 export const CHAT_PLATFORM = "cli";
@@ -69,7 +69,6 @@ async function claim(options: OpenChatLinkOptions, file: string, previous: ChatD
       version: 1,
       convexUrl: payload.convexUrl,
       deviceToken,
-      deviceId: result.deviceId,
       deviceName,
       instanceName: result.instanceName,
       pairedAt: Date.now(),

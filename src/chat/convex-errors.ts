@@ -55,6 +55,10 @@ export function deviceError(error: unknown, deviceFile: string): unknown {
       `Pair again: fastclaw-relay chat --pair <link from \`fastclaw-relay pair --json\`> (replaces ${deviceFile}).`,
     );
   }
-  if (data) return new ChatError("UNREACHABLE", `Convex refused the request (${data.code}: ${data.message})`);
+  if (data?.code === "RATE_LIMITED") {
+    const seconds = Math.max(1, Math.ceil((data.retryAfterMs ?? 1000) / 1000));
+    return new ChatError("REFUSED", `Convex refused the request (${data.code}: ${data.message})`, `Try again in ${seconds} s.`);
+  }
+  if (data) return new ChatError("REFUSED", `Convex refused the request (${data.code}: ${data.message})`);
   return error;
 }

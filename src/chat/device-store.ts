@@ -9,7 +9,6 @@ export interface ChatDevice {
   convexUrl: string;
   /** The device token this client made and Convex knows by its hash: a credential. */
   deviceToken: string;
-  deviceId: string;
   deviceName: string;
   instanceName: string;
   pairedAt: number;
@@ -29,7 +28,6 @@ function isChatDevice(value: unknown): value is ChatDevice {
     typeof v.convexUrl === "string" &&
     typeof v.deviceToken === "string" &&
     TOKEN.test(v.deviceToken) &&
-    typeof v.deviceId === "string" &&
     typeof v.deviceName === "string" &&
     typeof v.instanceName === "string" &&
     typeof v.pairedAt === "number"

@@ -1,4 +1,5 @@
 /** The shape of config.json: TypeScript types and the JSON schema both the reader and `conf` check. */
+import { MAX_CONCURRENT_SESSIONS_SETTING } from "../bridge/session-slots.js";
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -13,6 +14,8 @@ export interface RelaySettings {
   maxMessageAgeMs?: number;
   streamWritesPerSecond?: number;
   backfillPerSession?: number;
+  /** Sessions with an app message being delivered or its agent run going on, at once (default 4). */
+  maxConcurrentSessions?: number;
   logLevel?: LogLevel;
 }
 
@@ -21,6 +24,8 @@ export interface FastclawConfig {
   instanceId?: string;
   instanceSecret?: string;
   instanceName?: string;
+  /** The Convex deployment's FASTCLAW_REGISTRATION_KEY, kept for registering again (e.g. after a reset). */
+  registrationKey?: string;
   gateway?: GatewaySettings;
   relay?: RelaySettings;
 }
@@ -40,7 +45,7 @@ export interface JsonSchema {
 }
 
 /** Keys whose values are credentials: never printed, never logged, never shown in an error. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["instanceSecret", "gateway.token", "gateway.password"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["instanceSecret", "registrationKey", "gateway.token", "gateway.password"]);
 
 // Credentials are base64url, 43..128 chars (docs/convex-api.md); URLs are checked for scheme only
 // because `new URL` in the validator does the rest.
@@ -58,6 +63,12 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
     pattern: "^[A-Za-z0-9_-]{43,128}$",
   },
   instanceName: { type: "string", description: "Name shown in the app", minLength: 1, maxLength: 200 },
+  registrationKey: {
+    type: "string",
+    description: "The Convex deployment's registration key (FASTCLAW_REGISTRATION_KEY), needed to register a new relay",
+    minLength: 1,
+    maxLength: 256,
+  },
   gateway: {
     type: "object",
     additionalProperties: false,
@@ -74,6 +85,7 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
       maxMessageAgeMs: { type: "integer", minimum: 1000, maximum: 7 * 24 * 3600 * 1000 },
       streamWritesPerSecond: { type: "number", minimum: 0.1, maximum: 50 },
       backfillPerSession: { type: "integer", minimum: 0, maximum: 10000 },
+      maxConcurrentSessions: { type: "integer", minimum: 1, maximum: MAX_CONCURRENT_SESSIONS_SETTING },
       logLevel: { type: "string", enum: LOG_LEVELS },
     },
   },

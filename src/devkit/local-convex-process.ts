@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CONTROL_TOKEN_ENV, newControlToken } from "../local-convex/control-server.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../local-convex/registration-key.js";
 import type { LocalConvexStats } from "../local-convex/stats.js";
 
 export interface LocalConvexProcess {
@@ -25,12 +26,27 @@ function mainScript(): string {
   return here.includes(`${path.sep}dist${path.sep}`) ? fromDist : path.resolve(here, "../../dist/src/local-convex/main.js");
 }
 
-export async function spawnLocalConvex(options: { port?: number; nodePath?: string; timeoutMs?: number } = {}): Promise<LocalConvexProcess> {
-  // Handed over in the environment, which only this user can read, not in the arguments.
+export interface SpawnLocalConvexOptions {
+  port?: number;
+  nodePath?: string;
+  timeoutMs?: number;
+  /** Convex environment variables for the functions (e.g. FASTCLAW_DEVICE_SENDS_PER_MINUTE for the bench). */
+  functionEnv?: Record<string, string>;
+}
+
+export async function spawnLocalConvex(options: SpawnLocalConvexOptions = {}): Promise<LocalConvexProcess> {
+  // Always the well-known local key, whatever this shell has set: callers register with that constant.
+  // The control token is handed over in the environment, which only this user can read, not in the arguments.
   const controlToken = newControlToken();
+  const env = {
+    ...process.env,
+    [REGISTRATION_KEY_ENV]: LOCAL_CONVEX_REGISTRATION_KEY,
+    ...options.functionEnv,
+    [CONTROL_TOKEN_ENV]: controlToken,
+  };
   const child = spawn(options.nodePath ?? process.execPath, [mainScript(), "--port", String(options.port ?? 0), "--control-port", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, [CONTROL_TOKEN_ENV]: controlToken },
+    env,
   });
   let output = "";
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));

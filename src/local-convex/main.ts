@@ -2,6 +2,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkControlToken, CONTROL_TOKEN_ENV, newControlToken, startControlServer } from "./control-server.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, provideLocalRegistrationKey, REGISTRATION_KEY_ENV } from "./registration-key.js";
 import { startLocalConvex } from "./server.js";
 import type { LocalConvexLogger } from "./local-logger.js";
 
@@ -64,6 +65,8 @@ async function main(): Promise<void> {
   const { port, sitePort, functionsDir, controlPort } = parseArgs(process.argv.slice(2));
   const given = process.env[CONTROL_TOKEN_ENV];
   const controlToken = given === undefined ? undefined : checkControlToken(given);
+  // The functions read their settings from the environment, as on a Convex deployment.
+  const registrationKey = provideLocalRegistrationKey();
   const server = await startLocalConvex({ port, sitePort, host: "127.0.0.1", functionsDir, logger: consoleLogger() });
   console.log(`Local Convex server: ${server.url}`);
   console.log(`Site (HTTP actions, the web app): ${server.siteUrl}`);
@@ -75,6 +78,11 @@ async function main(): Promise<void> {
     if (controlToken === undefined) console.log(`Control token: ${token}`);
   }
   console.log(`Functions: ${functionsDir}`);
+  console.log(
+    registrationKey === LOCAL_CONVEX_REGISTRATION_KEY
+      ? `Registration key (${REGISTRATION_KEY_ENV} for \`fastclaw-relay pair\`): ${registrationKey}`
+      : `Registration key: the one in ${REGISTRATION_KEY_ENV}`,
+  );
   console.log(
     "WARNING: in-memory and for local use only. There is no authentication beyond what the project's " +
       "functions check themselves (JWTs are not verified), and all data is lost when this process exits.",

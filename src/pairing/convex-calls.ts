@@ -13,6 +13,9 @@ export class PairingError extends Error {
   }
 }
 
+/** How long one pairing call to Convex may take. */
+export const PAIRING_CALL_TIMEOUT_MS = 15_000;
+
 export interface ConvexCaller {
   mutation<F extends FunctionReference<"mutation">>(fn: F, args: FunctionArgs<F>): Promise<FunctionReturnType<F>>;
   query<F extends FunctionReference<"query">>(fn: F, args: FunctionArgs<F>): Promise<FunctionReturnType<F>>;
@@ -22,6 +25,11 @@ export interface ConvexCaller {
 const HINTS: Record<string, string> = {
   UNAUTHORIZED: "Convex does not accept this relay's instance secret (was it reset elsewhere, or is this another deployment?).",
   RATE_LIMITED: "Too many attempts; wait a minute and try again.",
+  REGISTRATION_KEY_INVALID:
+    "Pass the deployment's registration key once: FASTCLAW_REGISTRATION_KEY=<key> fastclaw-relay pair (or --registration-key); it is the value set with `npx convex env set FASTCLAW_REGISTRATION_KEY`.",
+  REGISTRATION_CLOSED:
+    "The deployment's owner sets a registration key with `npx convex env set FASTCLAW_REGISTRATION_KEY <key>` (see the README, \"Your own Convex deployment\"), then pairs with it.",
+  QUOTA_EXCEEDED: "This relay reached its storage quota on the deployment; the owner can raise it (docs/convex-api.md, \"Registration and quotas\").",
 };
 
 function describe(error: unknown): string {
@@ -30,7 +38,14 @@ function describe(error: unknown): string {
   return `${error.message.split("\n")[0] ?? ""}${cause instanceof Error ? ` (${cause.message})` : ""}`;
 }
 
-export async function createConvexCaller(url: string, timeoutMs = 15_000): Promise<ConvexCaller> {
+/** The `message` a ConvexError carries (`data = {code, message}`): clearer than the client's "Uncaught ConvexError: {…}". */
+function refusalMessage(error: unknown): string | undefined {
+  const data = (error as { data?: unknown }).data;
+  const message = typeof data === "object" && data !== null ? (data as { message?: unknown }).message : undefined;
+  return typeof message === "string" ? message : undefined;
+}
+
+export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_TIMEOUT_MS): Promise<ConvexCaller> {
   const { ConvexHttpClient } = await import("convex/browser");
   const client = new ConvexHttpClient(url, {
     skipConvexDeploymentUrlCheck: true,
@@ -39,7 +54,7 @@ export async function createConvexCaller(url: string, timeoutMs = 15_000): Promi
   });
   const classified = (error: unknown): PairingError => {
     const code = convexErrorCode(error);
-    if (code) return new PairingError(`Convex refused: ${describe(error)}`, HINTS[code], code);
+    if (code) return new PairingError(`Convex refused: ${code}: ${refusalMessage(error) ?? describe(error)}`, HINTS[code], code);
     return new PairingError(`Cannot reach Convex at ${url}: ${describe(error)}`, "Check the URL (`convexUrl` in the config) and the network.");
   };
   return {

@@ -8,7 +8,7 @@ export interface RelayInfo {
   pendingPairing: boolean;
 }
 
-export type PairingStatus = "pending" | "claimed" | "expired" | "replaced" | "revoked";
+export type PairingStatus = "pending" | "claimed" | "expired" | "replaced" | "revoked" | "cancelled";
 
 export interface PairingWatch {
   status: PairingStatus;
@@ -18,12 +18,17 @@ export interface PairingWatch {
 
 export const fn = {
   relayInfo: makeFunctionReference<"query", { relaySecret: string }, RelayInfo>("relay:info"),
-  register: makeFunctionReference<"mutation", { secret: string; name: string }, { instanceId: string }>("instances:register"),
+  register: makeFunctionReference<"mutation", { secret: string; name: string; registrationKey?: string }, { instanceId: string }>(
+    "instances:register",
+  ),
   pairingCreate: makeFunctionReference<
     "mutation",
     { relaySecret: string; token: string },
     { pairingId: string; expiresAt: number }
   >("pairing:create"),
+  pairingCancel: makeFunctionReference<"mutation", { relaySecret: string; pairingId: string }, { status: PairingStatus }>(
+    "pairing:cancel",
+  ),
   pairingWatch: makeFunctionReference<"query", { relaySecret: string; pairingId: string }, PairingWatch>("pairing:watch"),
   webInfo: makeFunctionReference<"query", { relaySecret: string }, { siteUrl: string | null }>("web:info"),
   pairingReset: makeFunctionReference<"mutation", { relaySecret: string; newSecret: string }, { revokedDevices: number }>(

@@ -5,6 +5,7 @@ import type { Env } from "../config/paths.js";
 import { createConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
 import { fn } from "./convex-functions.js";
+import { withdrawPairingCode } from "./cancel.js";
 import { buildPairingPayload } from "./payload.js";
 import { webPairingUrl } from "./web-url.js";
 import { ensureRegistered } from "./register.js";
@@ -19,20 +20,29 @@ export type PairEvent =
   | { event: "claimed"; device: { name: string; platform: string } }
   | { event: "expired" }
   | { event: "replaced" }
-  | { event: "revoked" };
+  | { event: "revoked" }
+  | { event: "cancelled"; withdrawn: boolean };
+
+/** Interrupted: whether the code was withdrawn in Convex on the way out (else it stays claimable until it expires). */
+export type PairOutcome =
+  | Exclude<WatchOutcome, { status: "aborted" }>
+  | { status: "aborted"; withdrawn: true }
+  | { status: "aborted"; withdrawn: false; problem: string; expiresAt: number };
 
 export interface PairOptions {
   env: Env;
   /** --convex-url (already checked); else the config / FASTCLAW_CONVEX_URL. */
   convexUrl?: string;
   name?: string;
+  /** --registration-key; else FASTCLAW_REGISTRATION_KEY or the saved one (see register.ts). */
+  registrationKey?: string;
   reset: boolean;
   signal: AbortSignal;
   /** Awaited: the printer may render a QR code or write a file before the wait starts. */
   onEvent: (event: PairEvent) => void | Promise<void>;
 }
 
-export async function runPairing(options: PairOptions): Promise<WatchOutcome> {
+export async function runPairing(options: PairOptions): Promise<PairOutcome> {
   const loaded = await loadConfig(options.env);
   const convexUrl = options.convexUrl ?? loaded.effective.convexUrl;
   if (!convexUrl) {
@@ -55,7 +65,7 @@ export async function runPairing(options: PairOptions): Promise<WatchOutcome> {
       await options.onEvent({ event: "reset", revokedDevices: 0, nothingToReset: true });
     }
   }
-  const { config, created } = await ensureRegistered(options.env, convex, current, options.name);
+  const { config, created } = await ensureRegistered(options.env, convex, current, options.name, options.registrationKey);
   await options.onEvent({ event: "registered", instanceId: config.instanceId, name: config.instanceName, created, convexUrl });
 
   const token = newCredential();
@@ -77,7 +87,14 @@ export async function runPairing(options: PairOptions): Promise<WatchOutcome> {
     expiresAt,
     signal: options.signal,
   });
+  if (outcome.status === "aborted") {
+    // Nothing watches the code any more: nobody may claim it unseen for the rest of its 5 minutes.
+    const cancel = await withdrawPairingCode(convexUrl, config.instanceSecret, pairingId);
+    await options.onEvent({ event: "cancelled", withdrawn: cancel.withdrawn });
+    return cancel.withdrawn ? { status: "aborted", withdrawn: true } : { status: "aborted", withdrawn: false, problem: cancel.problem, expiresAt };
+  }
   if (outcome.status === "claimed") await options.onEvent({ event: "claimed", device: outcome.device });
+  else if (outcome.status === "cancelled") await options.onEvent({ event: "cancelled", withdrawn: true });
   else if (outcome.status === "expired" || outcome.status === "replaced" || outcome.status === "revoked") {
     await options.onEvent({ event: outcome.status });
   }

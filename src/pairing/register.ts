@@ -1,5 +1,6 @@
 /** Makes sure this relay has an instance secret saved and registered in Convex; returns the config to pair with. */
 import os from "node:os";
+import { ENV } from "../../convex/lib/settings.js";
 import type { Env } from "../config/paths.js";
 import type { FastclawConfig } from "../config/schema.js";
 import { updateConfig } from "../config/store.js";
@@ -13,6 +14,26 @@ export interface Registration {
   created: boolean;
 }
 
+/** Where `pair` also takes the deployment's registration key from: the name the owner sets in Convex. */
+const REGISTRATION_KEY_ENV = ENV.registrationKey;
+
+/**
+ * The registration key to offer: `--registration-key`, else the environment, else the one saved in the config
+ * for this very deployment (a key is never sent to another deployment than the one it was given for).
+ */
+export function registrationKeyFor(env: Env, current: FastclawConfig, convexUrl: string, given?: string): string | undefined {
+  const fresh = given ?? env[REGISTRATION_KEY_ENV];
+  if (fresh !== undefined && fresh.trim() !== "") return fresh.trim();
+  return current.convexUrl === convexUrl ? current.registrationKey : undefined;
+}
+
+/** `config` for `convexUrl`: with `key`, or without any key when its saved one belongs to another deployment. */
+function withKey(config: FastclawConfig, convexUrl: string, key: string | undefined): FastclawConfig {
+  if (key !== undefined) return { ...config, convexUrl, registrationKey: key };
+  const { registrationKey, ...rest } = config;
+  return config.convexUrl === convexUrl && registrationKey !== undefined ? { ...rest, convexUrl, registrationKey } : { ...rest, convexUrl };
+}
+
 export function defaultInstanceName(): string {
   return os.hostname().split(".")[0] || "OpenClaw";
 }
@@ -22,7 +43,9 @@ export async function ensureRegistered(
   convex: ConvexCaller,
   current: FastclawConfig,
   name?: string,
+  registrationKey?: string,
 ): Promise<Registration> {
+  const key = registrationKeyFor(env, current, convex.url, registrationKey);
   const instanceName = name ?? current.instanceName ?? defaultInstanceName();
   let secret = current.instanceSecret;
   const created = !secret;
@@ -30,13 +53,14 @@ export async function ensureRegistered(
     secret = newCredential();
     // Saved before Convex hears of it: a registered secret must never exist only in memory.
     const made = secret;
-    await updateConfig(env, (c) => ({ ...c, convexUrl: convex.url, instanceSecret: made }));
+    // Without the key yet (it is saved once the deployment took the call), and never another deployment's.
+    await updateConfig(env, (c) => ({ ...withKey(c, convex.url, undefined), instanceSecret: made }));
   }
-  const { instanceId } = await convex.mutation(fn.register, { secret, name: instanceName });
+  const { instanceId } = await convex.mutation(fn.register, { secret, name: instanceName, ...(key !== undefined ? { registrationKey: key } : {}) });
   const registered = secret;
+  // Kept (0600, like the secret) after the call went through, so a later `pair` can register again by itself.
   const { config } = await updateConfig(env, (c) => ({
-    ...c,
-    convexUrl: convex.url,
+    ...withKey(c, convex.url, key),
     instanceSecret: registered,
     instanceId,
     instanceName,

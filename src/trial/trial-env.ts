@@ -1,9 +1,11 @@
 /** The environment the trial's relay processes get: the trial's state dir and the chosen Gateway, nothing of the real relay's. */
+import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../local-convex/registration-key.js";
 import type { TrialGateway } from "./gateway-choice.js";
 
 /**
  * Copies `base` without FASTCLAW_* (a real FASTCLAW_CONVEX_URL would point the trial relay at the
- * person's real deployment) and without gateway credentials, then sets the trial's own.
+ * person's real deployment) and without gateway credentials, then sets the trial's own (and the local
+ * Convex server's registration key, so the trial's `pair` registers as on a personal deployment).
  */
 export function trialRelayEnv(base: NodeJS.ProcessEnv, relayStateDir: string, gateway: Pick<TrialGateway, "url" | "token" | "password">): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
@@ -14,6 +16,7 @@ export function trialRelayEnv(base: NodeJS.ProcessEnv, relayStateDir: string, ga
     env[key] = value;
   }
   env.FASTCLAW_STATE_DIR = relayStateDir;
+  env[REGISTRATION_KEY_ENV] = LOCAL_CONVEX_REGISTRATION_KEY;
   env.OPENCLAW_GATEWAY_URL = gateway.url;
   if (gateway.token) env.OPENCLAW_GATEWAY_TOKEN = gateway.token;
   if (gateway.password) env.OPENCLAW_GATEWAY_PASSWORD = gateway.password;

@@ -12,6 +12,7 @@ import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { AppClient, type AppMessage } from "../../src/app-client/app-client.js";
 import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
 import type { RuntimeState } from "../../src/runtime/runtime-state.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
 import { relayConnection, type RelayUnderTest } from "../support/relay-connection.js";
@@ -49,7 +50,7 @@ export class Pipeline {
     const secret = randomBytes(32).toString("base64url");
     const http = new ConvexHttpClient(convex.url);
     const mutation = (name: string) => makeFunctionReference<"mutation", Record<string, unknown>, Record<string, string>>(name);
-    const { instanceId } = await http.mutation(mutation("instances:register"), { secret, name: "e2e relay" });
+    const { instanceId } = await http.mutation(mutation("instances:register"), { secret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "e2e relay" });
     const pairingToken = randomBytes(32).toString("base64url");
     await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
     const { app } = await AppClient.claim(convex.url, { pairingToken, deviceName: "e2e phone", platform: "test" });

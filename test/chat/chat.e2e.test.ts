@@ -6,6 +6,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../../src/local-convex/registration-key.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
 import { pairingPayload, runRelayCli, startRelayCli, type Background } from "./relay-cli.js";
 
@@ -50,7 +51,12 @@ beforeAll(async () => {
   convex = await spawnLocalConvex();
   home = await throwawayRelayEnv("fastclaw-chat-e2e-");
   const info = e2eInfo();
-  env = { ...home.env, OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken };
+  env = {
+    ...home.env,
+    OPENCLAW_GATEWAY_URL: info.gatewayUrl,
+    OPENCLAW_GATEWAY_TOKEN: info.gatewayToken,
+    [REGISTRATION_KEY_ENV]: LOCAL_CONVEX_REGISTRATION_KEY,
+  };
 }, 120_000);
 
 afterAll(async () => {

@@ -32,6 +32,14 @@ test("a device call refused as UNAUTHORIZED: unpaired, pair again", () => {
   expect((deviceError(convexError("NOT_FOUND"), "f") as ChatError).message).toMatch(/NOT_FOUND/);
 });
 
+test("a send refused for the device's rate (or a quota): refused, not unreachable, and when to try again", () => {
+  const limited = deviceError(convexError("RATE_LIMITED", { retryAfterMs: 1500 }), "f") as ChatError;
+  expect(limited.code).toBe("REFUSED");
+  expect(limited.message).toBe("Convex refused the request (RATE_LIMITED: RATE_LIMITED happened)");
+  expect(limited.hint).toBe("Try again in 2 s.");
+  expect((deviceError(convexError("QUOTA_EXCEEDED"), "f") as ChatError).code).toBe("REFUSED");
+});
+
 test("anything else passes through unchanged", () => {
   const plain = new Error("socket hang up");
   expect(claimError(plain)).toBe(plain);

@@ -18,7 +18,6 @@ const device: ChatDevice = {
   version: 1,
   convexUrl: "http://127.0.0.1:3210",
   deviceToken: "d".repeat(43),
-  deviceId: "dev1",
   deviceName: "term",
   instanceName: "Desk",
   pairedAt: 1,

@@ -88,7 +88,7 @@ export class FakeApp {
   }
 
   link(): ChatLink {
-    const device: ChatDevice = { version: 1, convexUrl: "http://fake", deviceToken: "t".repeat(43), deviceId: "d1", deviceName: "term", instanceName: "Desk", pairedAt: 0 };
+    const device: ChatDevice = { version: 1, convexUrl: "http://fake", deviceToken: "t".repeat(43), deviceName: "term", instanceName: "Desk", pairedAt: 0 };
     return { app: this.app, device, deviceFile: "/x/chat-device.json", paired: false, status: () => this.app.status(), close: () => this.app.close() };
   }
 }

@@ -47,16 +47,18 @@ test("a valid file loads, and requireRunnable returns what run needs", async () 
       instanceSecret: SECRET,
       instanceId: "i1",
       gateway: { url: "ws://127.0.0.1:1" },
-      relay: { logLevel: "debug", backfillPerSession: 5 },
+      relay: { logLevel: "debug", backfillPerSession: 5, maxConcurrentSessions: 2 },
+      registrationKey: "the-deployments-registration-key-0123456789",
     }),
   );
   const loaded = await loadConfig(box.env);
+  // The registration key is for `pair` only: `run` never gets it.
   expect(requireRunnable(loaded)).toEqual({
     convexUrl: "https://x.convex.cloud",
     instanceSecret: SECRET,
     instanceId: "i1",
     gateway: { url: "ws://127.0.0.1:1" },
-    relay: { backfillPerSession: 5 },
+    relay: { backfillPerSession: 5, maxConcurrentSessions: 2 },
   });
 });
 
@@ -79,6 +81,8 @@ test("an empty file is reported as empty", async () => {
 test.each([
   [{ relay: { logLevel: "loud" } }, "relay.logLevel", /must be one of error, warn, info, debug \(found "loud"\)/],
   [{ relay: { maxMessageAgeMs: 1.5 } }, "relay.maxMessageAgeMs", /must be an integer/],
+  [{ relay: { maxConcurrentSessions: 0 } }, "relay.maxConcurrentSessions", /at least 1/],
+  [{ registrationKey: 42 }, "registrationKey", /must be a string \(value hidden\)/],
   [{ convexUrl: "ftp://x" }, "convexUrl", /wrong format.*http\(s\):\/\/ URL/],
   [{ gateway: { url: "http://x" } }, "gateway.url", /ws\(s\):\/\/ URL/],
   [{ convexUrl: "https://x", colour: "blue" }, "colour", /not a known setting/],

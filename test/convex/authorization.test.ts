@@ -5,7 +5,17 @@ import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { PAIRING_TTL_MS } from "../../convex/lib/limits.js";
 import { exportedFunctions, type ExportedFunction } from "./convex-modules.js";
-import { advance, credential, expectError, newBackend, pairDevice, registerInstance, useConvexTestFile, type Backend } from "./fixtures.js";
+import {
+  advance,
+  credential,
+  expectError,
+  newBackend,
+  pairDevice,
+  REGISTRATION_KEY,
+  registerInstance,
+  useConvexTestFile,
+  type Backend,
+} from "./fixtures.js";
 
 type Credential = "relaySecret" | "deviceToken" | "pairingToken" | "secret";
 
@@ -38,8 +48,9 @@ type Case = {
 
 const page = { numItems: 10, cursor: null };
 const CASES: Record<string, Case> = {
-  "instances:register": { credential: "secret", args: () => ({ name: "Alpha-Instance" }), crossInstance: "own data" },
+  "instances:register": { credential: "secret", args: () => ({ name: "Alpha-Instance", registrationKey: REGISTRATION_KEY }), crossInstance: "own data" },
   "pairing:create": { credential: "relaySecret", args: () => ({ token: credential() }), crossInstance: "own data" },
+  "pairing:cancel": { credential: "relaySecret", args: (w) => ({ pairingId: w.a.pendingPairingId }), crossInstance: "NOT_FOUND" },
   "pairing:watch": { credential: "relaySecret", args: (w) => ({ pairingId: w.a.pendingPairingId }), crossInstance: "NOT_FOUND" },
   "pairing:claim": {
     credential: "pairingToken",

@@ -7,7 +7,20 @@ import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import type { ErrorCode, ErrorData } from "../../convex/lib/errors.js";
 import schema from "../../convex/schema.js";
+import { sha256Hex } from "../../convex/lib/auth.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../../src/local-convex/registration-key.js";
 import { convexModules } from "./convex-modules.js";
+
+/** The deployment's registration key in these tests (a personal deployment, as the README sets one up). */
+export const REGISTRATION_KEY = LOCAL_CONVEX_REGISTRATION_KEY;
+
+/** Convex environment variables the functions read (process.env, as on a deployment); restored by `useConvexTestFile`. */
+export function setDeploymentEnv(vars: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(vars)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+}
 
 export function newBackend() {
   flattenGlobals();
@@ -22,7 +35,7 @@ export function credential(): string {
 
 export async function registerInstance(t: Backend, name: string): Promise<{ secret: string; instanceId: Id<"instances"> }> {
   const secret = credential();
-  const { instanceId } = await t.mutation(api.instances.register, { secret, name });
+  const { instanceId } = await t.mutation(api.instances.register, { secret, name, registrationKey: REGISTRATION_KEY });
   return { secret, instanceId };
 }
 
@@ -37,8 +50,11 @@ export async function pairDevice(t: Backend, relaySecret: string, deviceName = "
   const pairingToken = credential();
   const { pairingId } = await t.mutation(api.pairing.create, { relaySecret, token: pairingToken });
   const deviceToken = credential();
-  const { deviceId } = await t.action(api.pairing.claim, { pairingToken, deviceToken, deviceName, platform });
-  return { deviceToken, deviceId, pairingToken, pairingId };
+  await t.action(api.pairing.claim, { pairingToken, deviceToken, deviceName, platform });
+  // The claim doesn't answer with the device id (it never leaves Convex); tests look it up.
+  const tokenHash = await sha256Hex(deviceToken);
+  const device = await t.run((ctx) => ctx.db.query("devices").withIndex("by_token_hash", (q) => q.eq("tokenHash", tokenHash)).unique());
+  return { deviceToken, deviceId: device!._id, pairingToken, pairingId };
 }
 
 /** Awaits a call that must fail with a ConvexError of `code`; returns the error data. */
@@ -90,8 +106,14 @@ function flattenGlobals(): void {
  * a test ends run to completion before their timers are dropped.
  */
 export function useConvexTestFile(current?: () => Backend | undefined): void {
+  const savedEnv = { ...process.env };
   beforeAll(() => {
     jest.useFakeTimers();
+  });
+  beforeEach(() => {
+    // Every test starts on a personal deployment with the default limits.
+    for (const name of Object.keys(process.env)) if (name.startsWith("FASTCLAW_")) delete process.env[name];
+    setDeploymentEnv({ [REGISTRATION_KEY_ENV]: REGISTRATION_KEY });
   });
   beforeEach(() => {
     flattenGlobals();
@@ -103,5 +125,7 @@ export function useConvexTestFile(current?: () => Backend | undefined): void {
   });
   afterAll(() => {
     jest.useRealTimers();
+    for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+    Object.assign(process.env, savedEnv);
   });
 }

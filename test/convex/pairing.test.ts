@@ -2,7 +2,17 @@
 import { jest } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
 import { CLAIM_FAILURE_LIMIT, CLAIM_FAILURE_WINDOW_MS, MAX_ACTIVE_DEVICES, PAIRING_TTL_MS } from "../../convex/lib/limits.js";
-import { advance, credential, expectError, newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import {
+  advance,
+  credential,
+  expectError,
+  newBackend,
+  pairDevice,
+  registerInstance,
+  setDeploymentEnv,
+  type Backend,
+  useConvexTestFile,
+} from "./fixtures.js";
 
 let t: Backend;
 useConvexTestFile(() => t);
@@ -28,7 +38,8 @@ test("pending → claimed: the relay sees who claimed; the app gets the instance
 
   const deviceToken = credential();
   const claimed = await t.action(api.pairing.claim, { pairingToken, deviceToken, deviceName: " Ana's iPhone ", platform: "ios" });
-  expect(claimed.instanceName).toBe("Home");
+  // Exactly the instance name: the device id never leaves Convex (docs/convex-api.md).
+  expect(claimed).toEqual({ instanceName: "Home" });
   expect(await t.query(api.pairing.watch, { relaySecret: secret, pairingId })).toEqual({
     status: "claimed",
     expiresAt,
@@ -137,6 +148,7 @@ test("unpair revokes only the calling device", async () => {
 });
 
 test(`at most ${MAX_ACTIVE_DEVICES} devices are paired at once`, async () => {
+  setDeploymentEnv({ FASTCLAW_PAIRING_CODES_PER_HOUR: "100" });
   const { secret } = await registerInstance(t, "Home");
   for (let i = 0; i < MAX_ACTIVE_DEVICES; i++) await pairDevice(t, secret, `Phone ${i}`);
   await expectError(pairDevice(t, secret, "One too many"), "BAD_REQUEST");
@@ -151,23 +163,49 @@ describe("failed claims are rate-limited per client address", () => {
     const attacker = t.withRequestMetadata({ ip: "203.0.113.9" });
     for (let i = 0; i < CLAIM_FAILURE_LIMIT; i++) await expectError(wrongClaim(attacker), "PAIRING_INVALID");
 
-    // Even a valid code is refused while limited; the refusal itself doesn't extend the window.
-    const pairingToken = credential();
-    const { pairingId } = await t.mutation(api.pairing.create, { relaySecret: secret, token: pairingToken });
-    const claimArgs = { pairingToken, deviceToken: credential(), deviceName: "Pixel", platform: "android" };
     await advance(t, 60_000);
-    const limited = await expectError(attacker.action(api.pairing.claim, claimArgs), "RATE_LIMITED");
+    const limited = await expectError(wrongClaim(attacker), "RATE_LIMITED");
     expect(limited.retryAfterMs).toBe(CLAIM_FAILURE_WINDOW_MS - 60_000);
-    expect((await t.query(api.pairing.watch, { relaySecret: secret, pairingId })).status).toBe("pending");
-
     // Another address is not affected.
     await expectError(wrongClaim(t.withRequestMetadata({ ip: "198.51.100.7" })), "PAIRING_INVALID");
 
+    // Refused attempts don't extend the window.
     await advance(t, CLAIM_FAILURE_WINDOW_MS - 60_000);
-    const fresh = credential();
-    await t.mutation(api.pairing.create, { relaySecret: secret, token: fresh });
-    const ok = await attacker.action(api.pairing.claim, { ...claimArgs, pairingToken: fresh });
+    await expectError(wrongClaim(attacker), "PAIRING_INVALID");
+  });
+
+  test("a valid code is never refused for rate, even from a limited address", async () => {
+    const { secret } = await registerInstance(t, "Home");
+    const attacker = t.withRequestMetadata({ ip: "203.0.113.9" });
+    for (let i = 0; i <= CLAIM_FAILURE_LIMIT; i++) await wrongClaim(attacker).catch(() => undefined);
+    await expectError(wrongClaim(attacker), "RATE_LIMITED");
+
+    const pairingToken = credential();
+    const { pairingId } = await t.mutation(api.pairing.create, { relaySecret: secret, token: pairingToken });
+    const claimArgs = { pairingToken, deviceToken: credential(), deviceName: "Pixel", platform: "android" };
+    expect(await attacker.action(api.pairing.claim, claimArgs)).toEqual({ instanceName: "Home" });
+    expect((await t.query(api.pairing.watch, { relaySecret: secret, pairingId })).status).toBe("claimed");
+    // Its retry after a lost answer too.
+    expect(await attacker.action(api.pairing.claim, claimArgs)).toEqual({ instanceName: "Home" });
+  });
+
+  test("callers without an address share a bucket, yet strangers filling it can't stop the owner's claim", async () => {
+    const { secret } = await registerInstance(t, "Home");
+    for (let i = 0; i < CLAIM_FAILURE_LIMIT; i++) await expectError(wrongClaim(t), "PAIRING_INVALID");
+    await expectError(wrongClaim(t), "RATE_LIMITED");
+
+    const pairingToken = credential();
+    await t.mutation(api.pairing.create, { relaySecret: secret, token: pairingToken });
+    const ok = await t.action(api.pairing.claim, { pairingToken, deviceToken: credential(), deviceName: "Pixel", platform: "android" });
     expect(ok.instanceName).toBe("Home");
+  });
+
+  test("an IPv6 client is bucketed by its /64: other addresses in it share the limit, the next /64 doesn't", async () => {
+    const from = (ip: string) => t.withRequestMetadata({ ip });
+    for (let i = 0; i < CLAIM_FAILURE_LIMIT; i++) await expectError(wrongClaim(from(`2001:db8:1:2::${(i + 1).toString(16)}`)), "PAIRING_INVALID");
+    await expectError(wrongClaim(from("2001:0db8:0001:0002:ffff:ffff:ffff:ffff")), "RATE_LIMITED");
+    await expectError(wrongClaim(from("[2001:db8:1:2:abcd::1]")), "RATE_LIMITED");
+    await expectError(wrongClaim(from("2001:db8:1:3::1")), "PAIRING_INVALID");
   });
 
   test("buckets are deleted when their window is over, and no address is stored", async () => {
@@ -178,5 +216,27 @@ describe("failed claims are rate-limited per client address", () => {
     expect(JSON.stringify(buckets)).not.toContain("203.0.113.9");
     await advance(t, CLAIM_FAILURE_WINDOW_MS);
     expect(await t.run((ctx) => ctx.db.query("claimFailures").collect())).toEqual([]);
+  });
+});
+
+describe("pairing:cancel withdraws a code nothing watches any more", () => {
+  test("a cancelled code can't be claimed; the relay's watch says cancelled; cancelling again changes nothing", async () => {
+    const { secret } = await registerInstance(t, "Home");
+    const pairingToken = credential();
+    const { pairingId } = await t.mutation(api.pairing.create, { relaySecret: secret, token: pairingToken });
+    expect(await t.mutation(api.pairing.cancel, { relaySecret: secret, pairingId })).toEqual({ status: "cancelled" });
+    expect((await t.query(api.pairing.watch, { relaySecret: secret, pairingId })).status).toBe("cancelled");
+    await expectError(t.action(api.pairing.claim, { pairingToken, deviceToken: credential(), deviceName: "Eve", platform: "ios" }), "PAIRING_EXPIRED");
+    expect(await t.mutation(api.pairing.cancel, { relaySecret: secret, pairingId })).toEqual({ status: "cancelled" });
+    expect((await t.query(api.relay.info, { relaySecret: secret })).pendingPairing).toBe(false);
+  });
+
+  test("a claimed code stays claimed; another instance's code is NOT_FOUND", async () => {
+    const { secret } = await registerInstance(t, "Home");
+    const other = await registerInstance(t, "Other");
+    const paired = await pairDevice(t, secret);
+    expect(await t.mutation(api.pairing.cancel, { relaySecret: secret, pairingId: paired.pairingId })).toEqual({ status: "claimed" });
+    await expectError(t.mutation(api.pairing.cancel, { relaySecret: other.secret, pairingId: paired.pairingId }), "NOT_FOUND");
+    expect((await t.query(api.app.status, { deviceToken: paired.deviceToken })).device.name).toBe("Pixel");
   });
 });

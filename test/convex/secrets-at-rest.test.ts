@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import type { TableNames } from "../../convex/_generated/dataModel.js";
 import { api } from "../../convex/_generated/api.js";
 import schema from "../../convex/schema.js";
-import { advance, credential, expectError, newBackend, useConvexTestFile, type Backend } from "./fixtures.js";
+import { advance, credential, expectError, newBackend, REGISTRATION_KEY, useConvexTestFile, type Backend } from "./fixtures.js";
 
 let t: Backend;
 useConvexTestFile(() => t);
@@ -27,7 +27,7 @@ test("a full lifecycle leaves only hashes in the database and nothing secret in 
   const deviceToken = credential();
   const secondDeviceToken = credential();
 
-  await keep(t.mutation(api.instances.register, { secret: relaySecret, name: "Home" }));
+  await keep(t.mutation(api.instances.register, { secret: relaySecret, name: "Home", registrationKey: REGISTRATION_KEY }));
   const { pairingId } = await keep(t.mutation(api.pairing.create, { relaySecret, token: pairingToken }));
   await keep(t.query(api.pairing.watch, { relaySecret, pairingId }));
   await keep(t.action(api.pairing.claim, { pairingToken, deviceToken, deviceName: "Pixel", platform: "android" }));
@@ -72,7 +72,7 @@ test("a full lifecycle leaves only hashes in the database and nothing secret in 
   await keep(t.mutation(api.pairing.reset, { relaySecret, newSecret }));
   await keep(t.query(api.relay.info, { relaySecret: newSecret }));
   await advance(t, 10 * 60_000); // scheduled expiry and offline checks have run
-  const secrets = { relaySecret, newSecret, pairingToken, secondPairingToken, pendingToken, deviceToken, secondDeviceToken };
+  const secrets = { relaySecret, newSecret, pairingToken, secondPairingToken, pendingToken, deviceToken, secondDeviceToken, registrationKey: REGISTRATION_KEY };
 
   const tables = Object.keys(schema.tables) as TableNames[];
   const dump = await t.run(async (ctx) => {

@@ -1,7 +1,7 @@
 /** The local server's DatabaseFake index with the project's own schema and functions: same answers as plain convex-test. */
 import { expect, jest, test } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
-import { newBackend, useConvexTestFile, type Backend } from "../convex/fixtures.js";
+import { newBackend, REGISTRATION_KEY, useConvexTestFile, type Backend } from "../convex/fixtures.js";
 import { accelerate, random } from "./table-index-ops.js";
 
 useConvexTestFile();
@@ -20,7 +20,7 @@ async function outcome(step: Step, t: Backend): Promise<unknown> {
 }
 
 async function setup(t: Backend): Promise<string> {
-  await t.mutation(api.instances.register, { secret: SECRET, name: "Home" });
+  await t.mutation(api.instances.register, { secret: SECRET, name: "Home", registrationKey: REGISTRATION_KEY });
   await t.mutation(api.pairing.create, { relaySecret: SECRET, token: "p".repeat(43) });
   const deviceToken = "d".repeat(43);
   await t.action(api.pairing.claim, { pairingToken: "p".repeat(43), deviceToken, deviceName: "Pixel", platform: "android" });

@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import type { LocalConvexServer } from "../../src/local-convex/index.js";
-import { makeSandbox, type Sandbox } from "../service/helpers.js";
-import { claimAsApp, startServer } from "./pair-helpers.js";
+import { type Sandbox } from "../service/helpers.js";
+import { claimAsApp, pairSandbox, startServer } from "./pair-helpers.js";
 
 const BIN = path.resolve("bin/fastclaw-relay.js");
 
@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.stop());
 beforeEach(() => {
-  box = makeSandbox();
+  box = pairSandbox();
 });
 afterEach(() => box.cleanup());
 
@@ -42,4 +42,29 @@ test("pair --json: NDJSON events on stdout, exit 0 once the app claims the code"
     .map((l) => JSON.parse(l) as { event: string });
   expect(events.map((e) => e.event)).toEqual(["registered", "pairing", "claimed"]);
   expect(JSON.parse(readFileSync(box.configFile, "utf8"))).toMatchObject({ convexUrl: server.url, instanceName: "Box" });
+});
+
+test("pair --json stopped by SIGTERM (an agent's timeout): the code is withdrawn before it exits, so nobody can claim it", async () => {
+  const child = spawn(process.execPath, [BIN, "pair", "--json", "--convex-url", server.url], { env: box.env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+  const payload = await new Promise<string>((resolve, reject) => {
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split("\n").find((l) => l.includes('"event":"pairing"'));
+      if (line) resolve((JSON.parse(line) as { payload: string }).payload);
+    });
+    void exited.then(() => reject(new Error(`pair exited early: ${stdout} ${stderr}`)));
+  });
+  child.kill("SIGTERM");
+  expect(await exited).toBe(1);
+  const events = stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { event: string });
+  expect(events.at(-1)).toEqual({ event: "cancelled", withdrawn: true });
+  expect(stderr).toContain("the pairing code was withdrawn");
+  await expect(claimAsApp(payload, "Intruder", "ios")).rejects.toMatchObject({ data: { code: "PAIRING_EXPIRED" } });
 });

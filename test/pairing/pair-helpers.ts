@@ -4,10 +4,11 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { startLocalConvex, type LocalConvexServer } from "../../src/local-convex/index.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, provideLocalRegistrationKey, REGISTRATION_KEY_ENV } from "../../src/local-convex/registration-key.js";
 import { main, type CliDeps } from "../../src/cli/main.js";
 import { newCredential } from "../../src/pairing/credentials.js";
 import { parsePairingPayload } from "../../src/pairing/payload.js";
-import { capture } from "../service/helpers.js";
+import { capture, makeSandbox, type Sandbox } from "../service/helpers.js";
 
 export const ADMIN_KEY = "local-admin-key-for-tests";
 
@@ -26,8 +27,17 @@ export function unrefLongTimers(limitMs = 120_000): void {
   globalThis.setTimeout = Object.assign(patched, original) as typeof setTimeout;
 }
 
+/** A throwaway HOME/state dir whose `pair` knows the local server's registration key (as the trial's does). */
+export function pairSandbox(): Sandbox {
+  const box = makeSandbox();
+  box.env[REGISTRATION_KEY_ENV] = LOCAL_CONVEX_REGISTRATION_KEY;
+  return box;
+}
+
 export async function startServer(): Promise<LocalConvexServer> {
   unrefLongTimers();
+  // The server runs in this process, so its functions read this process's environment.
+  provideLocalRegistrationKey();
   return startLocalConvex({ port: 0, host: "127.0.0.1", functionsDir: path.resolve("convex"), adminKey: ADMIN_KEY });
 }
 
@@ -45,7 +55,7 @@ export async function adminMutation(url: string, name: string, args: Record<stri
 
 export interface AppDevice {
   deviceToken: string;
-  result: { instanceName: string; deviceId: string };
+  result: { instanceName: string };
 }
 
 /** What the phone does after scanning: claim the code with a device token it made itself. */

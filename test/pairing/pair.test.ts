@@ -10,7 +10,7 @@ import { startLocalConvex, type LocalConvexServer } from "../../src/local-convex
 import { parsePairingPayload } from "../../src/pairing/payload.js";
 import { capture, makeSandbox, recorder, SECRET, type Sandbox } from "../service/helpers.js";
 import { cli, writeConfig } from "../cli/cli-helpers.js";
-import { adminMutation, claimAsApp, query, startPair, startServer } from "./pair-helpers.js";
+import { adminMutation, claimAsApp, pairSandbox, query, startPair, startServer } from "./pair-helpers.js";
 
 let server: LocalConvexServer;
 let box: Sandbox;
@@ -21,7 +21,7 @@ afterAll(async () => {
   await server.stop();
 });
 beforeEach(() => {
-  box = makeSandbox();
+  box = pairSandbox();
 });
 afterEach(() => box.cleanup());
 
@@ -242,10 +242,65 @@ test("Convex unreachable: exit 1 naming the URL; the new secret is kept in the c
   expect(readConfig()).toMatchObject({ convexUrl: url, instanceSecret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
 });
 
-test("cancelling while waiting (SIGINT/abort): exit 1, says so", async () => {
-  const pair = startPair(["--json", "--convex-url", server.url], { env: box.env, stdout: capture() });
-  await pair.waitFor("pairing");
+test("cancelling while waiting (SIGINT/abort): the code is withdrawn in Convex, exit 1, says so", async () => {
+  const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
+  const pairing = await pair.waitFor("pairing");
   pair.controller.abort();
   expect(await pair.done).toBe(1);
-  expect(pair.stderr.text()).toContain("Cancelled");
+  expect(pair.events().at(-1)).toEqual({ event: "cancelled", withdrawn: true });
+  expect(pair.stderr.text()).toContain("Cancelled; the pairing code was withdrawn and can no longer be used.");
+  await expect(claimAsApp(pairing.payload as string)).rejects.toMatchObject({ data: { code: "PAIRING_EXPIRED" } });
+});
+
+test("cancelling when Convex can't be reached any more: says the code stays valid, and until when", async () => {
+  const pair = startPair(["--convex-url", server.url], { env: box.env });
+  const end = Date.now() + 20_000;
+  while (!pair.stdout.text().includes("Waiting for the app") && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+  await server.goOffline();
+  try {
+    pair.controller.abort();
+    expect(await pair.done).toBe(1);
+  } finally {
+    await server.goOnline();
+  }
+  expect(pair.stderr.text()).toMatch(/Cancelled, but the pairing code could not be withdrawn \(Cannot reach Convex .*\); it stays valid until /);
+});
+
+describe("the deployment's registration key", () => {
+  test("a first pair without it: exit 1, the reason and how to pass it; nothing registered", async () => {
+    delete box.env.FASTCLAW_REGISTRATION_KEY;
+    const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
+    expect(await pair.done).toBe(1);
+    expect(pair.stderr.text()).toContain(
+      "Convex refused: REGISTRATION_KEY_INVALID: this deployment needs a registration key to register a new relay",
+    );
+    expect(pair.stderr.text()).toContain("FASTCLAW_REGISTRATION_KEY=<key> fastclaw-relay pair");
+    expect(pair.events()).toEqual([]);
+  });
+
+  test("a key saved for another deployment is never sent to this one, and is dropped from the config", async () => {
+    delete box.env.FASTCLAW_REGISTRATION_KEY;
+    const otherKey = "key-of-another-deployment-0123456789abcdef";
+    writeConfig(box, { convexUrl: "https://other.example.convex.cloud", registrationKey: otherKey });
+    // The local server would take any key it knows; this one is not, so only "needs a key" proves it wasn't sent.
+    const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
+    expect(await pair.done).toBe(1);
+    expect(pair.stderr.text()).toContain("this deployment needs a registration key");
+    expect(readConfig()).not.toHaveProperty("registrationKey");
+    expect(readConfig().convexUrl).toBe(server.url);
+  });
+
+  test("--registration-key once: registered, kept 0600 in the config for this deployment, never printed", async () => {
+    const key = box.env.FASTCLAW_REGISTRATION_KEY!;
+    delete box.env.FASTCLAW_REGISTRATION_KEY;
+    const pair = startPair(["--json", "--convex-url", server.url, "--registration-key", key], { env: box.env });
+    const pairing = await pair.waitFor("pairing");
+    await claimAsApp(pairing.payload as string);
+    expect(await pair.done).toBe(0);
+    expect(readConfig()).toMatchObject({ registrationKey: key, convexUrl: server.url });
+    expect(statSync(box.configFile).mode & 0o777).toBe(0o600);
+    expect(pair.stdout.text() + pair.stderr.text()).not.toContain(key);
+    const status = await cli(["status", "--json"], { env: box.env, runner: recorder().runner });
+    expect(status.stdout + status.stderr).not.toContain(key);
+  });
 });

@@ -1,5 +1,6 @@
 /** The trial's arguments and the environment its relay gets. */
 import { parseTrialArgs, TrialUsageError } from "../../src/trial/trial-args.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
 import { trialRelayEnv } from "../../src/trial/trial-env.js";
 
 test("defaults: interactive, auto gateway, 120 s", () => {
@@ -30,13 +31,14 @@ test.each([
   expect(() => parseTrialArgs(argv)).toThrow(message);
 });
 
-test("the relay's env: the trial's state dir and Gateway; no FASTCLAW_* or outer gateway settings", () => {
+test("the relay's env: the trial's state dir, Gateway and local registration key; no outer FASTCLAW_* or gateway settings", () => {
   const env = trialRelayEnv(
     {
       PATH: "/bin",
       HOME: "/home/me",
       FASTCLAW_CONVEX_URL: "https://real.convex.cloud",
       FASTCLAW_STATE_DIR: "/home/me/.openclaw/fastclaw",
+      FASTCLAW_REGISTRATION_KEY: "the-real-deployments-key-that-must-not-leak",
       OPENCLAW_GATEWAY_URL: "ws://elsewhere:1",
       OPENCLAW_GATEWAY_PASSWORD: "pw",
       OPENCLAW_GATEWAY_PORT: "9",
@@ -51,6 +53,7 @@ test("the relay's env: the trial's state dir and Gateway; no FASTCLAW_* or outer
     HOME: "/home/me",
     OPENCLAW_CONFIG_PATH: "/home/me/.openclaw/openclaw.json",
     FASTCLAW_STATE_DIR: "/tmp/trial/relay",
+    FASTCLAW_REGISTRATION_KEY: LOCAL_CONVEX_REGISTRATION_KEY,
     OPENCLAW_GATEWAY_URL: "ws://127.0.0.1:18789",
     OPENCLAW_GATEWAY_TOKEN: "tok",
   });

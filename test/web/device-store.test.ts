@@ -26,7 +26,7 @@ class MemoryStorage {
   }
 }
 
-const instance = (n: number): PairedInstance => ({ deviceId: `d${n}`, deviceToken: `token-${n}`, instanceName: `relay ${n}`, pairedAt: n });
+const instance = (n: number): PairedInstance => ({ localId: `d${n}`, deviceToken: `token-${n}`, instanceName: `relay ${n}`, pairedAt: n });
 
 test("device tokens are 32 random bytes, base64url, and differ every time", () => {
   const a = newDeviceToken();
@@ -41,13 +41,13 @@ test("pairing adds and activates a relay; unpairing one forgets only it; the las
   expect(store.active()).toBeUndefined();
   store.add(instance(1));
   store.add(instance(2));
-  expect(store.list().map((i) => i.deviceId)).toEqual(["d1", "d2"]);
-  expect(store.active()?.deviceId).toBe("d2");
+  expect(store.list().map((i) => i.localId)).toEqual(["d1", "d2"]);
+  expect(store.active()?.localId).toBe("d2");
   store.setActive("d1");
-  expect(store.active()?.deviceId).toBe("d1");
+  expect(store.active()?.localId).toBe("d1");
   store.remove("d1");
-  expect(store.list().map((i) => i.deviceId)).toEqual(["d2"]);
-  expect(store.active()?.deviceId).toBe("d2");
+  expect(store.list().map((i) => i.localId)).toEqual(["d2"]);
+  expect(store.active()?.localId).toBe("d2");
   // Re-pairing the same device id replaces its entry instead of listing it twice.
   store.add({ ...instance(2), instanceName: "renamed" });
   expect(store.list()).toEqual([{ ...instance(2), instanceName: "renamed" }]);
@@ -57,7 +57,7 @@ test("a corrupted or foreign value in storage reads as no relays, not a crash", 
   const storage = new MemoryStorage();
   storage.setItem("fastclaw.instances.v1", "{not json");
   expect(new DeviceStore(storage).list()).toEqual([]);
-  storage.setItem("fastclaw.instances.v1", JSON.stringify([{ deviceId: 1 }, instance(3)]));
+  storage.setItem("fastclaw.instances.v1", JSON.stringify([{ localId: 1 }, instance(3)]));
   expect(new DeviceStore(storage).list()).toEqual([instance(3)]);
 });
 

@@ -1,8 +1,8 @@
 /** The paired relays of this browser: device tokens live in localStorage only, never in a URL or on a server. */
 
 export interface PairedInstance {
-  /** The device id Convex returned at claim: a public id, used here as the entry's key. */
-  deviceId: string;
+  /** A random id made in this browser at pairing: the entry's key (Convex never tells the device its id). */
+  localId: string;
   deviceToken: string;
   instanceName: string;
   pairedAt: number;
@@ -22,7 +22,7 @@ export function newDeviceToken(random: (bytes: Uint8Array) => Uint8Array = (b) =
 function isInstance(value: unknown): value is PairedInstance {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.deviceId === "string" && typeof v.deviceToken === "string" && typeof v.instanceName === "string" && typeof v.pairedAt === "number";
+  return typeof v.localId === "string" && typeof v.deviceToken === "string" && typeof v.instanceName === "string" && typeof v.pairedAt === "number";
 }
 
 export class DeviceStore {
@@ -38,23 +38,23 @@ export class DeviceStore {
   }
 
   add(instance: PairedInstance): void {
-    const rest = this.list().filter((i) => i.deviceId !== instance.deviceId);
+    const rest = this.list().filter((i) => i.localId !== instance.localId);
     this.storage.setItem(KEY, JSON.stringify([...rest, instance]));
-    this.setActive(instance.deviceId);
+    this.setActive(instance.localId);
   }
 
-  remove(deviceId: string): void {
-    this.storage.setItem(KEY, JSON.stringify(this.list().filter((i) => i.deviceId !== deviceId)));
-    if (this.storage.getItem(ACTIVE_KEY) === deviceId) this.storage.removeItem(ACTIVE_KEY);
+  remove(localId: string): void {
+    this.storage.setItem(KEY, JSON.stringify(this.list().filter((i) => i.localId !== localId)));
+    if (this.storage.getItem(ACTIVE_KEY) === localId) this.storage.removeItem(ACTIVE_KEY);
   }
 
   active(): PairedInstance | undefined {
     const list = this.list();
     const id = this.storage.getItem(ACTIVE_KEY);
-    return list.find((i) => i.deviceId === id) ?? list[list.length - 1];
+    return list.find((i) => i.localId === id) ?? list[list.length - 1];
   }
 
-  setActive(deviceId: string): void {
-    this.storage.setItem(ACTIVE_KEY, deviceId);
+  setActive(localId: string): void {
+    this.storage.setItem(ACTIVE_KEY, localId);
   }
 }

@@ -32,7 +32,7 @@ export async function claimPairing(client: ConvexClient, store: DeviceStore, pai
     client.action(api.pairing.claim, { pairingToken, deviceToken, deviceName: deviceName(userAgent), platform: "web" }),
     CLAIM_TIMEOUT_MS,
   );
-  const instance: PairedInstance = { deviceId: result.deviceId, deviceToken, instanceName: result.instanceName, pairedAt: Date.now() };
+  const instance: PairedInstance = { localId: crypto.randomUUID(), deviceToken, instanceName: result.instanceName, pairedAt: Date.now() };
   store.add(instance);
   return instance;
 }

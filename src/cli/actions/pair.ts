@@ -120,6 +120,7 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       onEvent: (event) => printer.event(event),
       ...(url !== undefined ? { convexUrl: url } : {}),
       ...(args.name !== undefined ? { name: args.name } : {}),
+      ...(args["registration-key"] !== undefined ? { registrationKey: args["registration-key"] } : {}),
     });
   } finally {
     printer.stop();
@@ -142,7 +143,14 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       ctx.err("This pairing code was revoked (was `fastclaw-relay pair --reset` run elsewhere?).");
       return EXIT.FAILURE;
     case "aborted":
-      ctx.err("Cancelled; the code stays valid until it expires, but nothing waits for it.");
+      ctx.err(
+        outcome.withdrawn
+          ? "Cancelled; the pairing code was withdrawn and can no longer be used."
+          : `Cancelled, but the pairing code could not be withdrawn (${outcome.problem}); it stays valid until ${new Date(outcome.expiresAt).toLocaleTimeString()}.`,
+      );
+      return EXIT.FAILURE;
+    case "cancelled":
+      ctx.err("This pairing code was withdrawn (by another `fastclaw-relay pair` on the way out).");
       return EXIT.FAILURE;
     case "error":
       ctx.err(`fastclaw-relay: watching the pairing code failed: ${outcome.message}`);

@@ -10,6 +10,7 @@ export interface PairArgs {
   "qr-file"?: string;
   "convex-url"?: string;
   name?: string;
+  "registration-key"?: string;
 }
 
 export function pairCommandModule(ctx: CliContext): CommandModule<object, PairArgs> {
@@ -40,6 +41,10 @@ export function pairCommandModule(ctx: CliContext): CommandModule<object, PairAr
         })
         .option("convex-url", { type: "string", describe: "Convex deployment URL to save in the config (first pairing)" })
         .option("name", { type: "string", describe: "Name the app shows for this relay (default: the host name)" })
+        .option("registration-key", {
+          type: "string",
+          describe: "The deployment's FASTCLAW_REGISTRATION_KEY, to register this relay the first time (or set that env var)",
+        })
         .example("$0 pair --convex-url https://example.convex.cloud", "first pairing")
         .example("$0 pair --reset --yes", "unpair all phones, rotate the secret, pair again") as unknown as Argv<PairArgs>,
     handler: (args) =>

@@ -74,17 +74,17 @@ export function App({ config }: { config: AppConfig }) {
   }
   return (
     <ChatShell
-      key={active.deviceId}
+      key={active.localId}
       client={client}
       instance={active}
       instances={instances}
       online={online}
-      onSwitch={(deviceId) => {
-        store.setActive(deviceId);
+      onSwitch={(localId) => {
+        store.setActive(localId);
         refresh();
       }}
-      onForget={(deviceId) => {
-        store.remove(deviceId);
+      onForget={(localId) => {
+        store.remove(localId);
         refresh();
       }}
       onAdd={() => setAdding(true)}

@@ -15,8 +15,8 @@ export interface ChatShellProps {
   instance: PairedInstance;
   instances: PairedInstance[];
   online: boolean;
-  onSwitch: (deviceId: string) => void;
-  onForget: (deviceId: string) => void;
+  onSwitch: (localId: string) => void;
+  onForget: (localId: string) => void;
   onAdd: () => void;
 }
 
@@ -49,7 +49,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
         // Already revoked (e.g. `pair --reset`): forgetting it is all that is left to do.
         if (describeFailure(error, navigator.onLine).kind !== "unauthorized") throw error;
       }
-      onForget(target.deviceId);
+      onForget(target.localId);
     },
     [client, onForget],
   );
@@ -75,7 +75,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
       {revoked ? (
         <div class="banner error" role="alert">
           This relay no longer accepts this device (it was unpaired or reset).{" "}
-          <button type="button" class="link-button" onClick={() => onForget(instance.deviceId)}>
+          <button type="button" class="link-button" onClick={() => onForget(instance.localId)}>
             Forget it
           </button>
         </div>
@@ -105,7 +105,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
       {panelOpen ? (
         <InstancesPanel
           instances={instances}
-          activeId={instance.deviceId}
+          activeId={instance.localId}
           onClose={() => setPanelOpen(false)}
           onSwitch={(id) => {
             setPanelOpen(false);

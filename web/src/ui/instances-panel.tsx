@@ -7,7 +7,7 @@ export interface InstancesPanelProps {
   instances: PairedInstance[];
   activeId: string;
   onClose: () => void;
-  onSwitch: (deviceId: string) => void;
+  onSwitch: (localId: string) => void;
   onUnpair: (instance: PairedInstance) => Promise<void>;
   onAdd: () => void;
 }
@@ -48,16 +48,16 @@ export function InstancesPanel({ instances, activeId, onClose, onSwitch, onUnpai
       ) : null}
       <ul class="instance-list">
         {instances.map((instance) => (
-          <li key={instance.deviceId} class="instance">
+          <li key={instance.localId} class="instance">
             <button
               type="button"
               class="instance-name"
-              aria-current={instance.deviceId === activeId ? "true" : undefined}
-              onClick={() => onSwitch(instance.deviceId)}
+              aria-current={instance.localId === activeId ? "true" : undefined}
+              onClick={() => onSwitch(instance.localId)}
             >
               {instance.instanceName}
             </button>
-            {confirming === instance.deviceId ? (
+            {confirming === instance.localId ? (
               <span class="confirm">
                 <button type="button" class="danger small" disabled={busy} onClick={() => void unpair(instance)}>
                   Unpair {instance.instanceName}
@@ -67,7 +67,7 @@ export function InstancesPanel({ instances, activeId, onClose, onSwitch, onUnpai
                 </button>
               </span>
             ) : (
-              <button type="button" class="small" onClick={() => setConfirming(instance.deviceId)}>
+              <button type="button" class="small" onClick={() => setConfirming(instance.localId)}>
                 Unpair…
               </button>
             )}
