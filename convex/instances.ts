@@ -3,7 +3,7 @@ import { v } from "convex/values";
 import { mutation } from "./_generated/server.js";
 import { credentialHash } from "./lib/auth.js";
 import { MAX_NAME_CHARS } from "./lib/limits.js";
-import { requireString } from "./lib/validate.js";
+import { requireName } from "./lib/validate.js";
 
 /**
  * No credential to check: holding `secret` is what owns the namespace. Registering the same secret again
@@ -14,7 +14,7 @@ export const register = mutation({
   returns: v.object({ instanceId: v.id("instances") }),
   handler: async (ctx, args) => {
     const secretHash = await credentialHash("secret", args.secret);
-    const name = requireString("name", args.name, MAX_NAME_CHARS, true);
+    const name = requireName("name", args.name, MAX_NAME_CHARS);
     const existing = await ctx.db
       .query("instances")
       .withIndex("by_secret_hash", (q) => q.eq("secretHash", secretHash))

@@ -9,7 +9,7 @@ import { badRequest, fail } from "./lib/errors.js";
 import { pairingStatus } from "./lib/fields.js";
 import { CLAIM_FAILURE_WINDOW_MS, MAX_ACTIVE_DEVICES, MAX_NAME_CHARS, MAX_PLATFORM_CHARS, PAIRING_TTL_MS } from "./lib/limits.js";
 import { claimRateKey } from "./lib/ratelimit.js";
-import { requireString } from "./lib/validate.js";
+import { requireName, requireString } from "./lib/validate.js";
 
 /** Registers a new one-time code (the relay made `token`); any pending code of the instance is replaced. */
 export const create = mutation({
@@ -74,8 +74,8 @@ export const claim = action({
   handler: async (ctx, args): Promise<{ instanceName: string; deviceId: Id<"devices"> }> => {
     checkCredential("pairingToken", args.pairingToken);
     checkCredential("deviceToken", args.deviceToken);
-    const deviceName = requireString("deviceName", args.deviceName, MAX_NAME_CHARS, true);
-    const platform = requireString("platform", args.platform, MAX_PLATFORM_CHARS, true);
+    const deviceName = requireName("deviceName", args.deviceName, MAX_NAME_CHARS);
+    const platform = requireName("platform", args.platform, MAX_PLATFORM_CHARS);
     let ip: string | null = null;
     try {
       ip = (await ctx.meta.getRequestMetadata()).ip;
