@@ -1,5 +1,6 @@
 /** Reads a pairing payload (the QR code's `fastclaw://pair?v=1&u=<convexUrl>&t=<token>`) into a Convex URL and a token. */
 import { parsePairingPayload as parseLink } from "../pairing/payload.js";
+import { convexUrlProblem } from "../config/convex-url.js";
 import { ChatError } from "./chat-error.js";
 
 export interface PairingPayload {
@@ -11,15 +12,8 @@ const TOKEN = /^[A-Za-z0-9_-]{43,128}$/;
 const HINT = "Use the link `fastclaw-relay pair --json` prints (fastclaw://pair?v=1&u=…&t=…).";
 
 function checkedUrl(raw: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ChatError("BAD_PAYLOAD", `the pairing payload's Convex URL is not a URL: ${JSON.stringify(raw)}`, HINT);
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new ChatError("BAD_PAYLOAD", `the pairing payload's Convex URL must be http(s), got ${parsed.protocol}`, HINT);
-  }
+  const problem = convexUrlProblem(raw);
+  if (problem) throw new ChatError("BAD_PAYLOAD", `the pairing payload's Convex URL ${problem}`, HINT);
   return raw.replace(/\/+$/, "");
 }
 

@@ -1,4 +1,5 @@
 /** The text inside the pairing QR code: `fastclaw://pair?v=1&u=<Convex URL>&t=<pairing token>` (docs/pairing.md). */
+import { convexUrlProblem } from "../config/convex-url.js";
 
 export const PAYLOAD_VERSION = 1;
 
@@ -27,6 +28,8 @@ export function parsePairingPayload(text: string): PairingPayload {
   const convexUrl = url.searchParams.get("u") ?? "";
   const token = url.searchParams.get("t") ?? "";
   if (!/^https?:\/\/\S+$/.test(convexUrl)) throw new Error("pairing code without a valid Convex URL");
+  const urlProblem = convexUrlProblem(convexUrl);
+  if (urlProblem) throw new Error(`the pairing code's Convex URL ${urlProblem}`);
   if (!/^[A-Za-z0-9_-]{43,128}$/.test(token)) throw new Error("pairing code without a valid token");
   return { version, convexUrl, token };
 }
