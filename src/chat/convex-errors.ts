@@ -1,4 +1,5 @@
 /** Turns what Convex answered (a ConvexError's `{code, message}`, or a transport failure) into a ChatError. */
+import { terminalLine } from "../cli/terminal-text.js";
 import { ChatError } from "./chat-error.js";
 
 export interface ConvexErrorData {
@@ -16,7 +17,8 @@ export function convexErrorData(error: unknown): ConvexErrorData | undefined {
   if (typeof code !== "string") return undefined;
   return {
     code,
-    message: typeof message === "string" ? message : code,
+    // Shown to the person as one line of ours: the deployment's words cannot break out of it.
+    message: terminalLine(typeof message === "string" ? message : code),
     ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { sessionLines } from "../../chat/chat-views.js";
 import type { ChatArgs } from "../commands/chat.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { interruptSignal } from "../signals.js";
+import { terminalJson, terminalText } from "../terminal-text.js";
 
 /** How long each single Convex call (claim, status) may take before Convex counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -23,12 +24,20 @@ async function relayConvexUrl(ctx: CliContext): Promise<string | undefined> {
   }
 }
 
+/**
+ * The chat's terminal sinks: everything it prints can hold words from Convex or the Gateway (instance
+ * and session names, previews, refusal reasons), so nothing reaches stdout/stderr unsanitized.
+ */
+function sanitizing(ctx: CliContext): CliContext {
+  return { ...ctx, out: (line = "") => ctx.out(terminalText(line)), err: (line = "") => ctx.err(terminalText(line)) };
+}
+
 async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: string, signal: AbortSignal): Promise<number> {
   if (args.status) {
     const report = describeHealth(await link.status());
     if (args.json)
       ctx.out(
-        JSON.stringify({
+        terminalJson({
           ok: report.health === "ok",
           health: report.health,
           line: report.line,
@@ -43,7 +52,7 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: 
   }
   if (args.sessions) {
     const sessions = await link.app.listSessions(50);
-    if (args.json) ctx.out(JSON.stringify({ ok: true, sessions }));
+    if (args.json) ctx.out(terminalJson({ ok: true, sessions }));
     else for (const line of sessionLines(sessions, sessionKey)) ctx.out(line);
     return EXIT.OK;
   }
@@ -65,7 +74,8 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: 
   return runChatRepl({ link, sessionKey, input: ctx.stdin, output: ctx.stdout, timeoutMs: args.timeout * 1000, signal });
 }
 
-export async function chatAction(ctx: CliContext, args: ChatArgs): Promise<number> {
+export async function chatAction(cli: CliContext, args: ChatArgs): Promise<number> {
+  const ctx = sanitizing(cli);
   if ([args.message !== undefined, args.sessions, args.status].filter(Boolean).length > 1) {
     throw new UsageError("--message, --sessions and --status are alternatives: pass one of them");
   }
@@ -86,7 +96,7 @@ export async function chatAction(ctx: CliContext, args: ChatArgs): Promise<numbe
     return await run(ctx, link, args, sessionKey, interrupt.signal);
   } catch (error) {
     if (!(error instanceof ChatError)) throw error;
-    if (args.json) ctx.out(JSON.stringify({ ok: false, code: error.code, error: error.message }));
+    if (args.json) ctx.out(terminalJson({ ok: false, code: error.code, error: error.message }));
     ctx.err(`fastclaw-relay chat: ${error.message}`);
     if (error.hint) ctx.err(error.hint);
     return EXIT.FAILURE;

@@ -5,6 +5,7 @@ import { loadConfig } from "../../config/load.js";
 import { EXIT, type CliContext } from "../context.js";
 import { managerDeps } from "../manager-deps.js";
 import { formatStatus } from "../format-status.js";
+import { terminalJson, terminalLine } from "../terminal-text.js";
 
 /** Secrets never go into the report; this is the belt to that pair of braces. */
 async function knownSecrets(ctx: CliContext): Promise<string[]> {
@@ -23,10 +24,11 @@ export async function statusAction(ctx: CliContext, args: { json: boolean; requi
   const report: StatusReport = await collectStatus({ ...managerDeps(ctx), now });
   const secrets = await knownSecrets(ctx);
   if (args.json) {
-    ctx.out(redactText(JSON.stringify({ ...report, healthy: report.problems.length === 0 }, null, 2), secrets));
+    ctx.out(redactText(terminalJson({ ...report, healthy: report.problems.length === 0 }, 2), secrets));
   } else {
-    for (const line of formatStatus(report)) ctx.out(redactText(line, secrets));
-    for (const hint of report.hints) ctx.err(hint);
+    // The report quotes the Gateway (its last error) and Convex: sanitized before the terminal sees it.
+    for (const line of formatStatus(report)) ctx.out(terminalLine(redactText(line, secrets)));
+    for (const hint of report.hints) ctx.err(terminalLine(hint));
   }
   return args.requireHealthy && report.problems.length > 0 ? EXIT.FAILURE : EXIT.OK;
 }
