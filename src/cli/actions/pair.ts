@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { CONFIG_PROPERTIES } from "../../config/schema.js";
 import { validateAgainst } from "../../config/validate.js";
 import { runPairing, type PairEvent } from "../../pairing/pair-flow.js";
+import { openPairFiles, type PairFiles } from "../../pairing/pair-files.js";
 import { terminalQr, writeQrFile } from "../../pairing/qr.js";
 import { launchdPlistPath } from "../../service/launchd.js";
 import { systemdUnitPath } from "../../service/systemd.js";
@@ -10,6 +11,7 @@ import type { PairArgs } from "../commands/pair.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { confirm } from "../prompt.js";
 import { interruptSignal } from "../signals.js";
+import { terminalJson, terminalLine } from "../terminal-text.js";
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
@@ -25,9 +27,21 @@ function jsonPrinter(ctx: CliContext, qrFile: string | undefined): Printer {
   return {
     async event(event) {
       if (event.event === "pairing" && qrFile) await writeQrFile(qrFile, event.payload);
-      ctx.out(JSON.stringify(event));
+      ctx.out(terminalJson(event));
     },
     stop() {},
+  };
+}
+
+/** --save: every event also into the private events.jsonl, the QR image beside it. */
+function savingPrinter(inner: Printer, files: PairFiles): Printer {
+  return {
+    async event(event) {
+      if (event.event === "pairing") await files.writeQr(event.payload);
+      await files.record(JSON.stringify(event));
+      await inner.event(event);
+    },
+    stop: () => inner.stop(),
   };
 }
 
@@ -105,7 +119,14 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
     }
   }
   const now = ctx.deps.now ?? Date.now;
-  const printer = args.json ? jsonPrinter(ctx, args["qr-file"]) : humanPrinter(ctx, args["qr-file"], now);
+  let printer = args.json ? jsonPrinter(ctx, args["qr-file"]) : humanPrinter(ctx, args["qr-file"], now);
+  const files = args.save ? await openPairFiles(ctx.env) : undefined;
+  if (files) {
+    printer = savingPrinter(printer, files);
+    await files.record(JSON.stringify(files.where));
+    if (args.json) ctx.out(terminalJson(files.where));
+    else ctx.err(`Pairing code and QR image go to ${files.where.dir} (only you can read them); the image is deleted when the code is done.`);
+  }
   const interrupt = interruptSignal(ctx.deps.signal);
   let outcome;
   try {
@@ -117,14 +138,21 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       ...(url !== undefined ? { convexUrl: url } : {}),
       ...(args.name !== undefined ? { name: args.name } : {}),
     });
+    // The file's reader learns how it ended, whatever the outcome (stderr is not in the file).
+    await files?.record(JSON.stringify({ event: "done", status: outcome.status }));
+  } catch (error) {
+    await files?.record(JSON.stringify({ event: "error", message: error instanceof Error ? error.message : String(error) })).catch(() => undefined);
+    throw error;
   } finally {
     printer.stop();
     interrupt.dispose();
+    await files?.close();
   }
   switch (outcome.status) {
     case "claimed":
       if (!args.json) {
-        ctx.out(`Paired with "${outcome.device.name}" (${outcome.device.platform}).`);
+        // Both chosen by whoever claimed the code.
+        ctx.out(`Paired with "${terminalLine(outcome.device.name)}" (${terminalLine(outcome.device.platform)}).`);
         ctx.err(nextStep(ctx));
       }
       return EXIT.OK;
@@ -141,7 +169,7 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       ctx.err("Cancelled; the code stays valid until it expires, but nothing waits for it.");
       return EXIT.FAILURE;
     case "error":
-      ctx.err(`fastclaw-relay: watching the pairing code failed: ${outcome.message}`);
+      ctx.err(`fastclaw-relay: watching the pairing code failed: ${terminalLine(outcome.message)}`);
       return EXIT.FAILURE;
   }
 }
