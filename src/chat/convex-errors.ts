@@ -54,7 +54,7 @@ export function deviceError(error: unknown, deviceFile: string): unknown {
     return new ChatError(
       "UNAUTHORIZED",
       "Convex no longer accepts this chat device (it was unpaired, or `fastclaw-relay pair --reset` revoked every device)",
-      `Pair again: fastclaw-relay chat --pair <link from \`fastclaw-relay pair --json\`> (replaces ${deviceFile}).`,
+      `Pair again: give the link from \`fastclaw-relay pair --json\` to \`fastclaw-relay chat --pair -\` on standard input (replaces ${deviceFile}).`,
     );
   }
   if (data) return new ChatError("UNREACHABLE", `Convex refused the request (${data.code}: ${data.message})`);

@@ -5,6 +5,7 @@ import { ChatError } from "../../chat/chat-error.js";
 import { chatOnce } from "../../chat/chat-once.js";
 import { openChatLink, type ChatLink } from "../../chat/chat-link.js";
 import { runChatRepl } from "../../chat/chat-repl.js";
+import { ARGV_WARNING, readPairInput, STDIN_MARKER } from "../../chat/pair-input.js";
 import { describeHealth } from "../../chat/relay-health.js";
 import { canonicalSessionKey } from "../../chat/session-key.js";
 import { sessionLines } from "../../chat/chat-views.js";
@@ -70,7 +71,8 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: 
       signal,
     });
   }
-  if (args.pair !== undefined && ctx.stdin.isTTY !== true) return EXIT.OK; // paired; nothing to chat about
+  // Paired; nothing to chat about without a terminal, or when standard input carried the payload.
+  if ((args.pair !== undefined || args["pair-file"] !== undefined) && (ctx.stdin.isTTY !== true || args.pair === STDIN_MARKER)) return EXIT.OK;
   return runChatRepl({ link, sessionKey, input: ctx.stdin, output: ctx.stdout, timeoutMs: args.timeout * 1000, signal });
 }
 
@@ -85,9 +87,13 @@ export async function chatAction(cli: CliContext, args: ChatArgs): Promise<numbe
   let link: ChatLink | undefined;
   try {
     const convexUrl = args["convex-url"] ?? (await relayConvexUrl(ctx));
+    const pairing = await readPairInput({ ...(args.pair !== undefined ? { pair: args.pair } : {}), ...(args["pair-file"] !== undefined ? { pairFile: args["pair-file"] } : {}) }, ctx.stdin);
+    // Warned, not refused: by now the token has been in the process table; claiming it at once uses the
+    // one-time code up, while refusing would leave a code others may have read valid for minutes.
+    if (pairing?.onCommandLine) ctx.err(ARGV_WARNING);
     link = await openChatLink({
       paths,
-      ...(args.pair !== undefined ? { pair: args.pair } : {}),
+      ...(pairing ? { pair: pairing.payload } : {}),
       ...(convexUrl ? { convexUrl } : {}),
       ...(args["device-name"] ? { deviceName: args["device-name"] } : {}),
       timeoutMs: Math.min(CONNECT_TIMEOUT_MS, args.timeout * 1000),
