@@ -1,5 +1,6 @@
 /** `status`: prints the report (or JSON), hints on stderr; exit 0 when reporting worked. */
 import { collectStatus, type StatusReport } from "../../service/status-report.js";
+import { knownSecrets as resolvedSecrets } from "../../logging/known-secrets.js";
 import { redactText } from "../../logging/redact.js";
 import { loadConfig } from "../../config/load.js";
 import { EXIT, type CliContext } from "../context.js";
@@ -10,10 +11,7 @@ import { terminalJson, terminalLine } from "../terminal-text.js";
 /** Secrets never go into the report; this is the belt to that pair of braces. */
 async function knownSecrets(ctx: CliContext): Promise<string[]> {
   try {
-    const { effective } = await loadConfig(ctx.env);
-    return [effective.instanceSecret, effective.gateway?.token, effective.gateway?.password].filter(
-      (s): s is string => typeof s === "string" && s.length > 0,
-    );
+    return await resolvedSecrets(ctx.env, (await loadConfig(ctx.env)).effective);
   } catch {
     return [];
   }
