@@ -3,6 +3,7 @@
 import path from "node:path";
 import { definePluginEntry } from "openclaw/plugin-sdk/plugin-entry";
 import { relayStatus, runRelayInteractive } from "./relay-bin.js";
+import { singleFlight } from "./status-cache.js";
 
 const DESCRIPTION = "Pair the FastClaw app, check the relay's status, install the relay service";
 
@@ -79,10 +80,12 @@ export default definePluginEntry({
     api.registerCli(({ program }) => registerCommands(program, where), {
       descriptors: [{ name: "fastclaw", description: DESCRIPTION, hasSubcommands: true }],
     });
+    // Every operator client may call this as often as it likes: one status process serves them all.
+    const status = singleFlight(() => relayStatus(where));
     api.registerGatewayMethod(
       "fastclaw.status",
       async ({ respond }) => {
-        const result = await relayStatus(where);
+        const result = await status();
         if (result.ok) respond(true, { relay: result.report, binary: result.source });
         else respond(false, undefined, { code: result.code, message: result.message });
       },
