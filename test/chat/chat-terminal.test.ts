@@ -1,10 +1,11 @@
 /** What the chat prints from Convex and the Gateway (names, titles, previews, replies, errors) reaches the terminal sanitized. */
 import { PassThrough } from "node:stream";
+import { chatOnce } from "../../src/chat/chat-once.js";
 import { runChatRepl } from "../../src/chat/chat-repl.js";
 import { historyLines, sessionLines } from "../../src/chat/chat-views.js";
 import { StreamPrinter } from "../../src/chat/stream-printer.js";
 import type { AppMessage } from "../../src/app-client/app-client.js";
-import { FakeApp, sink } from "./fake-app.js";
+import { FakeApp, replies, sink } from "./fake-app.js";
 
 const LIVE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
 const OSC52 = "\x1b]52;c;cm0gLXJmIH4K\x07";
@@ -54,4 +55,34 @@ test("the interactive chat: instance name, status error and a failed turn's reas
   expect(text).not.toMatch(LIVE);
   expect(text).toContain("[failed] refused by gateway");
   expect(text).toContain("its OpenClaw Gateway is not connected: AUTH [status] Relay is offline");
+});
+
+describe("chat --message", () => {
+  function once(fake: FakeApp, json: boolean) {
+    const stdout = sink(false);
+    const errors: string[] = [];
+    const result = chatOnce({ link: fake.link(), sessionKey: "agent:main:main", message: "hi", timeoutMs: 2_000, json, live: false, stdout, err: (l) => errors.push(l) });
+    return { result, stdout, errors };
+  }
+
+  test("a reply with escape sequences: printed clean; with --json exact but escaped", async () => {
+    const reply = `Done.${OSC52}\nSecond line\u202e`;
+    for (const json of [false, true]) {
+      const fake = new FakeApp();
+      replies(fake, () => reply);
+      const { result, stdout } = once(fake, json);
+      expect(await result).toBe(0);
+      expect(stdout.text()).not.toMatch(LIVE);
+      if (json) expect((JSON.parse(stdout.text()) as { reply: string }).reply).toBe(reply);
+      else expect(stdout.text()).toBe("Done.\nSecond line\n");
+    }
+  });
+
+  test("a refusal reason from the Gateway cannot fake a line of its own", async () => {
+    const fake = new FakeApp();
+    fake.onSend = (user) => setTimeout(() => fake.update(user.messageId, { status: "failed", error: `nope${FAKE_LINE}` }), 5);
+    const { result, errors } = once(fake, false);
+    expect(await result).toBe(1);
+    expect(errors).toContain("fastclaw-relay chat: the message was not delivered: nope [status] Relay is offline");
+  });
 });
