@@ -2,6 +2,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { statePaths, type Env } from "../config/paths.js";
+import type { PairEvent } from "./pair-flow.js";
 import { createPrivateLog, ensurePrivateDir, type PrivateLog } from "./private-files.js";
 import { writeQrFile } from "./qr.js";
 
@@ -15,11 +16,13 @@ export interface PairFilesEvent {
 
 export interface PairFiles {
   where: PairFilesEvent;
-  /** Appends one event (a JSON line) to events.jsonl. */
-  record(line: string): Promise<void>;
-  writeQr(payload: string): Promise<void>;
-  /** The code is no longer claimable: the image goes; events.jsonl stays for whoever waits on the outcome. */
-  close(): Promise<void>;
+  /** Records one event in events.jsonl; the `pairing` event also writes qr.png. */
+  event(event: PairEvent): Promise<void>;
+  /**
+   * The pairing ended (`status`, or the error it failed with): recorded as the last line, then the
+   * image goes (the code is no longer claimable); events.jsonl stays for whoever waits on the outcome.
+   */
+  close(end: { status: string } | { error: unknown }): Promise<void>;
 }
 
 /** `<state dir>/pairing`: 0700, like the state dir itself, whatever the umask or the dir's history. */
@@ -35,13 +38,24 @@ export async function openPairFiles(env: Env): Promise<PairFiles> {
   // A previous pairing's image holds a dead code at best: never left for the agent to send by mistake.
   await rm(where.qr, { force: true });
   const log: PrivateLog = await createPrivateLog(where.events);
+  await log.append(JSON.stringify(where));
   return {
     where,
-    record: (line) => log.append(line),
-    writeQr: (payload) => writeQrFile(where.qr, payload),
-    close: async () => {
-      await log.close();
-      await rm(where.qr, { force: true });
+    event: async (event) => {
+      if (event.event === "pairing") await writeQrFile(where.qr, event.payload);
+      await log.append(JSON.stringify(event));
+    },
+    close: async (end) => {
+      try {
+        const last =
+          "status" in end
+            ? { event: "done", status: end.status }
+            : { event: "error", message: end.error instanceof Error ? end.error.message : String(end.error) };
+        await log.append(JSON.stringify(last));
+      } finally {
+        await log.close();
+        await rm(where.qr, { force: true });
+      }
     },
   };
 }

@@ -12,31 +12,31 @@ let box: Sandbox;
 let umask: number;
 beforeAll(async () => {
   server = await startServer();
-});
+}, 180_000);
 afterAll(async () => {
   await server.stop();
-});
+}, 180_000);
 beforeEach(() => {
   box = makeSandbox();
   // The worst umask: nothing masked. Modes must come out private anyway.
   umask = process.umask(0o000);
-});
+}, 180_000);
 afterEach(() => {
   process.umask(umask);
   box.cleanup();
-});
+}, 180_000);
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
 
 test("pair --json --save: says where first, events and QR in a 0700 dir as 0600 files; the image goes when the code is done", async () => {
   const pair = startPair(["--json", "--save", "--convex-url", server.url, "--name", "Desk"], { env: box.env });
-  const files = await pair.waitFor("files");
+  const files = await pair.waitFor("files", 90_000);
   const dir = pairFilesDir(box.env);
   expect(files).toEqual({ event: "files", dir, events: path.join(dir, "events.jsonl"), qr: path.join(dir, "qr.png") });
   expect(pair.events()[0]).toEqual(files);
   expect(dir.startsWith(box.stateDir)).toBe(true);
-  const pairing = await pair.waitFor("pairing");
+  const pairing = await pair.waitFor("pairing", 90_000);
   expect(mode(dir)).toBe(0o700);
   expect(mode(files.events as string)).toBe(0o600);
   expect(mode(files.qr as string)).toBe(0o600);
@@ -50,7 +50,7 @@ test("pair --json --save: says where first, events and QR in a 0700 dir as 0600 
   expect(existsSync(files.qr as string)).toBe(false);
   expect(logged().slice(-2)).toEqual([{ event: "claimed", device: { name: "Pixel 8", platform: "android" } }, { event: "done", status: "claimed" }]);
   expect(mode(files.events as string)).toBe(0o600);
-});
+}, 180_000);
 
 test("pair --save (human): says on stderr where the files are; a loosened pairing dir is made 0700 again", async () => {
   const dir = pairFilesDir(box.env);
@@ -58,7 +58,7 @@ test("pair --save (human): says on stderr where the files are; a loosened pairin
   chmodSync(dir, 0o777);
   writeFileSync(path.join(dir, "qr.png"), "an old code");
   const pair = startPair(["--save", "--convex-url", server.url], { env: box.env });
-  const end = Date.now() + 20_000;
+  const end = Date.now() + 90_000;
   while (!pair.stdout.text().includes("Waiting for the app") && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   expect(pair.stderr.text()).toContain(`Pairing code and QR image go to ${dir} (only you can read them)`);
   expect(mode(dir)).toBe(0o700);
@@ -67,7 +67,7 @@ test("pair --save (human): says on stderr where the files are; a loosened pairin
   expect(await pair.done).toBe(1);
   expect(existsSync(path.join(dir, "qr.png"))).toBe(false);
   expect(readFileSync(path.join(dir, "events.jsonl"), "utf8")).toContain('{"event":"done","status":"aborted"}');
-});
+}, 180_000);
 
 test("pair --save refuses a pairing dir that is a link (someone else's directory), exit 1, nothing written there", async () => {
   const elsewhere = path.join(box.root, "elsewhere");
@@ -78,7 +78,7 @@ test("pair --save refuses a pairing dir that is a link (someone else's directory
   expect(await pair.done).toBe(1);
   expect(pair.stderr.text()).toMatch(/is not a directory \(a link\?\): refusing to keep the pairing code there/);
   expect(existsSync(path.join(elsewhere, "events.jsonl"))).toBe(false);
-});
+}, 180_000);
 
 test("--qr-file: created 0600 whatever the umask; a link planted at that name is refused, its target untouched", async () => {
   const qrFile = path.join(box.root, "code.png");
@@ -90,7 +90,7 @@ test("--qr-file: created 0600 whatever the umask; a link planted at that name is
   expect(refused.stderr.text()).toMatch(/code\.png exists and is not a file of yours: refusing to write the pairing code there/);
   expect(readFileSync(target, "utf8")).toBe("keep me");
   expect(lstatSync(qrFile).isSymbolicLink()).toBe(true);
-});
+}, 180_000);
 
 test("writePrivateFile: an old file of ours is replaced (0600 again); another user's file is refused", async () => {
   const file = path.join(box.root, "qr.svg");
@@ -101,4 +101,4 @@ test("writePrivateFile: an old file of ours is replaced (0600 again); another us
   const uid = statSync(file).uid;
   await expect(writePrivateFile(file, "x", uid + 1)).rejects.toThrow(/is not a file of yours/);
   expect(readFileSync(file, "utf8")).toBe("new");
-});
+}, 180_000);

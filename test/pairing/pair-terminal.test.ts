@@ -13,13 +13,13 @@ let server: LocalConvexServer;
 let box: Sandbox;
 beforeAll(async () => {
   server = await startServer();
-});
+}, 180_000);
 afterAll(async () => {
   await server.stop();
-});
+}, 180_000);
 beforeEach(() => {
   box = makeSandbox();
-});
+}, 180_000);
 afterEach(() => box.cleanup());
 
 const LIVE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
@@ -42,7 +42,7 @@ async function claimUnchecked(payload: string): Promise<void> {
 
 test("human output: the device name and platform are printed without escapes, on one line", async () => {
   const pair = startPair(["--convex-url", server.url], { env: box.env });
-  const end = Date.now() + 20_000;
+  const end = Date.now() + 90_000;
   while (!/fastclaw:\/\/pair\?\S+/.test(pair.stdout.text()) && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
   await claimUnchecked(/fastclaw:\/\/pair\?\S+/.exec(pair.stdout.text())![0]);
   expect(await pair.done).toBe(0);
@@ -52,13 +52,13 @@ test("human output: the device name and platform are printed without escapes, on
   const out = pair.stdout.text();
   expect(out.slice(out.indexOf("Paired with"))).not.toMatch(LIVE);
   expect(pair.stderr.text()).not.toMatch(LIVE);
-});
+}, 180_000);
 
 test("--json: the claimed event carries the name exactly, but as \\u escapes, never raw", async () => {
   const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
-  const pairing = await pair.waitFor("pairing");
+  const pairing = await pair.waitFor("pairing", 90_000);
   await claimUnchecked(pairing.payload as string);
   expect(await pair.done).toBe(0);
   expect(pair.stdout.text()).not.toMatch(LIVE);
   expect(await pair.waitFor("claimed")).toEqual({ event: "claimed", device: { name: HOSTILE_NAME, platform: HOSTILE_PLATFORM } });
-});
+}, 180_000);

@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { CONFIG_PROPERTIES } from "../../config/schema.js";
 import { validateAgainst } from "../../config/validate.js";
 import { runPairing, type PairEvent } from "../../pairing/pair-flow.js";
-import { openPairFiles, type PairFiles } from "../../pairing/pair-files.js";
+import { openPairFiles } from "../../pairing/pair-files.js";
 import { terminalQr, writeQrFile } from "../../pairing/qr.js";
 import { launchdPlistPath } from "../../service/launchd.js";
 import { systemdUnitPath } from "../../service/systemd.js";
@@ -30,18 +30,6 @@ function jsonPrinter(ctx: CliContext, qrFile: string | undefined): Printer {
       ctx.out(terminalJson(event));
     },
     stop() {},
-  };
-}
-
-/** --save: every event also into the private events.jsonl, the QR image beside it. */
-function savingPrinter(inner: Printer, files: PairFiles): Printer {
-  return {
-    async event(event) {
-      if (event.event === "pairing") await files.writeQr(event.payload);
-      await files.record(JSON.stringify(event));
-      await inner.event(event);
-    },
-    stop: () => inner.stop(),
   };
 }
 
@@ -119,14 +107,10 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
     }
   }
   const now = ctx.deps.now ?? Date.now;
-  let printer = args.json ? jsonPrinter(ctx, args["qr-file"]) : humanPrinter(ctx, args["qr-file"], now);
+  const printer = args.json ? jsonPrinter(ctx, args["qr-file"]) : humanPrinter(ctx, args["qr-file"], now);
   const files = args.save ? await openPairFiles(ctx.env) : undefined;
-  if (files) {
-    printer = savingPrinter(printer, files);
-    await files.record(JSON.stringify(files.where));
-    if (args.json) ctx.out(terminalJson(files.where));
-    else ctx.err(`Pairing code and QR image go to ${files.where.dir} (only you can read them); the image is deleted when the code is done.`);
-  }
+  if (files && args.json) ctx.out(terminalJson(files.where));
+  else if (files) ctx.err(`Pairing code and QR image go to ${files.where.dir} (only you can read them); the image is deleted when the code is done.`);
   const interrupt = interruptSignal(ctx.deps.signal);
   let outcome;
   try {
@@ -134,19 +118,20 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       env: ctx.env,
       reset: args.reset,
       signal: interrupt.signal,
-      onEvent: (event) => printer.event(event),
+      onEvent: async (event) => {
+        await files?.event(event);
+        await printer.event(event);
+      },
       ...(url !== undefined ? { convexUrl: url } : {}),
       ...(args.name !== undefined ? { name: args.name } : {}),
     });
-    // The file's reader learns how it ended, whatever the outcome (stderr is not in the file).
-    await files?.record(JSON.stringify({ event: "done", status: outcome.status }));
+    await files?.close({ status: outcome.status });
   } catch (error) {
-    await files?.record(JSON.stringify({ event: "error", message: error instanceof Error ? error.message : String(error) })).catch(() => undefined);
+    await files?.close({ error }).catch(() => undefined);
     throw error;
   } finally {
     printer.stop();
     interrupt.dispose();
-    await files?.close();
   }
   switch (outcome.status) {
     case "claimed":
