@@ -68,7 +68,7 @@ test("not paired yet: exit 1 saying how to pair", async () => {
 }, 30_000);
 
 test("a malformed pairing payload: exit 1, nothing saved", async () => {
-  const result = await runRelayCli(["chat", "--pair", "fastclaw://pair?v=1&u=http%3A%2F%2Fx&t=short"], env);
+  const result = await runRelayCli(["chat", "--pair", "-"], env, { stdin: "fastclaw://pair?v=1&u=http%3A%2F%2F127.0.0.1%3A9&t=short\n" });
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/without a valid token/);
   expect(existsSync(deviceFile())).toBe(false);
