@@ -28,7 +28,8 @@ const SECRET_PATTERNS: RegExp[] = [
  * Random base64url (26 upper, 26 lower, 10 digits, 2 symbols per 64) against long identifiers such as
  * `SessionMutationAuthorizationChangedError`: random text has digits, or capitals next to capitals
  * all over it; CamelCase has one capital per word and no digit. A random 43-character token passes
- * for an identifier about once in 50,000 tries (no digit: 1 in 1,500; then fewer than 3 capital pairs).
+ * for an identifier about once in 400,000 (no digit: 1 in 1,500; then fewer than 3 capital pairs:
+ * about 1 in 300). The earlier rule (digits required) let the 1 in 1,500 through.
  */
 function looksRandom(run: string): boolean {
   const upper = run.replace(/[^A-Z]/g, "").length;
@@ -52,8 +53,9 @@ function maskString(value: string, secrets: readonly string[]): string {
   }
   out = out.replace(SECRET_PATTERNS[0]!, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   out = out.replace(SECRET_PATTERNS[1]!, (_m, prefix: string) => `${prefix}${REDACTED}`);
-  out = out.replace(SECRET_PATTERNS[2]!, REDACTED);
+  // Whole base64url runs first: a hex stretch inside a token must not leave the token's ends behind.
   out = out.replace(SECRET_PATTERNS[3]!, (run) => (looksRandom(run) ? REDACTED : run));
+  out = out.replace(SECRET_PATTERNS[2]!, REDACTED);
   return out;
 }
 

@@ -33,6 +33,11 @@ test("random 32-byte base64url credentials are masked, also the ones without a d
   expect(redactText("t kQZbXhTYpWmLrVnAEsdGUiOPcjFHRwqaeMNtzyKBvCD x")).toBe("t [redacted] x");
 });
 
+test("a token that holds a long hex stretch is masked whole, not around the stretch", () => {
+  const token = `Qx7_${"ab12".repeat(9)}Zk-9T`;
+  expect(redactText(`t ${token} end`)).toBe("t [redacted] end");
+});
+
 test("ordinary text stays as it is: identifiers, ids, paths, session keys, UUIDs", () => {
   const lines = [
     "SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request",
