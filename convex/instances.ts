@@ -8,7 +8,7 @@ import { badRequest, fail } from "./lib/errors.js";
 import { MAX_NAME_CHARS, MAX_REGISTRATION_KEY_CHARS } from "./lib/limits.js";
 import { addressBucket, takeToken, tokenRetryAfter } from "./lib/ratelimit.js";
 import { registrationPolicy, registrationRatePerAddress, registrationRateTotal } from "./lib/settings.js";
-import { requireString } from "./lib/validate.js";
+import { requireName } from "./lib/validate.js";
 
 /** Refuses a new instance the deployment's registration policy doesn't allow (lib/settings.ts). */
 async function admitNewInstance(ctx: MutationCtx, registrationKey: string | undefined): Promise<void> {
@@ -57,7 +57,7 @@ export const register = mutation({
   returns: v.object({ instanceId: v.id("instances") }),
   handler: async (ctx, args) => {
     const secretHash = await credentialHash("secret", args.secret);
-    const name = requireString("name", args.name, MAX_NAME_CHARS, true);
+    const name = requireName("name", args.name, MAX_NAME_CHARS);
     if (args.registrationKey !== undefined && args.registrationKey.length > MAX_REGISTRATION_KEY_CHARS) {
       badRequest(`registrationKey must be at most ${MAX_REGISTRATION_KEY_CHARS} characters`);
     }

@@ -9,7 +9,7 @@ import { pairingStatus } from "./lib/fields.js";
 import { CLAIM_FAILURE_WINDOW_MS, MAX_ACTIVE_DEVICES, MAX_NAME_CHARS, MAX_PLATFORM_CHARS, PAIRING_TTL_MS } from "./lib/limits.js";
 import { claimRateKey, takeToken } from "./lib/ratelimit.js";
 import { pairingCodeRate } from "./lib/settings.js";
-import { requireString } from "./lib/validate.js";
+import { requireName, requireString } from "./lib/validate.js";
 
 /** Registers a new one-time code (the relay made `token`); any pending code of the instance is replaced. */
 export const create = mutation({
@@ -96,8 +96,8 @@ export const claim = action({
   handler: async (ctx, args): Promise<{ instanceName: string }> => {
     checkCredential("pairingToken", args.pairingToken);
     checkCredential("deviceToken", args.deviceToken);
-    const deviceName = requireString("deviceName", args.deviceName, MAX_NAME_CHARS, true);
-    const platform = requireString("platform", args.platform, MAX_PLATFORM_CHARS, true);
+    const deviceName = requireName("deviceName", args.deviceName, MAX_NAME_CHARS);
+    const platform = requireName("platform", args.platform, MAX_PLATFORM_CHARS);
     let ip: string | null = null;
     try {
       ip = (await ctx.meta.getRequestMetadata()).ip;

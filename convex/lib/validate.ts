@@ -11,6 +11,19 @@ export function requireString(field: string, value: string, max: number, trim = 
   return s;
 }
 
+/**
+ * C0/C1 controls (escape sequences start with one) and bidi embeddings/overrides/isolates: a name
+ * holding one can rewrite the screen it is printed on, or read differently from what it says.
+ */
+const UNPRINTABLE_IN_NAME = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+/** A display name (device, instance): like requireString, and no control or bidi override characters. */
+export function requireName(field: string, value: string, max: number): string {
+  const name = requireString(field, value, max, true);
+  if (UNPRINTABLE_IN_NAME.test(name)) badRequest(`${field} must not contain control characters or bidi overrides`);
+  return name;
+}
+
 export function optionalString(field: string, value: string | undefined, max: number): string | undefined {
   if (value === undefined) return undefined;
   if (value.length > max) badRequest(`${field} must be at most ${max} characters (got ${value.length})`);

@@ -3,6 +3,7 @@
 import path from "node:path";
 import { definePluginEntry } from "openclaw/plugin-sdk/plugin-entry";
 import { relayStatus, runRelayInteractive } from "./relay-bin.js";
+import { singleFlight } from "./status-cache.js";
 
 const DESCRIPTION = "Pair the FastClaw app, check the relay's status, install the relay service";
 
@@ -31,7 +32,8 @@ function registerCommands(program, where) {
     .option("--reset", "unpair every device and rotate the relay's secret first")
     .option("-y, --yes", "do not ask for confirmation (--reset)")
     .option("--json", "newline-delimited JSON events instead of the QR code")
-    .option("--qr-file <file>", "also write the QR code to this .png or .svg file")
+    .option("--save", "also keep the events and the QR image in a private directory (the first event says where)")
+    .option("--qr-file <file>", "also write the QR code to this .png or .svg file (created 0600)")
     .option("--convex-url <url>", "Convex deployment URL (first pairing)")
     .option("--name <name>", "name the app shows for this relay")
     .action(async (/** @type {Record<string, string | boolean | undefined>} */ opts) => {
@@ -39,6 +41,7 @@ function registerCommands(program, where) {
       if (opts.reset) args.push("--reset");
       if (opts.yes) args.push("--yes");
       if (opts.json) args.push("--json");
+      if (opts.save) args.push("--save");
       if (typeof opts.qrFile === "string") args.push("--qr-file", opts.qrFile);
       if (typeof opts.convexUrl === "string") args.push("--convex-url", opts.convexUrl);
       if (typeof opts.name === "string") args.push("--name", opts.name);
@@ -77,10 +80,12 @@ export default definePluginEntry({
     api.registerCli(({ program }) => registerCommands(program, where), {
       descriptors: [{ name: "fastclaw", description: DESCRIPTION, hasSubcommands: true }],
     });
+    // Every operator client may call this as often as it likes: one status process serves them all.
+    const status = singleFlight(() => relayStatus(where));
     api.registerGatewayMethod(
       "fastclaw.status",
       async ({ respond }) => {
-        const result = await relayStatus(where);
+        const result = await status();
         if (result.ok) respond(true, { relay: result.report, binary: result.source });
         else respond(false, undefined, { code: result.code, message: result.message });
       },

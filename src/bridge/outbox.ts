@@ -196,6 +196,12 @@ export class Outbox {
             this.settle(entry, "failed", failure.code ? `${failure.code}: ${failure.reason}` : failure.reason);
             continue;
           }
+          if (this.now() - entry.message.createdAt > this.options.maxAgeMs) {
+            // Its expiry fell due while this send was in flight (and was skipped for it): settle it now,
+            // or a Gateway that stays away would leave the row queued for good.
+            this.settle(entry, "expired");
+            continue;
+          }
           entry.failures += 1;
           this.options.logger.info("chat.send did not go through; will retry", { messageId: entry.message.messageId, code: failure.code, failures: entry.failures });
           this.scheduleRetry(sessionKey, this.retryDelay(entry.failures));

@@ -102,7 +102,7 @@ export async function openChatLink(options: OpenChatLinkOptions): Promise<ChatLi
     throw new ChatError(
       "NOT_PAIRED",
       "this chat client is not paired yet",
-      "Run `fastclaw-relay pair --json` and pass the link it prints: fastclaw-relay chat --pair 'fastclaw://pair?…'",
+      "Run `fastclaw-relay pair --json` and give the link it prints to `fastclaw-relay chat --pair -` on standard input (paste it, then Enter).",
     );
   }
   return {

@@ -6,6 +6,7 @@ import { ask, type AskResult } from "./ask.js";
 import { describeHealth, type HealthReport } from "./relay-health.js";
 import type { ReplyState } from "./reply-tracker.js";
 import { StreamPrinter, type TextSink } from "./stream-printer.js";
+import { terminalJson, terminalLine } from "../cli/terminal-text.js";
 
 export interface ChatOnceOptions {
   link: ChatLink;
@@ -45,10 +46,11 @@ function failureText(result: AskResult, seconds: number): string {
   if (result.interrupted) return "interrupted before the reply was complete";
   if (result.timedOut) return `no final reply within ${seconds} s: ${WAITING[result.state.phase] ?? result.state.phase}`;
   const { state } = result;
-  if (state.phase === "failed") return `the message was not delivered: ${state.error ?? "refused"}`;
-  if (state.phase === "expired") return `the message expired before the relay could deliver it: ${state.error ?? "too old"}`;
+  const why = (fallback: string) => terminalLine(state.error ?? fallback);
+  if (state.phase === "failed") return `the message was not delivered: ${why("refused")}`;
+  if (state.phase === "expired") return `the message expired before the relay could deliver it: ${why("too old")}`;
   if (state.phase === "aborted") return "the reply was aborted";
-  return `the agent's reply failed: ${state.error ?? "error"}`;
+  return `the agent's reply failed: ${why("error")}`;
 }
 
 export async function chatOnce(options: ChatOnceOptions): Promise<number> {
@@ -83,7 +85,7 @@ export async function chatOnce(options: ChatOnceOptions): Promise<number> {
       ...(ok ? {} : { error: failureText(result, seconds) }),
       relay: { health: after.health, line: after.line },
     };
-    options.stdout.write(`${JSON.stringify(body)}\n`);
+    options.stdout.write(`${terminalJson(body)}\n`);
     return ok ? 0 : 1;
   }
   if (ok) {

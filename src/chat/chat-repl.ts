@@ -9,6 +9,7 @@ import { historyLines, HELP_LINES, sessionLines } from "./chat-views.js";
 import { describeHealth, type RelayHealth } from "./relay-health.js";
 import { StreamPrinter, type TextSink } from "./stream-printer.js";
 import { canonicalSessionKey } from "./session-key.js";
+import { terminalLine, terminalText } from "../cli/terminal-text.js";
 
 export interface ChatReplOptions {
   link: ChatLink;
@@ -30,7 +31,8 @@ const statusRef = makeFunctionReference<"query", Record<string, unknown>, AppSta
 /** Runs until /quit, end of input, Ctrl-C at the prompt, or `signal`; resolves to the exit code. */
 export function runChatRepl(options: ChatReplOptions): Promise<number> {
   const { link, output } = options;
-  const say = (line = "") => void output.write(`${line}\n`);
+  // Every line here may carry Convex's or the Gateway's words (names, errors, status): sanitized at this one sink.
+  const say = (line = "") => void output.write(`${terminalText(line)}\n`);
   let sessionKey = options.sessionKey;
   // Line editing and a prompt only on a real terminal; a pipe gets plain lines.
   const screen = options.input.isTTY === true && output.isTTY === true && isWritable(output) ? output : undefined;
@@ -68,7 +70,7 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
           lastHealth = report.health;
         }
       },
-      (error) => notice(`[status] cannot read the relay's status: ${error.message.split("\n")[0]}`),
+      (error) => notice(`[status] cannot read the relay's status: ${terminalLine(error.message.split("\n")[0] ?? "")}`),
     );
     let finished = false;
     const finish = (code: number) => {
@@ -86,7 +88,7 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
     const abortReply = async () => {
       if (!streamingId) return say("[abort] nothing is streaming");
       say("\n[abort] asking the relay to stop the reply …");
-      await link.app.requestAbort(streamingId).catch((error: unknown) => say(`[abort] failed: ${error instanceof Error ? error.message : String(error)}`));
+      await link.app.requestAbort(streamingId).catch((error: unknown) => say(`[abort] failed: ${terminalLine(error instanceof Error ? error.message : String(error))}`));
     };
 
     const command = async (line: string): Promise<void> => {
@@ -143,7 +145,7 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
       if (state.text) printer.finish(state.text);
       if (result.interrupted) return;
       if (result.timedOut) return say(`[timeout] no final reply within ${Math.round(options.timeoutMs / 1000)} s (${state.phase}); it may still arrive: /history`);
-      if (!state.ok) say(`[${state.phase}] ${state.error ?? ""}`.trimEnd());
+      if (!state.ok) say(`[${state.phase}] ${terminalLine(state.error ?? "")}`.trimEnd());
     };
 
     const pump = async (): Promise<void> => {
@@ -155,7 +157,7 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
           if (line.startsWith("/")) await command(line);
           else await send(line);
         } catch (error) {
-          say(`[error] ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`);
+          say(`[error] ${terminalLine(error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error))}`);
         }
       }
       busy = false;
@@ -182,7 +184,7 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
       if (!busy) finish(0);
     });
 
-    say(`Chatting with "${link.device.instanceName}" in session ${sessionKey} (${link.device.convexUrl}). /help for commands.`);
+    say(`Chatting with "${terminalLine(link.device.instanceName)}" in session ${sessionKey} (${link.device.convexUrl}). /help for commands.`);
     void link
       .status()
       .then((status) => {
@@ -191,7 +193,7 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
         if (report.hint) say(`[status] ${report.hint}`);
         lastHealth = report.health;
       })
-      .catch((error: unknown) => say(`[status] ${error instanceof Error ? error.message : String(error)}`))
+      .catch((error: unknown) => say(`[status] ${terminalLine(error instanceof Error ? error.message : String(error))}`))
       .finally(() => {
         if (!finished && !inputEnded && !busy) prompt();
       });

@@ -1,5 +1,6 @@
 /** Plain-text views for the interactive chat: the session list, a session's recent messages, the help. */
 import type { AppMessage, AppSession } from "../app-client/app-client.js";
+import { terminalLine, terminalText } from "../cli/terminal-text.js";
 
 export const HELP_LINES = [
   "Type a message and press Enter to send it to the agent. Commands:",
@@ -16,8 +17,9 @@ function clock(at: number): string {
   return new Date(at).toISOString().replace("T", " ").slice(0, 16);
 }
 
+/** Titles, previews and reasons come from the Gateway's peers: one line, nothing a terminal would act on. */
 function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, " ").trim();
+  const flat = terminalLine(text).replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -28,7 +30,7 @@ export function sessionLines(sessions: readonly AppSession[], current: string): 
     const title = s.title ? ` "${oneLine(s.title, 40)}"` : "";
     const preview = s.lastMessagePreview ? `  ${oneLine(s.lastMessagePreview, 60)}` : "";
     const active = s.hasActiveRun ? " (replying)" : "";
-    return `${mark} ${s.sessionKey}${title}  ${clock(s.updatedAt)}${active}${preview}`;
+    return `${mark} ${terminalLine(s.sessionKey)}${title}  ${clock(s.updatedAt)}${active}${preview}`;
   });
 }
 
@@ -40,6 +42,6 @@ export function historyLines(rows: readonly AppMessage[], count = 10): string[] 
   if (last.length === 0) return ["(no messages in this session yet)"];
   return last.map((row) => {
     const state = ["final", "mirrored", "delivered"].includes(row.status) ? "" : ` [${row.status}${row.error ? `: ${oneLine(row.error, 80)}` : ""}]`;
-    return `${WHO[row.role]}> ${row.text}${state}`;
+    return `${WHO[row.role]}> ${terminalText(row.text)}${state}`;
   });
 }

@@ -1,4 +1,5 @@
 /** Turns what Convex answered (a ConvexError's `{code, message}`, or a transport failure) into a ChatError. */
+import { terminalLine } from "../cli/terminal-text.js";
 import { ChatError } from "./chat-error.js";
 
 export interface ConvexErrorData {
@@ -16,7 +17,8 @@ export function convexErrorData(error: unknown): ConvexErrorData | undefined {
   if (typeof code !== "string") return undefined;
   return {
     code,
-    message: typeof message === "string" ? message : code,
+    // Shown to the person as one line of ours: the deployment's words cannot break out of it.
+    message: terminalLine(typeof message === "string" ? message : code),
     ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}),
   };
 }
@@ -52,7 +54,7 @@ export function deviceError(error: unknown, deviceFile: string): unknown {
     return new ChatError(
       "UNAUTHORIZED",
       "Convex no longer accepts this chat device (it was unpaired, or `fastclaw-relay pair --reset` revoked every device)",
-      `Pair again: fastclaw-relay chat --pair <link from \`fastclaw-relay pair --json\`> (replaces ${deviceFile}).`,
+      `Pair again: give the link from \`fastclaw-relay pair --json\` to \`fastclaw-relay chat --pair -\` on standard input (replaces ${deviceFile}).`,
     );
   }
   if (data?.code === "RATE_LIMITED") {

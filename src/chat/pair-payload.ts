@@ -2,6 +2,7 @@
 import { parsePairingPayload as parseLink } from "../pairing/payload.js";
 import { isWebPairingUrl, PAIRING_TOKEN_PATTERN, parseWebPairingUrl } from "../pairing/web-link.js";
 import { ChatError, withTimeout } from "./chat-error.js";
+import { convexUrlProblem } from "../config/convex-url.js";
 
 export interface PairingPayload {
   convexUrl: string;
@@ -18,15 +19,8 @@ export interface WebPairing {
 }
 
 function checkedUrl(raw: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(raw);
-  } catch {
-    throw new ChatError("BAD_PAYLOAD", `the pairing payload's Convex URL is not a URL: ${JSON.stringify(raw)}`, HINT);
-  }
-  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
-    throw new ChatError("BAD_PAYLOAD", `the pairing payload's Convex URL must be http(s), got ${parsed.protocol}`, HINT);
-  }
+  const problem = convexUrlProblem(raw);
+  if (problem) throw new ChatError("BAD_PAYLOAD", `the pairing payload's Convex URL ${problem}`, HINT);
   return raw.replace(/\/+$/, "");
 }
 

@@ -1,5 +1,6 @@
 /** Says in one line whether the relay and the Gateway behind it are up, as the app's status shows them. */
 import type { AppStatus } from "../app-client/app-client.js";
+import { terminalLine } from "../cli/terminal-text.js";
 
 export type RelayHealth = "ok" | "relay-down" | "gateway-down";
 
@@ -19,7 +20,8 @@ function ago(ms: number): string {
 }
 
 export function describeHealth(status: AppStatus, now: number = Date.now()): HealthReport {
-  const name = `"${status.instanceName}"`;
+  // The name and the Gateway's error are others' words: one clean line each, so neither can fake a line of ours.
+  const name = `"${terminalLine(status.instanceName)}"`;
   if (!status.relay.online) {
     const seen = status.relay.lastSeenAt === undefined ? "never seen online" : `last seen ${ago(now - status.relay.lastSeenAt)}`;
     return {
@@ -29,13 +31,13 @@ export function describeHealth(status: AppStatus, now: number = Date.now()): Hea
     };
   }
   if (!status.gateway.connected) {
-    const why = status.gateway.error ? `: ${status.gateway.error}` : "";
+    const why = status.gateway.error ? `: ${terminalLine(status.gateway.error)}` : "";
     return {
       health: "gateway-down",
       line: `Relay ${name} is online, but its OpenClaw Gateway is not connected${why}.`,
       hint: "Messages wait until the Gateway is back. On the relay's machine: `openclaw gateway status`, `fastclaw-relay status`.",
     };
   }
-  const version = status.gateway.version ? ` (Gateway ${status.gateway.version})` : "";
+  const version = status.gateway.version ? ` (Gateway ${terminalLine(status.gateway.version)})` : "";
   return { health: "ok", line: `Relay ${name} is online and connected to its Gateway${version}.` };
 }

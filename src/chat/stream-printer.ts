@@ -1,4 +1,5 @@
 /** Prints a reply as it streams in: appends what is new, and starts over on a line of its own if the text was revised. */
+import { terminalText } from "../cli/terminal-text.js";
 
 export interface TextSink {
   write(text: string): unknown;
@@ -28,7 +29,9 @@ export class StreamPrinter {
     this.started = false;
   }
 
-  private show(text: string): void {
+  /** `raw` is the agent's text: what reaches the terminal is its sanitized form, compared as such. */
+  private show(raw: string): void {
+    const text = terminalText(raw);
     if (!this.started) {
       this.out.write(this.prefix);
       this.started = true;

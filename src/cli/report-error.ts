@@ -2,8 +2,11 @@
 import { ConfigError } from "../config/errors.js";
 import { ServiceError } from "../service/manager.js";
 import { EXIT, UsageError, type CliContext } from "./context.js";
+import { terminalText } from "./terminal-text.js";
 
-export function reportError(ctx: CliContext, error: unknown): number {
+/** Error messages can quote Convex or the Gateway, so they are sanitized like any other terminal text. */
+export function reportError(cli: CliContext, error: unknown): number {
+  const ctx = { err: (line: string) => cli.err(terminalText(line)) };
   if (error instanceof ConfigError) {
     ctx.err(`fastclaw-relay: ${error.message}`);
     return EXIT.CONFIG;

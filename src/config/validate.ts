@@ -1,4 +1,5 @@
 /** A small JSON Schema checker for config.json that names the offending key (and never echoes a secret). */
+import { convexUrlProblem } from "./convex-url.js";
 import { SECRET_KEYS, type JsonSchema } from "./schema.js";
 
 export interface ConfigIssue {
@@ -59,12 +60,16 @@ export function validateAgainst(value: unknown, schema: JsonSchema, key = ""): C
     if (schema.pattern && !new RegExp(schema.pattern).test(value)) {
       return issue(`has the wrong format (${describe(value, key)}; expected ${formatHint(schema.pattern)})`);
     }
-    if (schema.pattern?.startsWith("^http") || schema.pattern?.startsWith("^ws")) {
+    if (schema.pattern?.startsWith("^ws")) {
       try {
         new URL(value);
       } catch {
         return issue(`is not a valid URL (${describe(value, key)})`);
       }
+    }
+    if (schema.pattern?.startsWith("^http")) {
+      const problem = convexUrlProblem(value);
+      if (problem) return issue(`${problem} (${describe(value, key)})`);
     }
   }
   if (typeof value === "number") {

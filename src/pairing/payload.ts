@@ -1,5 +1,6 @@
 /** The native app's pairing payload: `fastclaw://pair?v=1&u=<Convex URL>&t=<pairing token>` (docs/pairing.md). */
 import { PAIRING_TOKEN_PATTERN } from "./web-link.js";
+import { convexUrlProblem } from "../config/convex-url.js";
 
 export const PAYLOAD_VERSION = 1;
 
@@ -28,6 +29,8 @@ export function parsePairingPayload(text: string): PairingPayload {
   const convexUrl = url.searchParams.get("u") ?? "";
   const token = url.searchParams.get("t") ?? "";
   if (!/^https?:\/\/\S+$/.test(convexUrl)) throw new Error("pairing code without a valid Convex URL");
+  const urlProblem = convexUrlProblem(convexUrl);
+  if (urlProblem) throw new Error(`the pairing code's Convex URL ${urlProblem}`);
   if (!PAIRING_TOKEN_PATTERN.test(token)) throw new Error("pairing code without a valid token");
   return { version, convexUrl, token };
 }

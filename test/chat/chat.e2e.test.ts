@@ -34,7 +34,8 @@ async function eventually<T>(check: () => Promise<T>, timeoutMs: number): Promis
 async function pairThroughChat(extra: string[] = []) {
   const pair = startRelayCli(["pair", "--json", "--convex-url", convex.url, "--name", "Chat e2e", ...extra], env);
   payload = await pairingPayload(pair);
-  const chat = await runRelayCli(["chat", "--pair", payload], env);
+  // On standard input: never in the process arguments, where other local users could read it.
+  const chat = await runRelayCli(["chat", "--pair", "-"], env, { stdin: `${payload}\n` });
   const pairCode = await pair.exited;
   return { chat, pairCode, pairOutput: pair.output() };
 }
@@ -73,7 +74,7 @@ test("not paired yet: exit 1 saying how to pair", async () => {
 }, 30_000);
 
 test("a malformed pairing payload: exit 1, nothing saved", async () => {
-  const result = await runRelayCli(["chat", "--pair", "fastclaw://pair?v=1&u=http%3A%2F%2Fx&t=short"], env);
+  const result = await runRelayCli(["chat", "--pair", "-"], env, { stdin: "fastclaw://pair?v=1&u=http%3A%2F%2F127.0.0.1%3A9&t=short\n" });
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/without a valid token/);
   expect(existsSync(deviceFile())).toBe(false);
@@ -90,6 +91,7 @@ test("pairs through the real flow: `pair --json` shows the code, `chat --pair` c
   expect(saved.convexUrl).toBe(convex.url);
   const token = new URL(payload).searchParams.get("t")!;
   for (const secret of [saved.deviceToken, token]) expect(`${chat.stdout}${chat.stderr}`).not.toContain(secret);
+  expect(chat.stderr).not.toMatch(/warning: the pairing payload was given on the command line/);
 }, 60_000);
 
 test("the same pairing code again: exit 1, already used; the saved device is kept", async () => {
@@ -97,6 +99,9 @@ test("the same pairing code again: exit 1, already used; the saved device is kep
   const result = await runRelayCli(["chat", "--pair", payload], env);
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/already used by another device/);
+  // A payload in the arguments is still claimed (at once, using the code up), with a warning saying how to avoid it.
+  expect(result.stderr).toMatch(/warning: the pairing payload was given on the command line, where every local user can read it/);
+  expect(result.stderr).toMatch(/--pair -/);
   expect(readFileSync(deviceFile(), "utf8")).toBe(before);
 }, 30_000);
 
@@ -167,8 +172,12 @@ test("re-pairing: `pair --reset` revokes the chat device (exit 1, pair again); a
   const revoked = await runRelayCli(["chat", "--status"], env);
   expect(revoked.code).toBe(1);
   expect(revoked.stderr).toMatch(/no longer accepts this chat device/);
-  const again = await runRelayCli(["chat", "--pair", resetPayload], env);
+  // From a private file this time: the other form that keeps the token out of the process table.
+  const payloadFile = path.join(home.env.FASTCLAW_STATE_DIR!, "pair-payload.txt");
+  writeFileSync(payloadFile, `${resetPayload}\n`, { mode: 0o600 });
+  const again = await runRelayCli(["chat", "--pair-file", payloadFile], env);
   expect(again.code).toBe(0);
+  expect(again.stderr).not.toMatch(/warning/);
   expect(await reset.exited).toBe(0);
   // The running relay picks the rotated secret up from its config by itself.
   await eventually(async () => {

@@ -42,6 +42,13 @@ test("accepts JSON with convexUrl and token fields", () => {
   expect(parsePairingPayload(JSON.stringify({ token: TOKEN }), URL_)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
 });
 
+test("http:// is accepted to loopback only: 127.0.0.0/8, localhost, [::1]", () => {
+  for (const url of ["http://127.0.0.1:3210", "http://127.8.9.10", "http://localhost:3210", "http://[::1]:3210", "https://x.convex.cloud"]) {
+    expect(parsePairingPayload(buildPairingPayload(url, TOKEN))).toEqual({ convexUrl: url, pairingToken: TOKEN });
+  }
+  expect(failure(() => parsePairingPayload(TOKEN, "http://relay.lan:3210")).message).toMatch(/must use https:\/\//);
+});
+
 test("a bare token needs a Convex URL", () => {
   expect(parsePairingPayload(TOKEN, URL_)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
   expect(failure(() => parsePairingPayload(TOKEN)).message).toMatch(/needs a Convex URL/);
@@ -57,8 +64,13 @@ test.each([
   [link(`v=1&u=${URL_}`), /without a valid token/],
   [link(`v=1&u=${URL_}&t=short`), /without a valid token/],
   [link(`v=1&u=ftp://x&t=${TOKEN}`), /without a valid Convex URL/],
-  [JSON.stringify({ convexUrl: "ftp://x", token: TOKEN }), /must be http\(s\)/],
-  [JSON.stringify({ convexUrl: "notaurl", token: TOKEN }), /not a URL/],
+  [JSON.stringify({ convexUrl: "ftp://x", token: TOKEN }), /must be an https:\/\/ URL/],
+  [JSON.stringify({ convexUrl: "notaurl", token: TOKEN }), /is not a valid URL/],
+  // Plain http only to loopback: a QR code must not send the token (and then every message) across a network in clear.
+  [link(`v=1&u=${encodeURIComponent("http://evil.example:3210")}&t=${TOKEN}`), /must use https:\/\/ .*got host evil\.example/],
+  [link(`v=1&u=${encodeURIComponent("http://192.168.1.20:3210")}&t=${TOKEN}`), /must use https:\/\//],
+  [JSON.stringify({ convexUrl: "http://10.0.0.2:3210", token: TOKEN }), /must use https:\/\//],
+  [JSON.stringify({ convexUrl: "http://127.0.0.1.evil.example", token: TOKEN }), /must use https:\/\//],
   [JSON.stringify({ convexUrl: URL_, token: "short" }), /no valid token/],
   ["{broken", /does not parse/],
   [JSON.stringify({ event: "registered" }), /holds no pairing link/],

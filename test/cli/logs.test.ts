@@ -100,3 +100,10 @@ test("-f on a log that does not exist yet waits for it", async () => {
   }
   expect(await done).toBe(0);
 });
+
+test("a log line quoting a hostile Gateway error is printed without its escape sequences", async () => {
+  mkdirSync(logsDir(), { recursive: true });
+  writeFileSync(path.join(logsDir(), "relay.log"), "t warn gateway error: boom\x1b]52;c;cm0K\x07\x1b[2K\rfake line\u202e\n");
+  const out = (await cli(["logs", "-n", "1"], { env: box.env })).stdout;
+  expect(out).toBe("t warn gateway error: boom fake line\n");
+});

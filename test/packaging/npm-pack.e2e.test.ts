@@ -85,6 +85,7 @@ test("the tarball holds the built code, bin/, convex/ and packaging/ (plugin and
     "packaging/openclaw-plugin/openclaw.plugin.json",
     "packaging/openclaw-plugin/index.js",
     "packaging/openclaw-plugin/relay-bin.js",
+    "packaging/openclaw-plugin/status-cache.js",
     "packaging/openclaw-skill/SKILL.md",
     "packaging/systemd/fastclaw-relay.service.in",
     "packaging/launchd/ai.fastclaw.relay.plist.in",

@@ -53,9 +53,32 @@ test("metadata.openclaw: requires node, installs the fastclaw-relay package", ()
 test("the body covers install, agent-driven pairing with a QR file, status and troubleshooting", () => {
   const { body } = frontmatter();
   for (const heading of ["## Install", "## Pair the owner's phone", "## Check status", "## Troubleshoot"]) expect(body).toContain(heading);
-  expect(body).toContain("fastclaw-relay pair --json --qr-file /tmp/fastclaw-pair.png");
-  expect(body).toMatch(/^ {3}MEDIA:\/tmp\/fastclaw-pair\.png$/m);
+  expect(body).toContain("fastclaw-relay pair --json --save");
+  expect(body).toMatch(/^ {3}MEDIA:\/home\/<user>\/\.openclaw\/fastclaw\/pairing\/qr\.png$/m);
   expect(body).toContain("fastclaw-relay status --json");
   expect(body).toContain("loginctl enable-linger $USER");
   expect(body).toMatch(/only to the owner/i);
+});
+
+/** Every shell command the skill gives the agent (fenced blocks and inline code). */
+function commands(body: string): string[] {
+  const fenced = [...body.matchAll(/```(?:bash|sh)?\n([\s\S]*?)```/g)].flatMap((m) => m[1]!.split("\n"));
+  const inline = [...body.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+  return [...fenced, ...inline].map((line) => line.trim()).filter((line) => /^(fastclaw-relay|openclaw|npm|loginctl)\b/.test(line));
+}
+
+test("no command writes pairing output to a fixed or shared path, or puts a pairing payload on a command line", () => {
+  const { body } = frontmatter();
+  const all = commands(body);
+  expect(all.length).toBeGreaterThan(5);
+  for (const command of all) {
+    // Output redirected into a file, or a file argument, in a place other users can reach.
+    expect(command).not.toMatch(/>\s*\S/);
+    expect(command).not.toMatch(/\/tmp\/|\/var\/tmp\/|\/dev\/shm\//);
+    expect(command).not.toMatch(/--qr-file/);
+    expect(command).not.toMatch(/--pair\s+(?!-(\s|$))\S/);
+  }
+  expect(body).not.toMatch(/\/tmp\//);
+  expect(all).toContain("fastclaw-relay pair --json --save");
+  expect(all).toContain("fastclaw-relay chat --pair -");
 });

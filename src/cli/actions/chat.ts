@@ -5,12 +5,14 @@ import { ChatError } from "../../chat/chat-error.js";
 import { chatOnce } from "../../chat/chat-once.js";
 import { openChatLink, type ChatLink } from "../../chat/chat-link.js";
 import { runChatRepl } from "../../chat/chat-repl.js";
+import { ARGV_WARNING, readPairInput, STDIN_MARKER } from "../../chat/pair-input.js";
 import { describeHealth } from "../../chat/relay-health.js";
 import { canonicalSessionKey } from "../../chat/session-key.js";
 import { sessionLines } from "../../chat/chat-views.js";
 import type { ChatArgs } from "../commands/chat.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { interruptSignal } from "../signals.js";
+import { terminalJson, terminalText } from "../terminal-text.js";
 
 /** How long each single Convex call (claim, status) may take before Convex counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -23,12 +25,20 @@ async function relayConvexUrl(ctx: CliContext): Promise<string | undefined> {
   }
 }
 
+/**
+ * The chat's terminal sinks: everything it prints can hold words from Convex or the Gateway (instance
+ * and session names, previews, refusal reasons), so nothing reaches stdout/stderr unsanitized.
+ */
+function sanitizing(ctx: CliContext): CliContext {
+  return { ...ctx, out: (line = "") => ctx.out(terminalText(line)), err: (line = "") => ctx.err(terminalText(line)) };
+}
+
 async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: string, signal: AbortSignal): Promise<number> {
   if (args.status) {
     const report = describeHealth(await link.status());
     if (args.json)
       ctx.out(
-        JSON.stringify({
+        terminalJson({
           ok: report.health === "ok",
           health: report.health,
           line: report.line,
@@ -43,7 +53,7 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: 
   }
   if (args.sessions) {
     const sessions = await link.app.listSessions(50);
-    if (args.json) ctx.out(JSON.stringify({ ok: true, sessions }));
+    if (args.json) ctx.out(terminalJson({ ok: true, sessions }));
     else for (const line of sessionLines(sessions, sessionKey)) ctx.out(line);
     return EXIT.OK;
   }
@@ -61,11 +71,13 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: 
       signal,
     });
   }
-  if (args.pair !== undefined && ctx.stdin.isTTY !== true) return EXIT.OK; // paired; nothing to chat about
+  // Paired; nothing to chat about without a terminal, or when standard input carried the payload.
+  if ((args.pair !== undefined || args["pair-file"] !== undefined) && (ctx.stdin.isTTY !== true || args.pair === STDIN_MARKER)) return EXIT.OK;
   return runChatRepl({ link, sessionKey, input: ctx.stdin, output: ctx.stdout, timeoutMs: args.timeout * 1000, signal });
 }
 
-export async function chatAction(ctx: CliContext, args: ChatArgs): Promise<number> {
+export async function chatAction(cli: CliContext, args: ChatArgs): Promise<number> {
+  const ctx = sanitizing(cli);
   if ([args.message !== undefined, args.sessions, args.status].filter(Boolean).length > 1) {
     throw new UsageError("--message, --sessions and --status are alternatives: pass one of them");
   }
@@ -75,9 +87,13 @@ export async function chatAction(ctx: CliContext, args: ChatArgs): Promise<numbe
   let link: ChatLink | undefined;
   try {
     const convexUrl = args["convex-url"] ?? (await relayConvexUrl(ctx));
+    const pairing = await readPairInput({ ...(args.pair !== undefined ? { pair: args.pair } : {}), ...(args["pair-file"] !== undefined ? { pairFile: args["pair-file"] } : {}) }, ctx.stdin);
+    // Warned, not refused: by now the token has been in the process table; claiming it at once uses the
+    // one-time code up, while refusing would leave a code others may have read valid for minutes.
+    if (pairing?.onCommandLine) ctx.err(ARGV_WARNING);
     link = await openChatLink({
       paths,
-      ...(args.pair !== undefined ? { pair: args.pair } : {}),
+      ...(pairing ? { pair: pairing.payload } : {}),
       ...(convexUrl ? { convexUrl } : {}),
       ...(args["device-name"] ? { deviceName: args["device-name"] } : {}),
       timeoutMs: Math.min(CONNECT_TIMEOUT_MS, args.timeout * 1000),
@@ -86,7 +102,7 @@ export async function chatAction(ctx: CliContext, args: ChatArgs): Promise<numbe
     return await run(ctx, link, args, sessionKey, interrupt.signal);
   } catch (error) {
     if (!(error instanceof ChatError)) throw error;
-    if (args.json) ctx.out(JSON.stringify({ ok: false, code: error.code, error: error.message }));
+    if (args.json) ctx.out(terminalJson({ ok: false, code: error.code, error: error.message }));
     ctx.err(`fastclaw-relay chat: ${error.message}`);
     if (error.hint) ctx.err(error.hint);
     return EXIT.FAILURE;

@@ -6,6 +6,7 @@ import { logFilePath } from "../../logging/logger.js";
 import { lastLines } from "../../logging/tail.js";
 import { EXIT, type CliContext } from "../context.js";
 import { interruptSignal } from "../signals.js";
+import { terminalLine } from "../terminal-text.js";
 
 export async function logsAction(ctx: CliContext, args: { follow: boolean; lines: number }): Promise<number> {
   const file = logFilePath(statePaths(ctx.env).logsDir);
@@ -16,12 +17,13 @@ export async function logsAction(ctx: CliContext, args: { follow: boolean; lines
       ctx.err("The service's output is also in: journalctl --user -u fastclaw-relay");
     return EXIT.FAILURE;
   }
-  for (const line of await lastLines(file, args.lines)) ctx.out(line);
+  // Log lines quote the Gateway and Convex (errors, names): one clean line each on the terminal.
+  for (const line of await lastLines(file, args.lines)) ctx.out(terminalLine(line));
   if (!args.follow) return EXIT.OK;
   if (!before) ctx.err(`Waiting for ${file} to appear…`);
   const interrupt = interruptSignal(ctx.deps.signal);
   try {
-    await followFile(file, { fromOffset: before?.size ?? 0, onLine: (line) => ctx.out(line), signal: interrupt.signal });
+    await followFile(file, { fromOffset: before?.size ?? 0, onLine: (line) => ctx.out(terminalLine(line)), signal: interrupt.signal });
   } finally {
     interrupt.dispose();
   }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { CONFIG_PROPERTIES } from "../../config/schema.js";
 import { validateAgainst } from "../../config/validate.js";
 import { runPairing, type PairEvent } from "../../pairing/pair-flow.js";
+import { openPairFiles } from "../../pairing/pair-files.js";
 import { terminalQr, writeQrFile } from "../../pairing/qr.js";
 import { launchdPlistPath } from "../../service/launchd.js";
 import { systemdUnitPath } from "../../service/systemd.js";
@@ -10,6 +11,7 @@ import type { PairArgs } from "../commands/pair.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { confirm } from "../prompt.js";
 import { interruptSignal } from "../signals.js";
+import { terminalJson, terminalLine } from "../terminal-text.js";
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
@@ -25,7 +27,7 @@ function jsonPrinter(ctx: CliContext, qrFile: string | undefined): Printer {
   return {
     async event(event) {
       if (event.event === "pairing" && qrFile) await writeQrFile(qrFile, event.webUrl ?? event.payload);
-      ctx.out(JSON.stringify(event));
+      ctx.out(terminalJson(event));
     },
     stop() {},
   };
@@ -110,6 +112,9 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
   }
   const now = ctx.deps.now ?? Date.now;
   const printer = args.json ? jsonPrinter(ctx, args["qr-file"]) : humanPrinter(ctx, args["qr-file"], now);
+  const files = args.save ? await openPairFiles(ctx.env) : undefined;
+  if (files && args.json) ctx.out(terminalJson(files.where));
+  else if (files) ctx.err(`Pairing code and QR image go to ${files.where.dir} (only you can read them); the image is deleted when the code is done.`);
   const interrupt = interruptSignal(ctx.deps.signal);
   let outcome;
   try {
@@ -117,11 +122,18 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       env: ctx.env,
       reset: args.reset,
       signal: interrupt.signal,
-      onEvent: (event) => printer.event(event),
+      onEvent: async (event) => {
+        await files?.event(event);
+        await printer.event(event);
+      },
       ...(url !== undefined ? { convexUrl: url } : {}),
       ...(args.name !== undefined ? { name: args.name } : {}),
       ...(args["registration-key"] !== undefined ? { registrationKey: args["registration-key"] } : {}),
     });
+    await files?.close({ status: outcome.status });
+  } catch (error) {
+    await files?.close({ error }).catch(() => undefined);
+    throw error;
   } finally {
     printer.stop();
     interrupt.dispose();
@@ -129,7 +141,8 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
   switch (outcome.status) {
     case "claimed":
       if (!args.json) {
-        ctx.out(`Paired with "${outcome.device.name}" (${outcome.device.platform}).`);
+        // Both chosen by whoever claimed the code.
+        ctx.out(`Paired with "${terminalLine(outcome.device.name)}" (${terminalLine(outcome.device.platform)}).`);
         ctx.err(nextStep(ctx));
       }
       return EXIT.OK;
@@ -153,7 +166,7 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       ctx.err("This pairing code was withdrawn (by another `fastclaw-relay pair` on the way out).");
       return EXIT.FAILURE;
     case "error":
-      ctx.err(`fastclaw-relay: watching the pairing code failed: ${outcome.message}`);
+      ctx.err(`fastclaw-relay: watching the pairing code failed: ${terminalLine(outcome.message)}`);
       return EXIT.FAILURE;
   }
 }

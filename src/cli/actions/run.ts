@@ -3,6 +3,7 @@ import { mkdir } from "node:fs/promises";
 import { ConfigError } from "../../config/errors.js";
 import { loadConfig, requireRunnable } from "../../config/load.js";
 import { statePaths } from "../../config/paths.js";
+import { knownSecrets } from "../../logging/known-secrets.js";
 import { closeLogger, createLogger } from "../../logging/logger.js";
 import { runRelay } from "../../bridge/run-relay.js";
 import { acquireRunLock, RunLockHeldError, type RunLock } from "../../runtime/run-lock.js";
@@ -32,9 +33,8 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
     await closeLogger(fileLogger);
     return args.configErrorExitCode;
   }
-  const secrets = [config.instanceSecret, config.gateway?.token, config.gateway?.password].filter(
-    (s): s is string => typeof s === "string" && s.length > 0,
-  );
+  // Resolved now, before the first line is logged: a Gateway token from the environment or OpenClaw's config is masked too.
+  const secrets = await knownSecrets(ctx.env, config);
   const logger = createLogger({
     logsDir: paths.logsDir,
     level: loaded.effective.relay?.logLevel ?? "info",

@@ -7,6 +7,7 @@ export interface ChatArgs {
   message?: string;
   session?: string;
   pair?: string;
+  "pair-file"?: string;
   "convex-url"?: string;
   "device-name"?: string;
   json: boolean;
@@ -33,7 +34,14 @@ export function chatCommandModule(ctx: CliContext): CommandModule<object, ChatAr
         })
         .option("pair", {
           type: "string",
-          describe: "Pair first with this payload: the fastclaw://pair?… link from `fastclaw-relay pair --json`",
+          // Takes the next word whatever it is, so `--pair -` (standard input) is a value, not an argument.
+          nargs: 1,
+          describe:
+            "Pair first: `-` reads the payload (the fastclaw://pair?… link or a `pair --json` line) from standard input; a payload given here is visible to other local users",
+        })
+        .option("pair-file", {
+          type: "string",
+          describe: "Pair first with the payload in this file (keep it private: it holds the one-time token)",
         })
         .option("convex-url", { type: "string", describe: "Convex URL for a bare pairing token (default: the relay's config)" })
         .option("device-name", { type: "string", describe: "Name the relay shows for this chat device" })
@@ -58,7 +66,7 @@ export function chatCommandModule(ctx: CliContext): CommandModule<object, ChatAr
           default: false,
           describe: "Say whether the relay and its Gateway are up, and exit (1 if not)",
         })
-        .example("$0 chat --pair 'fastclaw://pair?v=1&u=…&t=…'", "pair this terminal, then chat")
+        .example("$0 chat --pair -", "pair this terminal: paste the fastclaw://pair?… link, then Enter")
         .example('$0 chat -m "hello" --json', "one message, the reply as JSON")
         .example("$0 chat --status", "is the relay online as the app sees it?") as unknown as Argv<ChatArgs>,
     handler: (args) =>

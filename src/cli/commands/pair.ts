@@ -7,6 +7,7 @@ export interface PairArgs {
   reset: boolean;
   yes: boolean;
   json: boolean;
+  save: boolean;
   "qr-file"?: string;
   "convex-url"?: string;
   name?: string;
@@ -30,9 +31,15 @@ export function pairCommandModule(ctx: CliContext): CommandModule<object, PairAr
           default: false,
           describe: "Print newline-delimited JSON events instead of the QR code",
         })
+        .option("save", {
+          type: "boolean",
+          default: false,
+          describe:
+            "Also keep the events (events.jsonl) and the QR image (qr.png) in <state dir>/pairing (0700, files 0600); the first event says where",
+        })
         .option("qr-file", {
           type: "string",
-          describe: "Also write the QR code to this file (.png or .svg)",
+          describe: "Also write the QR code to this file (.png or .svg), created 0600; prefer --save for a private place",
           // coerce, not check: yargs 18 runs the handler even when a check fails.
           coerce: (file: string) => {
             if (!/\.(png|svg)$/i.test(file)) throw new Error("--qr-file must end in .png or .svg");
@@ -46,6 +53,7 @@ export function pairCommandModule(ctx: CliContext): CommandModule<object, PairAr
           describe: "The deployment's FASTCLAW_REGISTRATION_KEY, to register this relay the first time (or set that env var)",
         })
         .example("$0 pair --convex-url https://example.convex.cloud", "first pairing")
+        .example("$0 pair --json --save", "for an agent: events and QR image in a private directory")
         .example("$0 pair --reset --yes", "unpair all phones, rotate the secret, pair again") as unknown as Argv<PairArgs>,
     handler: (args) =>
       runCommand(ctx, async () => {
