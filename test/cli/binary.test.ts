@@ -20,17 +20,15 @@ beforeEach(() => {
 afterEach(() => box.cleanup());
 
 function run(args: string[], env: Record<string, string> = box.env) {
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8", timeout: 20_000 });
-  return { ...result, ms: Number(process.hrtime.bigint() - started) / 1e6 };
+  return spawnSync(process.execPath, [BIN, ...args], { env, encoding: "utf8", timeout: 20_000 });
 }
 
-test("--help and --version are fast (best of 3 under 300 ms) and exit 0", () => {
-  const help = [run(["--help"]), run(["--help"]), run(["--help"])];
-  for (const r of help) expect(r.status).toBe(0);
-  expect(help[0]!.stdout).toContain("fastclaw-relay <command>");
-  const best = Math.min(...help.map((r) => r.ms));
-  expect(best).toBeLessThan(300);
+// How fast they start is measured by `npm run bench` (phase startup), not asserted here: a timed test
+// fails on a loaded machine and proves nothing on a quiet one.
+test("--help and --version exit 0 and print what they should", () => {
+  const help = run(["--help"]);
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain("fastclaw-relay <command>");
   const version = run(["--version"]);
   expect(version.status).toBe(0);
   expect(version.stdout.trim()).toBe(RELAY_VERSION);
