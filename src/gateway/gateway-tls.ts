@@ -24,6 +24,10 @@ const UNTRUSTED_CODES: ReadonlySet<string> = new Set([
   "ERR_TLS_CERT_ALTNAME_INVALID",
 ]);
 
+// The same failures by Node's message, for when the client re-wraps the error and drops its code.
+const UNTRUSTED_MESSAGE =
+  /self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate|certificate has expired|does not match certificate's altnames/i;
+
 const HOW_TO_READ_PIN = "read it on the Gateway host with `openssl x509 -in <cert.pem> -noout -fingerprint -sha256`";
 
 /**
@@ -56,10 +60,11 @@ export class TlsPinObserver {
         `if the Gateway's certificate was replaced on purpose, update gateway.remote.tlsFingerprint (or the relay's gateway.tlsFingerprint) to the new fingerprint (${HOW_TO_READ_PIN}); otherwise something is intercepting the connection`,
       );
     }
-    if (!this.expected && typeof code === "string" && UNTRUSTED_CODES.has(code)) {
+    const untrusted = (typeof code === "string" && UNTRUSTED_CODES.has(code)) || UNTRUSTED_MESSAGE.test(message);
+    if (!this.expected && this.url.startsWith("wss:") && untrusted) {
       return new GatewayTlsError(
         "TLS_CERT_UNTRUSTED",
-        `the certificate of ${this.url} is not trusted by this system (${code}: ${message})`,
+        `the certificate of ${this.url} is not trusted by this system (${typeof code === "string" ? `${code}: ` : ""}${message.replace(/^Error: /, "")})`,
         `for a self-signed Gateway certificate set gateway.remote.tlsFingerprint (or the relay's gateway.tlsFingerprint) to its SHA-256 fingerprint (${HOW_TO_READ_PIN}); otherwise install a certificate this system trusts`,
       );
     }
