@@ -36,10 +36,13 @@ const HOW_TO_READ_PIN = "read it on the Gateway host with `openssl x509 -in <cer
  */
 export class TlsPinObserver {
   private observed: string | undefined;
-  constructor(
-    private readonly url: string,
-    private readonly expected: string | undefined,
-  ) {}
+  // Plain fields, no parameter properties: e2e children load src/gateway with type stripping.
+  private readonly url: string;
+  private readonly expected: string | undefined;
+  constructor(url: string, expected: string | undefined) {
+    this.url = url;
+    this.expected = expected;
+  }
 
   /** For hostDeps.normalizeTlsFingerprint: the client passes the peer's fingerprint and the pin through here. */
   readonly normalize = (raw: string | undefined): string => {
