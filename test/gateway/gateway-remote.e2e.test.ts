@@ -56,6 +56,15 @@ describe("wss:// through a TLS terminator with a self-signed certificate", () =>
     expect(message && transcriptText(message)).toBe(stubReplyFor("hello over tls"));
   }, 200_000);
 
+  test("a cut wss:// connection is reconnected as on loopback", async () => {
+    const { relay } = await relayWith(remote({ url: terminator.url, token: e2eInfo().gatewayToken, tlsFingerprint: terminator.fingerprint }));
+    await relay.connection.waitUntilConnected(90_000);
+    const from = relay.events.length;
+    terminator.dropAll();
+    await relay.waitFor("disconnected", (d) => d.wasConnected, 60_000, from);
+    await relay.waitFor("connected", undefined, 90_000, from);
+  }, 200_000);
+
   test("a wrong pin is refused, naming the expected and the actual fingerprint", async () => {
     const wrong = "5a".repeat(32);
     const { relay, log } = await relayWith(remote({ url: terminator.url, token: e2eInfo().gatewayToken, tlsFingerprint: wrong }));

@@ -13,6 +13,8 @@ export interface TlsTerminator {
   url: string;
   /** SHA-256 of the certificate, 64 lower-case hex chars. */
   fingerprint: string;
+  /** Cuts every open connection (as a network blip would); new ones are still accepted. */
+  dropAll(): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +60,9 @@ export async function startTlsTerminator(target: { host: string; port: number })
   return {
     url: `wss://127.0.0.1:${port}`,
     fingerprint: new X509Certificate(cert).fingerprint256.replaceAll(":", "").toLowerCase(),
+    dropAll: () => {
+      for (const s of sockets) s.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
