@@ -1,5 +1,6 @@
 /** Turns a StatusReport into `Label: value` lines (stdout) and hints (stderr). */
 import type { StatusReport } from "../service/status-report.js";
+import { formatGatewayTarget } from "../service/gateway-target-status.js";
 import { formatDuration, labelLines, plural } from "./format.js";
 
 function serviceLine(report: StatusReport): Array<[string, string]> {
@@ -87,6 +88,7 @@ export function formatStatus(report: StatusReport): string[] {
     ["Runtime", runtimeLine(report)],
     ["Config", configLine(report)],
     ["Gateway", gatewayLine(report)],
+    ["Gateway target", formatGatewayTarget(report.gatewayTarget)],
     ["Convex", convexLine(report)],
     ["Pairing", pairingLine(report)],
     ["Last error", last],

@@ -8,6 +8,8 @@ export interface GatewaySettings {
   url?: string;
   token?: string;
   password?: string;
+  /** SHA-256 of the Gateway's TLS certificate (pins a wss:// gateway.url). */
+  tlsFingerprint?: string;
 }
 
 export interface RelaySettings {
@@ -76,6 +78,11 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
       url: { type: "string", description: "Gateway WebSocket URL", pattern: "^wss?://\\S+$", maxLength: 2048 },
       token: { type: "string", minLength: 1, maxLength: 4096 },
       password: { type: "string", minLength: 1, maxLength: 4096 },
+      tlsFingerprint: {
+        type: "string",
+        description: "SHA-256 of the Gateway's TLS certificate (64 hex digits, colons allowed)",
+        pattern: "^(sha256:)?([0-9A-Fa-f]{64}|([0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2})$",
+      },
     },
   },
   relay: {

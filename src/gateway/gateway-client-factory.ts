@@ -1,9 +1,10 @@
 /** Builds one official `GatewayClient` per connect attempt, with the relay's identity, scopes and logging. */
-import { GatewayClient, type GatewayClientOptions } from "@openclaw/gateway-client";
+import { GatewayClient, type GatewayClientCloseInfo, type GatewayClientOptions } from "@openclaw/gateway-client";
 import type { GatewayClientId, GatewayClientMode } from "@openclaw/gateway-protocol/client-info";
 import { RELAY_VERSION } from "../version.js";
 import { publicKeyRawBase64UrlFromPem, signDevicePayload, type DeviceIdentity } from "./device-identity.js";
 import type { GatewayAuth } from "./gateway-config.js";
+import { TlsPinObserver } from "./gateway-tls.js";
 
 /** The part of GatewayClient the supervisor uses; tests substitute a fake. */
 export interface GatewayClientLike {
@@ -31,6 +32,8 @@ export interface GatewayLogger {
 export interface ClientIdentityOptions {
   url: string;
   auth: GatewayAuth;
+  /** SHA-256 pin (64 hex) of the Gateway's certificate for wss://; without it, system trust applies. */
+  tlsFingerprint?: string;
   identity: DeviceIdentity;
   logger: GatewayLogger;
   /**
@@ -52,8 +55,11 @@ export function redactor(secrets: Array<string | undefined>): (text: string) => 
 
 export function buildClientOptions(options: ClientIdentityOptions, callbacks: GatewayCallbacks): GatewayClientOptions {
   const redact = redactor([options.auth.token, options.auth.password]);
+  const tls = new TlsPinObserver(options.url, options.tlsFingerprint);
+  const { onConnectError, onClose } = callbacks;
   return {
     url: options.url,
+    ...(options.tlsFingerprint ? { tlsFingerprint: options.tlsFingerprint } : {}),
     ...(options.auth.token ? { token: options.auth.token } : {}),
     ...(options.auth.password ? { password: options.auth.password } : {}),
     clientName: options.clientId ?? "gateway-client",
@@ -82,7 +88,16 @@ export function buildClientOptions(options: ClientIdentityOptions, callbacks: Ga
       logDebug: (message) => options.logger.debug(`gateway-client: ${message}`),
       logError: (message) => options.logger.debug(`gateway-client: ${message}`),
       redactForLog: redact,
+      normalizeTlsFingerprint: tls.normalize,
     },
     ...callbacks,
+    // The client says only "fingerprint mismatch" or passes Node's TLS error: the supervisor gets one that says what to do.
+    ...(onConnectError ? { onConnectError: (error: Error) => onConnectError(tls.explain(error)) } : {}),
+    ...(onClose
+      ? {
+          onClose: (code: number, reason: string, info?: GatewayClientCloseInfo) =>
+            onClose(code, reason, info?.connectError ? { ...info, connectError: tls.explain(info.connectError) } : info),
+        }
+      : {}),
   };
 }

@@ -203,6 +203,11 @@ function readString(value: unknown, key: string): string | undefined {
 /** Sorts an error from a failed connect into what the supervisor should do about it. */
 export function classifyConnectFailure(error: unknown): ConnectFailure {
   const message = error instanceof Error ? error.message : String(error);
+  // GatewayTlsError (gateway-tls.ts), matched by shape to avoid an import cycle: a pin or trust problem retrying cannot fix.
+  const hint = error instanceof GatewayError ? (error as { hint?: unknown }).hint : undefined;
+  if (error instanceof GatewayError && error.code.startsWith("TLS_") && typeof hint === "string") {
+    return { kind: "incompatible", code: error.code, message, hint };
+  }
   const details = error && typeof error === "object" ? (error as { details?: unknown }).details : undefined;
   const detailCode = readConnectErrorDetailCode(details) ?? undefined;
   const gatewayCode = readString(error, "gatewayCode");

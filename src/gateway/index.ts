@@ -23,7 +23,7 @@ export interface OpenGatewayConnectionOptions {
   /** The relay's own settings (RelayRunConfig.gateway): highest precedence. */
   explicit?: ExplicitGatewaySettings;
   /** Anything else GatewayConnection accepts (clock, reconnect tuning, test factory…). */
-  overrides?: Partial<Omit<GatewayConnectionOptions, "url" | "auth" | "identity" | "logger">>;
+  overrides?: Partial<Omit<GatewayConnectionOptions, "url" | "auth" | "tlsFingerprint" | "identity" | "logger">>;
 }
 
 /**
@@ -36,13 +36,21 @@ export async function openGatewayConnection(
 ): Promise<{ connection: GatewayConnection; config: ResolvedGatewayConfig }> {
   const config = await resolveGatewayConfig({ env: options.env, ...(options.explicit ? { explicit: options.explicit } : {}) });
   const identity = await loadOrCreateDeviceIdentity(options.paths.deviceIdentityFile);
+  const pin = config.tlsFingerprintSource ? `, TLS pin from ${config.tlsFingerprintSource}` : "";
   options.logger.info(
-    `gateway: ${config.url} (from ${config.urlSource}), credentials from ${config.authSource}, device ${identity.deviceId.slice(0, 12)}`,
+    `gateway: ${config.mode} mode, ${config.url} (from ${config.urlSource}), token from ${config.tokenSource ?? "none"}, ` +
+      `password from ${config.passwordSource ?? "none"}${pin}, device ${identity.deviceId.slice(0, 12)}`,
   );
+  if (config.insecurePrivateWs) {
+    options.logger.warn(
+      `gateway: plaintext ws:// to the non-loopback ${config.url} because OPENCLAW_ALLOW_INSECURE_PRIVATE_WS=1: the token and every message cross the network unencrypted; use wss:// or an SSH tunnel unless this network is trusted`,
+    );
+  }
   const connection = new GatewayConnection({
     ...options.overrides,
     url: config.url,
     auth: config.auth,
+    ...(config.tlsFingerprint ? { tlsFingerprint: config.tlsFingerprint } : {}),
     identity,
     logger: options.logger,
   });

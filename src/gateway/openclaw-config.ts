@@ -1,4 +1,4 @@
-/** Reads the parts of OpenClaw's own config the relay needs (gateway.port, gateway.auth.*), resolving `${ENV}` values. */
+/** Reads the parts of OpenClaw's own config the relay needs (gateway.mode/port/auth/remote), resolving `${ENV}` values. */
 import path from "node:path";
 import JSON5 from "json5";
 import { openclawStateDir, type Env } from "../config/paths.js";
@@ -18,8 +18,12 @@ export type ReadTextFile = (file: string) => Promise<string | undefined>;
 
 export interface OpenClawGatewaySection {
   configPath: string;
+  /** `gateway.mode`: "local" (default) or "remote"; unchecked here. */
+  mode: unknown;
   port: unknown;
   auth: { mode: unknown; token: unknown; password: unknown } | undefined;
+  /** `gateway.remote`: where a remote-mode client connects and with what. */
+  remote: { url: unknown; token: unknown; password: unknown; tlsFingerprint: unknown } | undefined;
   /** `secrets.defaults.env` and the names of `secrets.providers` with their sources. */
   secrets: { envDefault: string; providers: Record<string, string> };
 }
@@ -56,6 +60,7 @@ export async function readOpenClawGatewaySection(env: Env, readText: ReadTextFil
   const root = rec(parsed) ?? {};
   const gateway = rec(root.gateway) ?? {};
   const auth = rec(gateway.auth);
+  const remote = rec(gateway.remote);
   const secrets = rec(root.secrets) ?? {};
   const providers: Record<string, string> = {};
   for (const [name, value] of Object.entries(rec(secrets.providers) ?? {})) {
@@ -65,8 +70,10 @@ export async function readOpenClawGatewaySection(env: Env, readText: ReadTextFil
   const envDefault = rec(secrets.defaults)?.env;
   return {
     configPath,
+    mode: gateway.mode,
     port: gateway.port,
     auth: auth ? { mode: auth.mode, token: auth.token, password: auth.password } : undefined,
+    remote: remote ? { url: remote.url, token: remote.token, password: remote.password, tlsFingerprint: remote.tlsFingerprint } : undefined,
     secrets: { envDefault: typeof envDefault === "string" ? envDefault : "default", providers },
   };
 }

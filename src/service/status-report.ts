@@ -7,6 +7,7 @@ import { logFilePath } from "../logging/logger.js";
 import { readRuntimeState, RUNTIME_STALE_AFTER_MS, type RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
 import { createServiceManager } from "./create.js";
+import { gatewayTargetReport, type GatewayTargetReport } from "./gateway-target-status.js";
 import type { ManagerDeps, ServiceInspection } from "./manager.js";
 
 export interface StatusReport {
@@ -35,6 +36,8 @@ export interface StatusReport {
     scopes?: string[];
     lastError?: string;
   };
+  /** Which Gateway the relay's settings select and where each credential comes from (this shell's environment). */
+  gatewayTarget: GatewayTargetReport;
   convex: { url?: string; reachable?: boolean; error?: string; relayConnected?: boolean; spooledWrites?: number };
   pairing: { instanceId?: string; instanceName?: string; pairedDevices?: number; pendingPairing?: boolean; error?: string };
   lastError?: { message: string; at: number };
@@ -108,6 +111,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     service: { error: "not checked" },
     runtime: { running: false },
     gateway: { known: false },
+    gatewayTarget: {},
     convex: {},
     pairing: {},
     logs: { file: logFilePath(paths.logsDir), exists: existsSync(logFilePath(paths.logsDir)) },
@@ -120,6 +124,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
   if (convexUrl) report.convex.url = convexUrl;
   if (loaded?.effective.instanceId) report.pairing.instanceId = loaded.effective.instanceId;
   if (loaded?.effective.instanceName) report.pairing.instanceName = loaded.effective.instanceName;
+  report.gatewayTarget = await gatewayTargetReport(deps.env, loaded?.effective.gateway);
 
   // The three slow questions (service manager, runtime file, Convex) are asked at once.
   const infoPromise =
@@ -215,6 +220,7 @@ function judge(report: StatusReport): void {
     problems.push("gateway not connected");
     hints.push("Is the OpenClaw Gateway running? `openclaw gateway status` tells.");
   }
+  if (report.gatewayTarget.error !== undefined) problems.push(`gateway settings: ${report.gatewayTarget.error}`);
   if (report.convex.reachable === false) problems.push("convex unreachable");
   if (report.pairing.error && report.convex.reachable !== false) problems.push(`pairing: ${report.pairing.error}`);
 }

@@ -29,7 +29,7 @@ async function configError(promise: Promise<unknown>): Promise<GatewayConfigErro
 
 describe("gateway URL", () => {
   test("defaults to ws://127.0.0.1:18789 with no credentials when nothing is configured", async () => {
-    expect(await resolve({})).toEqual({ url: DEFAULT_GATEWAY_URL, urlSource: "default", auth: {}, authSource: "none" });
+    expect(await resolve({})).toEqual({ mode: "local", url: DEFAULT_GATEWAY_URL, urlSource: "default", auth: {}, authSource: "none", insecurePrivateWs: false });
   });
 
   test("order: explicit url > OPENCLAW_GATEWAY_URL > OPENCLAW_GATEWAY_PORT > gateway.port", async () => {
@@ -58,16 +58,17 @@ describe("credentials", () => {
   test("order: explicit > OPENCLAW_GATEWAY_TOKEN/PASSWORD > gateway.auth in the config", async () => {
     expect((await resolve({ OPENCLAW_GATEWAY_TOKEN: "env-token" }, cfg, { token: "explicit" })).auth).toEqual({ token: "explicit" });
     expect((await resolve({ OPENCLAW_GATEWAY_TOKEN: "env-token" }, cfg)).auth).toEqual({ token: "env-token" });
-    expect((await resolve({ OPENCLAW_GATEWAY_PASSWORD: "env-pw" }, cfg)).auth).toEqual({ password: "env-pw" });
+    // gateway.auth.mode "token": the local Gateway checks only the token, so no password is sent.
+    expect((await resolve({ OPENCLAW_GATEWAY_PASSWORD: "env-pw" }, cfg)).auth).toEqual({ token: "file-token" });
     const fromFile = await resolve({}, cfg);
     expect(fromFile.auth).toEqual({ token: "file-token" });
     expect(fromFile.authSource).toBe(`${DEFAULT_CONFIG} (gateway.auth.token)`);
   });
 
-  test("the first source with any credential supplies all of them (no mixing)", async () => {
+  test("explicit credentials are used alone (no mixing with implicit ones)", async () => {
     const r = await resolve({ OPENCLAW_GATEWAY_PASSWORD: "env-pw" }, cfg, { token: "explicit" });
     expect(r.auth).toEqual({ token: "explicit" });
-    expect(r.authSource).toBe("relay configuration");
+    expect(r.authSource).toBe("relay configuration (gateway.token)");
   });
 
   test("the config is not read at all when explicit settings and env cover everything", async () => {

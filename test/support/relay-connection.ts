@@ -51,15 +51,23 @@ export function testLogger(): Logger {
  * Gateway unless `env` overrides it. Reuse `home` to get the same device identity again.
  */
 export async function relayConnection(
-  options: { env?: Record<string, string>; home?: ThrowawayRelayEnv; overrides?: OpenGatewayConnectionOptions["overrides"]; start?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    home?: ThrowawayRelayEnv;
+    overrides?: OpenGatewayConnectionOptions["overrides"];
+    start?: boolean;
+    logger?: OpenGatewayConnectionOptions["logger"];
+    explicit?: OpenGatewayConnectionOptions["explicit"];
+  } = {},
 ): Promise<RelayUnderTest> {
   const home = options.home ?? (await throwawayRelayEnv());
   const env = { ...home.env, ...options.env };
   const { connection } = await openGatewayConnection({
     env,
     paths: statePaths(env),
-    logger: testLogger(),
+    logger: options.logger ?? testLogger(),
     ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.explicit ? { explicit: options.explicit } : {}),
   });
   const events: Recorded[] = [];
   for (const name of EVENT_NAMES) connection.on(name, (payload) => events.push({ name, payload, at: Date.now() }));

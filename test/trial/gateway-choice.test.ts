@@ -11,7 +11,7 @@ function deps(probe: ProbeResult | undefined, overrides: Partial<GatewayChoiceDe
   const d: GatewayChoiceDeps = {
     env: {},
     note: (line) => notes.push(line),
-    resolve: async () => ({ url: "ws://127.0.0.1:18789", urlSource: "default", auth: { token: "mine" }, authSource: "/home/me/.openclaw/openclaw.json (gateway.auth.token)" }),
+    resolve: async () => ({ mode: "local", insecurePrivateWs: false, url: "ws://127.0.0.1:18789", urlSource: "default", auth: { token: "mine" }, authSource: "/home/me/.openclaw/openclaw.json (gateway.auth.token)" }),
     probe: async (url, token) => {
       probes.push({ url, token });
       if (!probe) throw new Error("no probe expected");
@@ -80,7 +80,7 @@ test("local: no probe, a trial Gateway", async () => {
 test("password credentials are passed on to the relay", async () => {
   const { d } = deps(
     { ok: true, protocol: 4, serverVersion: "" },
-    { resolve: async () => ({ url: "ws://127.0.0.1:1", urlSource: "OPENCLAW_GATEWAY_URL", auth: { password: "pw" }, authSource: "OPENCLAW_GATEWAY_PASSWORD" }) },
+    { resolve: async () => ({ mode: "override", insecurePrivateWs: false, url: "ws://127.0.0.1:1", urlSource: "OPENCLAW_GATEWAY_URL", auth: { password: "pw" }, authSource: "OPENCLAW_GATEWAY_PASSWORD" }) },
   );
   expect(await chooseGateway("auto", "/tmp/t", d)).toMatchObject({ password: "pw", started: false, description: expect.stringMatching(/version unknown/) });
 });
