@@ -1,5 +1,6 @@
 /** runtime.json: what the running relay last knew about itself, for `status` (no secrets, no text). */
 import { readFile, rename, writeFile } from "node:fs/promises";
+import type { SpoolStatus } from "../convex-sync/spool-health.js";
 
 export interface RuntimeState {
   pid: number;
@@ -20,6 +21,8 @@ export interface RuntimeState {
     spooledWrites: number;
     /** Times Convex answered so slowly that writes overflowed to the spool (in-flight bound reached). */
     overflowEvents?: number;
+    /** Whether the spool can be written and replayed; failing means writes wait in memory only. */
+    spool?: SpoolStatus;
     lastError?: { message: string; at: number };
   };
   instanceId?: string;
