@@ -1,5 +1,6 @@
 /** A durable, ordered on-disk journal of Convex-bound writes, kept while Convex is unreachable or behind. */
-import { mkdir, open, stat, type FileHandle } from "node:fs/promises";
+import * as fsPromises from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 export interface SpoolEntry {
@@ -10,6 +11,9 @@ export interface SpoolEntry {
   /** When the write was first attempted (ms since epoch). */
   at: number;
 }
+
+/** The file system calls the spool makes: tests pass one that fails (ENOSPC, EIO) on demand. */
+export type SpoolFs = Pick<typeof fsPromises, "mkdir" | "open" | "stat">;
 
 export interface ExclusiveSpool {
   read(fromOffset: number, limit?: SpoolReadLimit): Promise<SpoolReadResult>;
@@ -46,7 +50,10 @@ export class Spool {
   /** The file ends inside a line (a crash, or a failed append that could not be cut back). */
   private tornTail = false;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly fs: SpoolFs = fsPromises,
+  ) {
     this.file = path.join(dir, "writes.jsonl");
   }
 
@@ -59,8 +66,8 @@ export class Spool {
 
   private async fileHandle(): Promise<FileHandle> {
     if (!this.handle) {
-      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const handle = await open(this.file, "a+", 0o600);
+      await this.fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      const handle = await this.fs.open(this.file, "a+", 0o600);
       try {
         const { size } = await handle.stat();
         if (size > 0 && (await readAt(handle, size - 1, 1))[0] !== 0x0a) this.tornTail = true;
@@ -121,7 +128,7 @@ export class Spool {
   /** Bytes currently in the spool (0 when absent). */
   async size(): Promise<number> {
     try {
-      return (await stat(this.file)).size;
+      return (await this.fs.stat(this.file)).size;
     } catch {
       return 0;
     }
@@ -135,7 +142,7 @@ export class Spool {
   private async readNow(fromOffset: number, limit: SpoolReadLimit = {}): Promise<SpoolReadResult> {
     let file: FileHandle;
     try {
-      file = await open(this.file, "r");
+      file = await this.fs.open(this.file, "r");
     } catch {
       return { entries: [], endOffset: 0, skipped: 0 };
     }
@@ -191,7 +198,7 @@ export class Spool {
     await this.closeHandle();
     let handle: FileHandle;
     try {
-      handle = await open(this.file, "r+");
+      handle = await this.fs.open(this.file, "r+");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
       throw error;
