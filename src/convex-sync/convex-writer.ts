@@ -76,6 +76,8 @@ export class ConvexWriter {
   private readonly drainBackoff = new ReconnectPolicy({ ...SPOOL_RETRY, random: Math.random });
   /** Latest non-durable write per function that could not go out yet (presence while offline). */
   private readonly unsentVolatile = new Map<string, SpoolEntry>();
+  /** Window ids of writes the disk refused that went to Convex instead: no copy of them is on disk. */
+  private readonly sentFromQueue = new Set<number>();
   private closed = false;
   private spooledTotal = 0;
   private overflowTotal = 0;
@@ -228,7 +230,7 @@ export class ConvexWriter {
     }
     // One last try for writes the disk refused so far; what is still refused then is lost with the process.
     await this.disk.finish();
-    return this.close({ drained: false, unsaved: this.disk.abandon() });
+    return this.close({ drained: false, unsaved: this.disk.abandon() + this.sentFromQueue.size });
   }
 
   private close(result: FlushResult): FlushResult {
@@ -240,10 +242,12 @@ export class ConvexWriter {
   }
 
   /** Hands one write to the transport inside the window; resolves once it is answered or refused. */
-  private dispatch(entry: SpoolEntry, bytes: number, item: Pick<InFlightWrite, "durable" | "settle">): Promise<void> {
+  private dispatch(entry: SpoolEntry, bytes: number, item: Pick<InFlightWrite, "durable" | "settle">, onSent?: (id: number) => void): Promise<void> {
     const sent = this.window.add({ entry, bytes, ...item });
+    onSent?.(sent.id);
     const finished = (refusal?: { error: unknown }) => {
       this.prefixPending.delete(sent.id);
+      this.sentFromQueue.delete(sent.id);
       this.window.remove(sent.id);
       if (refusal) this.rejected(entry.fn, refusal.error);
       sent.settle();
@@ -291,7 +295,10 @@ export class ConvexWriter {
    */
   private spillInFlight(after: QueuedWrite[]): void {
     const copies = this.window.values().filter((item) => item.durable);
-    for (const item of copies) this.prefixPending.add(item.id);
+    for (const item of copies) {
+      this.prefixPending.add(item.id);
+      this.sentFromQueue.delete(item.id); // its copy is queued for the disk now
+    }
     this.prefixLength = 0; // counts the copies as they land on disk
     this.disk.push([...copies.map((item) => ({ entry: item.entry, settle: item.settle, copyOf: item.id })), ...after]);
   }
@@ -361,7 +368,9 @@ export class ConvexWriter {
    */
   private sendQueued(): boolean {
     const taken = this.disk.take((entries) => this.window.fitCount(entries.map((entry) => sizeOf(entry.args))));
-    for (const item of taken) void this.dispatch(item.entry, sizeOf(item.entry.args), { durable: true, settle: item.settle });
+    for (const item of taken) {
+      void this.dispatch(item.entry, sizeOf(item.entry.args), { durable: true, settle: item.settle }, (id) => this.sentFromQueue.add(id));
+    }
     if (taken.length > 0 && this.disk.length === 0 && this.health.isFailing("write")) {
       this.health.recovered("write", { sentToConvex: taken.length }, "writes held in memory went to Convex; the spool file was still not writable");
     }

@@ -158,3 +158,16 @@ test("a stop while the disk is full and Convex away reports the writes it could 
   await waitFor(() => writer.spoolStatus.heldWrites === 2);
   expect(await writer.flush(100)).toEqual({ drained: false, unsaved: 2 });
 });
+
+test("a stop counts held writes that went to Convex unanswered as unsaved: no copy of them is on disk", async () => {
+  const { fs, transport, writer, goOffline, goOnline } = await setup();
+  goOffline();
+  fs.full = true;
+  void writer.write("relay:a", { n: 1 });
+  void writer.write("relay:a", { n: 2 });
+  await waitFor(() => writer.spoolStatus.heldWrites === 2);
+  goOnline();
+  await waitFor(() => transport.sent.length === 2); // sent, never answered
+  expect(writer.spoolStatus.heldWrites).toBe(0);
+  expect(await writer.flush(100)).toEqual({ drained: false, unsaved: 2 });
+});
