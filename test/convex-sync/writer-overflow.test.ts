@@ -80,7 +80,7 @@ describe("ConvexWriter in-flight bound", () => {
     expect(transport.outstanding).toBe(1); // 6 went directly
   });
 
-  test("non-durable writes (presence) are dropped while the window is full, not spooled", async () => {
+  test("non-durable writes (presence) wait in memory while the window is full, never spooled", async () => {
     const transport = new ManualTransport();
     const { writer, spool } = await makeWriter(transport, { maxInFlightWrites: 1 });
     void writer.write("relay:ingestTranscript", { n: 1 });
