@@ -26,8 +26,12 @@ const INGEST_BATCH = 50;
  */
 export const LIVE_QUEUE_LIMIT = 200;
 
-/** The page fetched when a session's cursor is too old for the Gateway (`reset`): its maximum. */
-const RESET_PAGE = 1000;
+/**
+ * The page fetched when the relay let live messages go and the Gateway then says the cursor is too
+ * old (`reset`): its maximum, so as little as possible is missed. Ordinary resets (after a Gateway
+ * restart) take the backfill page, which costs far less on every reconnect.
+ */
+const LET_GO_RESET_PAGE = 1000;
 
 export class TranscriptMirror {
   private ingested = 0;
@@ -36,6 +40,8 @@ export class TranscriptMirror {
   private readonly liveQueues = new Map<string, TranscriptMessage[]>();
   /** Sessions whose live messages were let go (queue full): caught up when their write is durable. */
   private readonly behind = new Set<string>();
+  /** Sessions caught up because live messages were let go: a `reset` then takes the largest page. */
+  private readonly letGo = new Set<string>();
   /** One catch-up per session at a time; a request meanwhile runs once more after it. */
   private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
 
@@ -81,6 +87,7 @@ export class TranscriptMirror {
     }
     if (this.behind.delete(sessionKey) && this.options.gateway.isConnected()) {
       // Its cursor never passed what was let go (cursors wait for durable writes): fetch from there.
+      this.letGo.add(sessionKey);
       await this.catchUp([sessionKey]);
     }
     const next = this.liveQueues.get(sessionKey) ?? [];
@@ -154,8 +161,8 @@ export class TranscriptMirror {
       result = await this.options.gateway.chatHistory({ sessionKey, cursor });
       if (result.kind === "reset") {
         this.options.logger.info("transcript cursor was reset by the gateway; fetching a page", { sessionKey });
-        // Everything past the cursor is wanted, and the Gateway no longer says what that is: take its largest page.
-        result = await this.options.gateway.chatHistory({ sessionKey, limit: Math.max(this.options.backfillPerSession, RESET_PAGE) });
+        const limit = this.letGo.has(sessionKey) ? Math.max(this.options.backfillPerSession, LET_GO_RESET_PAGE) : this.options.backfillPerSession;
+        result = await this.options.gateway.chatHistory({ sessionKey, limit });
       }
     } else {
       result = await this.options.gateway.chatHistory({ sessionKey, limit: this.options.backfillPerSession });
@@ -163,6 +170,7 @@ export class TranscriptMirror {
     if (result.kind === "reset") return; // a fresh page answered reset: nothing usable this time
     await this.ingest(sessionKey, result.messages);
     if (result.deltaCursor) await this.options.cursors.set(sessionKey, result.deltaCursor);
+    this.letGo.delete(sessionKey);
   }
 
   private async ingest(sessionKey: string, messages: TranscriptMessage[]): Promise<void> {

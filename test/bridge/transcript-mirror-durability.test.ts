@@ -98,15 +98,27 @@ test("catch-ups of a session don't pile up while its write is not durable: one r
   expect(historyCalls).toHaveLength(2);
 });
 
-test("a cursor the Gateway no longer knows (reset) is followed by its largest page, not the small backfill", async () => {
+test("a reset after live messages were let go takes the Gateway's largest page; an ordinary reset the small backfill", async () => {
   await cursors.set("s", "old");
   answerHistory((params) => (params.cursor ? { kind: "reset" } : { kind: "page", messages: [msg("a")], deltaCursor: "c1" }));
-  const done = mirror.catchUp(["s"]);
-  await flush();
+  const ordinary = mirror.catchUp(["s"]);
+  await until(() => convex.writes.length === 1);
   await convex.answer();
-  await done;
+  await ordinary;
   expect(historyCalls).toEqual([
     { sessionKey: "s", cursor: "old" },
+    { sessionKey: "s", limit: 10 },
+  ]);
+
+  historyCalls = [];
+  mirror.live("s", msg("first"));
+  for (let i = 0; i <= LIVE_QUEUE_LIMIT; i += 1) mirror.live("s", msg(`m${i}`));
+  await convex.answer(); // "first" is durable: the let-go messages are fetched, and the cursor is too old
+  await until(() => historyCalls.length === 2);
+  expect(historyCalls).toEqual([
+    { sessionKey: "s", cursor: "c1" },
     { sessionKey: "s", limit: 1000 },
   ]);
+  await until(() => convex.writes.length === 3);
+  await convex.answer();
 });
