@@ -1,16 +1,20 @@
-import { mkdtemp, readFile, appendFile, stat } from "node:fs/promises";
+import { mkdtemp, readFile, appendFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Spool } from "../../src/convex-sync/spool.js";
 import { FaultyFs } from "./faulty-fs.js";
 
+const dirs: string[] = [];
 async function tempDir(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), "fc-spool-"));
+  const dir = await mkdtemp(path.join(os.tmpdir(), "fc-spool-"));
+  dirs.push(dir);
+  return dir;
 }
 
 const opened: Spool[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((spool) => spool.close()));
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
 function open(dir: string, fs?: FaultyFs): Spool {
