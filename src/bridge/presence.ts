@@ -9,6 +9,9 @@ export interface PresenceState {
   gatewayError?: string;
 }
 
+/** How long a stop waits for Convex to take the goodbye (it is sent with whatever else is in flight). */
+const GOODBYE_TIMEOUT_MS = 2_000;
+
 export class Presence {
   private timer: NodeJS.Timeout | undefined;
 
@@ -44,8 +47,17 @@ export class Presence {
     void this.convex.write("relay:heartbeat", args, { durable: false });
   }
 
-  async stop(): Promise<void> {
+  /** Says goodbye, waiting at most `timeoutMs` for the answer: a slow Convex must not hold up a stop. */
+  async stop(timeoutMs = GOODBYE_TIMEOUT_MS): Promise<void> {
     clearInterval(this.timer);
-    await this.convex.write("relay:goingOffline", {}, { durable: false });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    try {
+      await Promise.race([this.convex.write("relay:goingOffline", {}, { durable: false }), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -80,7 +80,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     },
   });
 
-  const cursors = new CursorStore(paths.cursorsFile, config.instanceId);
+  const cursors = new CursorStore(paths.cursorsFile, config.instanceId, logger);
   await cursors.load();
   const bridge = new RelayBridge({
     gateway,
@@ -112,7 +112,13 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
           ? { lastError: { ...(gatewayError.code ? { code: gatewayError.code } : {}), message: gatewayError.message, at: gatewayError.at } }
           : {}),
       },
-      convex: { url: config.convexUrl, connected: convex.isConnected, spooledWrites: convex.writer.spooledWrites, overflowEvents: convex.writer.overflowEvents },
+      convex: {
+        url: config.convexUrl,
+        connected: convex.isConnected,
+        spooledWrites: convex.writer.spooledWrites,
+        overflowEvents: convex.writer.overflowEvents,
+        spool: convex.writer.spoolStatus,
+      },
     };
     if (config.instanceId) state.instanceId = config.instanceId;
     return state;
@@ -144,8 +150,14 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
   gateway.detach();
   await bridge.stop();
   await connection.stop();
-  const { drained } = await convex.close(SHUTDOWN_FLUSH_MS);
-  logger.info(drained ? "all Convex writes flushed" : "Convex unreachable at shutdown: pending writes kept in the spool");
+  const { drained, unsaved } = await convex.close(SHUTDOWN_FLUSH_MS);
   await reporter.stop({ ...runtime(), gateway: { ...runtime().gateway, connected: false } });
+  if (unsaved > 0) {
+    // Not a clean stop: say so with the exit code. Transcript messages come back from the Gateway at
+    // the next start (their cursors never passed them); app messages are resent with their keys.
+    logger.error("stopped with writes that reached neither Convex nor the disk (the spool could not be written)", { unsaved });
+    return 1;
+  }
+  logger.info(drained ? "all Convex writes flushed" : "Convex unreachable at shutdown: pending writes kept in the spool");
   return 0;
 }

@@ -19,11 +19,31 @@ export interface TranscriptMirrorOptions {
 /** Ingest calls carry at most this many messages, to stay well inside Convex's argument limits. */
 const INGEST_BATCH = 50;
 
+/**
+ * Live messages held per session while its last write is not yet durable. Past this the relay stops
+ * holding them (they stay in the Gateway's transcript) and catches the session up from its cursor
+ * once that write is durable: memory stays bounded however long Convex and the disk are both away.
+ */
+export const LIVE_QUEUE_LIMIT = 200;
+
+/**
+ * The page fetched when the relay let live messages go and the Gateway then says the cursor is too
+ * old (`reset`): its maximum, so as little as possible is missed. Ordinary resets (after a Gateway
+ * restart) take the backfill page, which costs far less on every reconnect.
+ */
+const LET_GO_RESET_PAGE = 1000;
+
 export class TranscriptMirror {
   private ingested = 0;
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
   /** Live messages of a session that arrived while its previous live ingest was still unanswered. */
   private readonly liveQueues = new Map<string, TranscriptMessage[]>();
+  /** Sessions whose live messages were let go (queue full): caught up when their write is durable. */
+  private readonly behind = new Set<string>();
+  /** Sessions caught up because live messages were let go: a `reset` then takes the largest page. */
+  private readonly letGo = new Set<string>();
+  /** One catch-up per session at a time; a request meanwhile runs once more after it. */
+  private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
 
   constructor(private readonly options: TranscriptMirrorOptions) {}
 
@@ -44,8 +64,16 @@ export class TranscriptMirror {
    */
   live(sessionKey: string, message: TranscriptMessage): void {
     const queued = this.liveQueues.get(sessionKey);
-    if (queued) queued.push(message);
-    else void this.sendLive(sessionKey, [message]);
+    if (!queued) void this.sendLive(sessionKey, [message]);
+    else if (this.behind.has(sessionKey)) {
+      // Not held: the catch-up that follows the pending write fetches it from the Gateway.
+    } else if (queued.length >= LIVE_QUEUE_LIMIT) {
+      queued.length = 0;
+      this.behind.add(sessionKey);
+      this.options.logger.warn("Convex writes are not durable yet: live messages of a session are left in the Gateway's transcript until then", {
+        sessionKey,
+      });
+    } else queued.push(message);
     this.scheduleRefresh(sessionKey);
   }
 
@@ -56,6 +84,11 @@ export class TranscriptMirror {
     } catch (error) {
       // The writer keeps what it can't send; anything lost here comes back with the next catch-up.
       this.options.logger.warn("live transcript ingest failed", { error: String(error) });
+    }
+    if (this.behind.delete(sessionKey) && this.options.gateway.isConnected()) {
+      // Its cursor never passed what was let go (cursors wait for durable writes): fetch from there.
+      this.letGo.add(sessionKey);
+      await this.catchUp([sessionKey]);
     }
     const next = this.liveQueues.get(sessionKey) ?? [];
     if (next.length === 0) this.liveQueues.delete(sessionKey);
@@ -84,7 +117,7 @@ export class TranscriptMirror {
   async catchUp(sessionKeys: Iterable<string>): Promise<void> {
     for (const sessionKey of new Set(sessionKeys)) {
       try {
-        await this.catchUpSession(sessionKey);
+        await this.catchUpOnce(sessionKey);
       } catch (error) {
         const failure = this.options.gateway.classifyError(error);
         this.options.logger.warn("catch-up of a session failed; will retry at the next connect", {
@@ -96,6 +129,31 @@ export class TranscriptMirror {
     }
   }
 
+  /**
+   * While a session's catch-up waits for its writes to become durable (a full disk with Convex away),
+   * later requests don't fetch the same page again: they make it run once more when it is done.
+   */
+  private catchUpOnce(sessionKey: string): Promise<void> {
+    const current = this.catchUps.get(sessionKey);
+    if (current) {
+      current.again = true;
+      return current.running;
+    }
+    const state = { running: Promise.resolve(), again: false };
+    state.running = (async () => {
+      try {
+        do {
+          state.again = false;
+          await this.catchUpSession(sessionKey);
+        } while (state.again && this.options.gateway.isConnected());
+      } finally {
+        this.catchUps.delete(sessionKey);
+      }
+    })();
+    this.catchUps.set(sessionKey, state);
+    return state.running;
+  }
+
   private async catchUpSession(sessionKey: string): Promise<void> {
     const cursor = this.options.cursors.get(sessionKey);
     let result: HistoryResult;
@@ -103,7 +161,8 @@ export class TranscriptMirror {
       result = await this.options.gateway.chatHistory({ sessionKey, cursor });
       if (result.kind === "reset") {
         this.options.logger.info("transcript cursor was reset by the gateway; fetching a page", { sessionKey });
-        result = await this.options.gateway.chatHistory({ sessionKey, limit: this.options.backfillPerSession });
+        const limit = this.letGo.has(sessionKey) ? Math.max(this.options.backfillPerSession, LET_GO_RESET_PAGE) : this.options.backfillPerSession;
+        result = await this.options.gateway.chatHistory({ sessionKey, limit });
       }
     } else {
       result = await this.options.gateway.chatHistory({ sessionKey, limit: this.options.backfillPerSession });
@@ -111,6 +170,7 @@ export class TranscriptMirror {
     if (result.kind === "reset") return; // a fresh page answered reset: nothing usable this time
     await this.ingest(sessionKey, result.messages);
     if (result.deltaCursor) await this.options.cursors.set(sessionKey, result.deltaCursor);
+    this.letGo.delete(sessionKey);
   }
 
   private async ingest(sessionKey: string, messages: TranscriptMessage[]): Promise<void> {

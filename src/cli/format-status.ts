@@ -1,5 +1,5 @@
 /** Turns a StatusReport into `Label: value` lines (stdout) and hints (stderr). */
-import type { StatusReport } from "../service/status-report.js";
+import { spoolFailureText, type StatusReport } from "../service/status-report.js";
 import { formatGatewayTarget } from "../service/gateway-target-status.js";
 import { formatDuration, labelLines, plural } from "./format.js";
 
@@ -56,7 +56,8 @@ function convexLine(report: StatusReport): string {
   const reach = c.reachable === undefined ? "not checked" : c.reachable ? "reachable" : `unreachable (${c.error ?? "?"})`;
   const relay = c.relayConnected === undefined ? "" : `; relay ${c.relayConnected ? "connected" : "not connected"}`;
   const spool = c.spooledWrites ? `, ${plural(c.spooledWrites, "write")} spooled` : "";
-  return `${reach} — ${c.url}${relay}${spool}`;
+  const failing = c.spool?.state === "failing" ? `; spool failing: ${spoolFailureText(c.spool)}` : "";
+  return `${reach} — ${c.url}${relay}${spool}${failing}`;
 }
 
 function pairingLine(report: StatusReport): string {

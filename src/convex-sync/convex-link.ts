@@ -2,7 +2,7 @@
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import type { Logger } from "../logging/logger.js";
-import { ConvexWriter, type ConvexWriterOptions, type WriteOptions } from "./convex-writer.js";
+import { ConvexWriter, type ConvexWriterOptions, type FlushResult, type WriteOptions } from "./convex-writer.js";
 import { Spool } from "./spool.js";
 
 export interface ConvexLinkOptions {
@@ -80,7 +80,7 @@ export class ConvexLink {
     return this.writer.write(fn, args, options);
   }
 
-  async close(flushTimeoutMs: number): Promise<{ drained: boolean }> {
+  async close(flushTimeoutMs: number): Promise<FlushResult> {
     const result = await this.writer.flush(flushTimeoutMs);
     this.stopWatching();
     await this.spool.close();

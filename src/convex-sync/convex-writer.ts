@@ -1,6 +1,10 @@
 /** Ordered Convex writes with bounded memory: direct while Convex keeps up, spooled to disk otherwise. */
+import { systemClock, type Clock } from "../gateway/clock.js";
+import { ReconnectPolicy } from "../gateway/reconnect-policy.js";
 import type { Logger } from "../logging/logger.js";
+import { DiskQueue, SPOOL_RETRY, type QueuedWrite } from "./disk-queue.js";
 import { DEFAULT_IN_FLIGHT_LIMITS, InFlightWindow, sizeOf, type InFlightWrite } from "./in-flight.js";
+import { SpoolHealth, type SpoolStatus } from "./spool-health.js";
 import { offsetAfter, replaySpool } from "./spool-replay.js";
 import type { Spool, SpoolEntry } from "./spool.js";
 
@@ -11,7 +15,10 @@ export interface WriteTransport {
 }
 
 export interface WriteOptions {
-  /** Writes that are only worth sending now (presence) are dropped rather than spooled. */
+  /**
+   * False for writes that only say how things are now (presence): never spooled; while they can't
+   * go out, the latest one per function waits in memory and is sent the moment they can.
+   */
   durable?: boolean;
 }
 
@@ -21,7 +28,8 @@ export interface ConvexWriterOptions {
   /** Adds the credential at send time, so neither the spool nor the queue ever holds it. */
   withCredential: (args: Record<string, unknown>) => Record<string, unknown>;
   logger: Logger;
-  now?: () => number;
+  /** Time and timers (spool retries); the system clock by default. */
+  clock?: Clock;
   /** A drain batch unanswered this long while the link is down is abandoned and resent later. */
   drainTimeoutMs?: number;
   drainBatchSize?: number;
@@ -35,22 +43,42 @@ export interface ConvexWriterOptions {
 
 type Mode = "direct" | "spooling";
 
+/** What a stop left behind. */
+export interface FlushResult {
+  /** Everything reached Convex. */
+  drained: boolean;
+  /** Durable writes that reached neither Convex nor the disk (the spool could not be written). */
+  unsaved: number;
+}
+
 /**
  * Every write the relay makes to Convex is idempotent on the server (keyed by message id, run id or
  * gateway message id), so replaying a spooled write that did arrive before a crash is harmless; the
  * writer therefore favours "at least once, in order" over bookkeeping of what exactly got through.
  *
- * Invariants: in "direct" mode the spool is empty; in "spooling" mode every durable write still in
- * flight already has a copy in the spool, ahead of everything newer. So new writes go to the spool
- * whenever it holds anything, and a drop, an overflow or a stop never has to put a copy behind a
- * newer write.
+ * Invariants: in "direct" mode the spool (file and disk queue) is empty; in "spooling" mode every
+ * durable write still in flight already has a copy in the spool, ahead of everything newer. So new
+ * writes go to the spool whenever it holds anything, and a drop, an overflow or a stop never has to
+ * put a copy behind a newer write.
+ *
+ * A write's promise resolves only once it is durable: answered by Convex or fsync'd to the file. A
+ * write the disk refuses (ENOSPC) waits in the disk queue, in order, retried with backoff; when
+ * Convex is reachable and the file is replayed, the queue goes to Convex instead. Callers that move
+ * a cursor wait for the promise, so no cursor passes a write that could still be lost.
  */
 export class ConvexWriter {
   private mode: Mode = "direct";
   private readonly window: InFlightWindow;
-  private pendingAppends = 0;
-  private lastAppend: Promise<boolean> = Promise.resolve(true);
+  private readonly disk: DiskQueue;
+  private readonly health: SpoolHealth;
   private draining: Promise<void> | undefined;
+  private drainRetry: ReturnType<Clock["setTimeout"]> | undefined;
+  private readonly drainBackoff = new ReconnectPolicy({ ...SPOOL_RETRY, random: Math.random });
+  /** Latest non-durable write per function that could not go out yet (presence while offline). */
+  private readonly unsentVolatile = new Map<string, SpoolEntry>();
+  /** Window ids of writes the disk refused that went to Convex instead: no copy of them is on disk. */
+  private readonly sentFromQueue = new Set<number>();
+  private closed = false;
   private spooledTotal = 0;
   private overflowTotal = 0;
   /** Set while an overflow episode lasts: the spooled count when it began. */
@@ -60,17 +88,33 @@ export class ConvexWriter {
   private prefixLength = 0;
   /** Spool bytes already answered in this process; replay resumes there rather than from the start. */
   private drainedOffset = 0;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: ConvexWriterOptions) {
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.window = new InFlightWindow({
       maxWrites: options.maxInFlightWrites ?? DEFAULT_IN_FLIGHT_LIMITS.maxWrites,
       maxBytes: options.maxInFlightBytes ?? DEFAULT_IN_FLIGHT_LIMITS.maxBytes,
     });
+    this.health = new SpoolHealth(options.logger, () => this.clock.now());
+    this.disk = new DiskQueue({
+      spool: options.spool,
+      health: this.health,
+      clock: this.clock,
+      isMoot: (item) => item.copyOf !== undefined && !this.prefixPending.has(item.copyOf),
+      onProgress: () => this.window.poke(),
+      onLanded: (items) => {
+        this.spooledTotal += items.length;
+        for (const item of items) if (item.copyOf !== undefined) this.prefixLength += 1;
+      },
+    });
   }
 
-  /** Entries written to the spool since start (for status and benchmarks). */
+  private now(): number {
+    return this.clock.now();
+  }
+
+  /** Entries written to the spool file since start (for status and benchmarks); failed appends don't count. */
   get spooledWrites(): number {
     return this.spooledTotal;
   }
@@ -97,6 +141,11 @@ export class ConvexWriter {
     return this.overflowStart !== undefined;
   }
 
+  /** Whether the spool works, and how many durable writes wait in memory because it does not. */
+  get spoolStatus(): SpoolStatus {
+    return this.health.status(this.disk.length);
+  }
+
   /** Call once at start: a spool left by an earlier process is replayed before anything new. */
   async start(): Promise<void> {
     if ((await this.options.spool.size()) > 0) {
@@ -112,18 +161,42 @@ export class ConvexWriter {
    */
   write(fn: string, args: Record<string, unknown>, options: WriteOptions = {}): Promise<void> {
     const entry: SpoolEntry = { fn, args, at: this.now() };
-    const durable = options.durable ?? true;
+    if (options.durable === false) return this.writeVolatile(entry);
     if (this.mode === "direct" && this.options.transport.isConnected()) {
       const bytes = sizeOf(args);
       if (this.window.fits(bytes)) {
-        return new Promise((resolve) => void this.dispatch(entry, bytes, { durable, settle: resolve }));
+        return new Promise((resolve) => void this.dispatch(entry, bytes, { durable: true, settle: resolve }));
       }
-      if (!durable) return Promise.resolve();
       return this.startOverflow(entry);
     }
-    if (!durable) return Promise.resolve();
     this.enterSpooling();
-    return this.appendToSpool([entry]).then(() => undefined);
+    return new Promise((resolve) => this.disk.push([{ entry, settle: resolve }]));
+  }
+
+  /**
+   * Presence goes out whenever the link is up, spooling or not: it does not depend on the order of
+   * the data writes, and holding it behind a replay is what made the app show a stale state. When it
+   * can't go now (offline, window full), only the latest per function waits, and it is sent the
+   * moment it can; its caller is not kept waiting meanwhile.
+   */
+  private writeVolatile(entry: SpoolEntry): Promise<void> {
+    this.unsentVolatile.delete(entry.fn);
+    const bytes = sizeOf(entry.args);
+    if (this.options.transport.isConnected() && this.window.fits(bytes)) {
+      return new Promise((resolve) => void this.dispatch(entry, bytes, { durable: false, settle: resolve }));
+    }
+    if (!this.closed) this.unsentVolatile.set(entry.fn, entry);
+    return Promise.resolve();
+  }
+
+  private sendVolatile(): void {
+    if (!this.options.transport.isConnected()) return;
+    for (const [fn, entry] of this.unsentVolatile) {
+      const bytes = sizeOf(entry.args);
+      if (!this.window.fits(bytes)) return;
+      this.unsentVolatile.delete(fn);
+      void this.dispatch(entry, bytes, { durable: false, settle: () => undefined });
+    }
   }
 
   /** The transport reports every connection change here. */
@@ -133,6 +206,7 @@ export class ConvexWriter {
       this.enterSpooling();
       return;
     }
+    this.sendVolatile();
     if (this.mode === "spooling") this.kickDrain();
   }
 
@@ -140,32 +214,44 @@ export class ConvexWriter {
    * Waits until nothing is in flight and the spool is drained, at most `timeoutMs`. Whatever is
    * still in flight then is copied to the spool, so a clean stop loses nothing either way.
    */
-  async flush(timeoutMs: number): Promise<{ drained: boolean }> {
-    const deadline = this.now() + timeoutMs;
-    while (this.now() < deadline) {
-      if (this.window.size === 0 && this.mode === "direct" && this.pendingAppends === 0) return { drained: true };
+  async flush(timeoutMs: number): Promise<FlushResult> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (this.window.size === 0 && this.mode === "direct" && !this.disk.pending) return this.close({ drained: true, unsaved: 0 });
       // Offline with every unanswered write already on disk: waiting can gain nothing.
-      if (this.mode === "spooling" && !this.options.transport.isConnected() && this.pendingAppends === 0) break;
+      if (this.mode === "spooling" && !this.options.transport.isConnected() && !this.disk.pending) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     if (this.mode === "direct") {
       this.mode = "spooling";
       const copied = this.window.values().filter((item) => item.durable).length;
       if (copied > 0) this.options.logger.info("stopping: copied unanswered writes to the spool", { inFlight: copied });
-      await this.spillInFlight([]);
+      this.spillInFlight([]);
     }
-    await this.lastAppend;
-    return { drained: false };
+    // One last try for writes the disk refused so far; what is still refused then is lost with the process.
+    await this.disk.finish();
+    return this.close({ drained: false, unsaved: this.disk.abandon() + this.sentFromQueue.size });
+  }
+
+  private close(result: FlushResult): FlushResult {
+    this.closed = true;
+    this.disk.stop();
+    if (this.drainRetry) this.clock.clearTimeout(this.drainRetry);
+    this.drainRetry = undefined;
+    return result;
   }
 
   /** Hands one write to the transport inside the window; resolves once it is answered or refused. */
-  private dispatch(entry: SpoolEntry, bytes: number, item: Pick<InFlightWrite, "durable" | "settle">): Promise<void> {
+  private dispatch(entry: SpoolEntry, bytes: number, item: Pick<InFlightWrite, "durable" | "settle">, onSent?: (id: number) => void): Promise<void> {
     const sent = this.window.add({ entry, bytes, ...item });
+    onSent?.(sent.id);
     const finished = (refusal?: { error: unknown }) => {
       this.prefixPending.delete(sent.id);
+      this.sentFromQueue.delete(sent.id);
       this.window.remove(sent.id);
       if (refusal) this.rejected(entry.fn, refusal.error);
       sent.settle();
+      if (this.unsentVolatile.size > 0) this.sendVolatile();
     };
     return this.options.transport.mutation(entry.fn, this.options.withCredential(entry.args)).then(
       () => finished(),
@@ -187,7 +273,7 @@ export class ConvexWriter {
       inFlight: this.window.size,
       inFlightBytes: this.window.bytes,
     });
-    const done = this.spillInFlight([entry]);
+    const done = new Promise<void>((resolve) => this.spillInFlight([{ entry, settle: resolve }]));
     this.kickDrain();
     return done;
   }
@@ -197,62 +283,57 @@ export class ConvexWriter {
     this.mode = "spooling";
     const copied = this.window.values().filter((item) => item.durable).length;
     this.options.logger.info("Convex unreachable: spooling writes to disk", { inFlight: copied });
-    void this.spillInFlight([]);
+    this.spillInFlight([]);
   }
 
   /**
    * Leaving direct mode: writes already sent may never be answered (the socket died) or the process
    * may stop first, so each gets a durable copy ahead of `after`, in send order. Only called in
    * direct mode, where the spool is empty: the copies are its first entries, and the drain skips
-   * them once their originals are answered.
+   * the ones on disk once their originals are answered (copies still queued then are dropped).
+   * A copy on disk settles its caller early: the write is durable either way.
    */
-  private spillInFlight(after: SpoolEntry[]): Promise<void> {
+  private spillInFlight(after: QueuedWrite[]): void {
     const copies = this.window.values().filter((item) => item.durable);
-    for (const item of copies) this.prefixPending.add(item.id);
-    this.prefixLength = copies.length;
-    return this.appendToSpool([...copies.map((item) => item.entry), ...after]).then((ok) => {
-      if (!ok) this.prefixLength = 0; // not on disk after all: nothing to skip
-      for (const item of copies) item.settle();
-    });
-  }
-
-  private appendToSpool(entries: SpoolEntry[]): Promise<boolean> {
-    if (entries.length === 0) return Promise.resolve(true);
-    this.pendingAppends += 1;
-    this.spooledTotal += entries.length;
-    this.lastAppend = this.options.spool.append(entries).then(
-      () => {
-        this.pendingAppends -= 1;
-        return true;
-      },
-      (error: unknown) => {
-        this.pendingAppends -= 1;
-        this.options.logger.error("could not write the spool", { error: String(error) });
-        return false;
-      },
-    );
-    return this.lastAppend;
+    for (const item of copies) {
+      this.prefixPending.add(item.id);
+      this.sentFromQueue.delete(item.id); // its copy is queued for the disk now
+    }
+    this.prefixLength = 0; // counts the copies as they land on disk
+    this.disk.push([...copies.map((item) => ({ entry: item.entry, settle: item.settle, copyOf: item.id })), ...after]);
   }
 
   private kickDrain(): void {
-    if (this.draining) return;
+    if (this.draining || this.drainRetry || this.closed) return;
+    let failed = false;
     this.draining = this.drain()
-      .catch((error: unknown) => {
-        this.options.logger.error("spool replay failed", { error: String(error) });
-      })
+      .then(
+        () => {
+          this.health.recovered("replay");
+          this.drainBackoff.reset();
+        },
+        (error: unknown) => {
+          failed = true;
+          this.health.failed("replay", error, this.disk.length);
+        },
+      )
       .finally(() => {
         this.draining = undefined;
-        // Connected again while the last attempt was giving up: try once more.
-        if (this.mode === "spooling" && this.options.transport.isConnected()) {
-          setTimeout(() => this.kickDrain(), 250).unref();
-        }
+        if (this.mode !== "spooling" || !this.options.transport.isConnected() || this.closed) return;
+        // A failed attempt backs off (up to 30 s); one that gave up on a link that is back retries soon.
+        const delay = failed ? this.drainBackoff.nextDelay({ kind: "dropped" }, this.now()) : SPOOL_RETRY.initialDelayMs;
+        this.drainRetry = this.clock.setTimeout(() => {
+          this.drainRetry = undefined;
+          this.kickDrain();
+        }, delay);
       });
   }
 
   private async drain(): Promise<void> {
     const connected = () => this.options.transport.isConnected();
-    // Nothing from the spool goes out before the writes sent ahead of it are answered.
-    while (this.prefixPending.size > 0) {
+    // Nothing from the spool goes out before the writes sent ahead of it are answered, and the
+    // count of their copies on disk is final only once no append is under way.
+    while (this.prefixPending.size > 0 || this.disk.appending) {
       if (!connected()) return;
       await this.window.changed();
     }
@@ -272,12 +353,28 @@ export class ConvexWriter {
       connected,
       send: (entry, bytes) => this.dispatch(entry, bytes, { durable: true, settle: () => undefined }),
       offset: { get: () => this.drainedOffset, set: (offset) => (this.drainedOffset = offset) },
-      appending: () => this.pendingAppends > 0,
+      appending: () => this.disk.pending,
+      sendQueued: () => this.sendQueued(),
       switchToDirect: () => {
         this.mode = "direct";
       },
     });
     if (outcome.switched) this.finishedReplay(outcome.replayed);
+  }
+
+  /**
+   * The file is replayed but the disk refuses what is queued for it: Convex takes those writes
+   * instead, in order, within the window. Each settles when answered. False if none could go.
+   */
+  private sendQueued(): boolean {
+    const taken = this.disk.take((entries) => this.window.fitCount(entries.map((entry) => sizeOf(entry.args))));
+    for (const item of taken) {
+      void this.dispatch(item.entry, sizeOf(item.entry.args), { durable: true, settle: item.settle }, (id) => this.sentFromQueue.add(id));
+    }
+    if (taken.length > 0 && this.disk.length === 0 && this.health.isFailing("write")) {
+      this.health.recovered("write", { sentToConvex: taken.length }, "writes held in memory went to Convex; the spool file was still not writable");
+    }
+    return taken.length > 0;
   }
 
   private finishedReplay(replayed: number): void {

@@ -15,8 +15,10 @@ export interface SpoolReplayContext {
   send: (entry: SpoolEntry, bytes: number) => Promise<void>;
   /** Where replay resumes: every entry before it has been answered in this process. */
   offset: { get: () => number; set: (offset: number) => void };
-  /** Whether an append is still on its way to the file (then the spool is not drained yet). */
+  /** Whether writes are still on their way to the file (then the spool is not drained yet). */
   appending: () => boolean;
+  /** Sends writes the disk refused straight to Convex, in order; false if none could go now. */
+  sendQueued: () => boolean;
   /** Runs inside the spool's exclusive section, right after truncation: no append can slip in. */
   switchToDirect: () => void;
 }
@@ -40,17 +42,19 @@ export async function replaySpool(ctx: SpoolReplayContext): Promise<SpoolReplayO
     if (skipped > 0) ctx.logger.warn("skipped damaged spool lines", { skipped });
     if (entries.length === 0) {
       ctx.offset.set(endOffset);
-      const switched = await ctx.spool.exclusive(async (exclusive) => {
-        if (ctx.appending()) return false;
+      const step = await ctx.spool.exclusive(async (exclusive): Promise<"switched" | "more" | "wait"> => {
         // Anything complete past endOffset arrived meanwhile; a torn tail (crash) is dropped.
         const rest = await exclusive.read(endOffset, { maxEntries: 1, maxBytes: ctx.window.limits.maxBytes });
-        if (rest.entries.length > 0 || rest.skipped > 0) return false;
+        if (rest.entries.length > 0 || rest.skipped > 0) return "more";
+        if (ctx.appending()) return ctx.sendQueued() ? "more" : "wait";
         await exclusive.truncate();
         ctx.offset.set(0);
         ctx.switchToDirect();
-        return true;
+        return "switched";
       });
-      if (switched) return { switched, replayed };
+      if (step === "switched") return { switched: true, replayed };
+      // Woken by an answer, an append attempt or a connection change.
+      if (step === "wait") await ctx.window.changed();
       continue;
     }
     const sizes = entries.map((entry) => sizeOf(entry.args));

@@ -1,5 +1,6 @@
 /** A durable, ordered on-disk journal of Convex-bound writes, kept while Convex is unreachable or behind. */
-import { mkdir, open, rename, stat, type FileHandle } from "node:fs/promises";
+import * as fsPromises from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 
 export interface SpoolEntry {
@@ -10,6 +11,9 @@ export interface SpoolEntry {
   /** When the write was first attempted (ms since epoch). */
   at: number;
 }
+
+/** The file system calls the spool makes: tests pass one that fails (ENOSPC, EIO) on demand. */
+export type SpoolFs = Pick<typeof fsPromises, "mkdir" | "open" | "stat">;
 
 export interface ExclusiveSpool {
   read(fromOffset: number, limit?: SpoolReadLimit): Promise<SpoolReadResult>;
@@ -32,9 +36,10 @@ export interface SpoolReadResult {
 }
 
 /**
- * Appends are fsync'd before they resolve, so an acknowledged append survives a crash.
+ * Appends are fsync'd before they resolve, so an acknowledged append survives a crash; one that
+ * fails (ENOSPC, EIO) rejects and leaves nothing behind: the file is cut back to where it ended.
  * Reads tolerate a torn last line: a process killed mid-append leaves at most one partial line,
- * which is skipped rather than blocking every later entry.
+ * which is skipped rather than blocking every later entry (the next append starts a new line).
  */
 export class Spool {
   readonly file: string;
@@ -42,8 +47,13 @@ export class Spool {
   private chain: Promise<unknown> = Promise.resolve();
   /** The append waiting for its turn; later appends join it and share its fsync. */
   private waiting: { entries: SpoolEntry[]; done: Promise<void> } | undefined;
+  /** The file ends inside a line (a crash, or a failed append that could not be cut back). */
+  private tornTail = false;
 
-  constructor(dir: string) {
+  constructor(
+    dir: string,
+    private readonly fs: SpoolFs = fsPromises,
+  ) {
     this.file = path.join(dir, "writes.jsonl");
   }
 
@@ -56,10 +66,44 @@ export class Spool {
 
   private async fileHandle(): Promise<FileHandle> {
     if (!this.handle) {
-      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      this.handle = await open(this.file, "a", 0o600);
+      await this.fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      const handle = await this.fs.open(this.file, "a+", 0o600);
+      try {
+        const { size } = await handle.stat();
+        if (size > 0 && (await readAt(handle, size - 1, 1))[0] !== 0x0a) this.tornTail = true;
+      } catch (error) {
+        await handle.close();
+        throw error;
+      }
+      this.handle = handle;
     }
     return this.handle;
+  }
+
+  /**
+   * Writes and fsyncs `text` at the end. On failure the file is cut back to its old length, so a
+   * retry never lands behind half a line (which would make that entry unreadable); if even that
+   * fails, the next append starts on a fresh line and the fragment is skipped as damaged.
+   */
+  private async appendNow(text: string): Promise<void> {
+    const handle = await this.fileHandle();
+    const before = (await handle.stat()).size;
+    const prefix = this.tornTail ? "\n" : "";
+    try {
+      await handle.appendFile(prefix + text, "utf8");
+      await handle.datasync();
+      this.tornTail = false;
+    } catch (error) {
+      try {
+        await handle.truncate(before);
+        await handle.datasync();
+      } catch {
+        this.tornTail = true;
+      }
+      // Reopened at the next attempt: the file may have been replaced or repaired meanwhile.
+      await this.closeHandle().catch(() => undefined);
+      throw error;
+    }
   }
 
   /**
@@ -76,10 +120,7 @@ export class Spool {
     this.waiting = group;
     group.done = this.serial(async () => {
       if (this.waiting === group) this.waiting = undefined;
-      const handle = await this.fileHandle();
-      const text = group.entries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
-      await handle.appendFile(text, "utf8");
-      await handle.datasync();
+      await this.appendNow(group.entries.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
     });
     return group.done;
   }
@@ -87,7 +128,7 @@ export class Spool {
   /** Bytes currently in the spool (0 when absent). */
   async size(): Promise<number> {
     try {
-      return (await stat(this.file)).size;
+      return (await this.fs.stat(this.file)).size;
     } catch {
       return 0;
     }
@@ -101,7 +142,7 @@ export class Spool {
   private async readNow(fromOffset: number, limit: SpoolReadLimit = {}): Promise<SpoolReadResult> {
     let file: FileHandle;
     try {
-      file = await open(this.file, "r");
+      file = await this.fs.open(this.file, "r");
     } catch {
       return { entries: [], endOffset: 0, skipped: 0 };
     }
@@ -149,17 +190,26 @@ export class Spool {
     );
   }
 
-  /** Empties the spool; temp file + rename so a crash leaves either the old or the new file. */
+  /**
+   * Empties the spool in place: cutting a file needs no free space (a temp file and rename would
+   * fail on a full disk), and a spool that was never written has nothing to empty.
+   */
   private async truncateNow(): Promise<void> {
     await this.closeHandle();
-    const tmp = `${this.file}.tmp`;
-    const handle = await open(tmp, "w", 0o600);
+    let handle: FileHandle;
     try {
+      handle = await this.fs.open(this.file, "r+");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    try {
+      await handle.truncate(0);
       await handle.datasync();
+      this.tornTail = false;
     } finally {
       await handle.close();
     }
-    await rename(tmp, this.file);
   }
 
   private async closeHandle(): Promise<void> {

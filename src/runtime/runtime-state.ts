@@ -1,6 +1,7 @@
 /** runtime.json: what the running relay last knew about itself, for `status` (no secrets, no text). */
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import type { SpoolStatus } from "../convex-sync/spool-health.js";
 
 /** How often a running relay rewrites runtime.json even when nothing changed: its heartbeat. */
 export const RUNTIME_REFRESH_MS = 5_000;
@@ -32,6 +33,8 @@ export interface RuntimeState {
     spooledWrites: number;
     /** Times Convex answered so slowly that writes overflowed to the spool (in-flight bound reached). */
     overflowEvents?: number;
+    /** Whether the spool can be written and replayed; failing means writes wait in memory only. */
+    spool?: SpoolStatus;
     lastError?: { message: string; at: number };
   };
   instanceId?: string;

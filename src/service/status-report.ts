@@ -4,6 +4,7 @@ import { ConfigError } from "../config/errors.js";
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { statePaths, type Env } from "../config/paths.js";
 import { logFilePath } from "../logging/logger.js";
+import type { SpoolStatus } from "../convex-sync/spool-health.js";
 import { readRuntimeState, RUNTIME_STALE_AFTER_MS, type RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
 import { createServiceManager } from "./create.js";
@@ -38,7 +39,7 @@ export interface StatusReport {
   };
   /** Which Gateway the relay's settings select and where each credential comes from (this shell's environment). */
   gatewayTarget: GatewayTargetReport;
-  convex: { url?: string; reachable?: boolean; error?: string; relayConnected?: boolean; spooledWrites?: number };
+  convex: { url?: string; reachable?: boolean; error?: string; relayConnected?: boolean; spooledWrites?: number; spool?: SpoolStatus };
   pairing: { instanceId?: string; instanceName?: string; pairedDevices?: number; pendingPairing?: boolean; error?: string };
   lastError?: { message: string; at: number };
   logs: { file: string; exists: boolean; journal?: string };
@@ -153,6 +154,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     if (g.lastError) report.gateway.lastError = g.lastError.message;
     report.convex.relayConnected = runtime.convex.connected;
     report.convex.spooledWrites = runtime.convex.spooledWrites;
+    if (runtime.convex.spool) report.convex.spool = runtime.convex.spool;
   } else {
     report.gateway.why = !report.runtime.running
       ? "the relay is not running"
@@ -222,5 +224,23 @@ function judge(report: StatusReport): void {
   }
   if (report.gatewayTarget.error !== undefined) problems.push(`gateway settings: ${report.gatewayTarget.error}`);
   if (report.convex.reachable === false) problems.push("convex unreachable");
+  const spool = report.convex.spool;
+  if (report.runtime.running && spool?.state === "failing") {
+    problems.push(`spool failing: ${spoolFailureText(spool)}`);
+    hints.push(
+      spool.failure?.operation === "write"
+        ? "The relay cannot write its spool (is the disk full?). It keeps those writes in memory and retries; free space in the state dir before stopping it."
+        : "The relay cannot replay its spool to Convex; it retries with backoff. `fastclaw-relay logs` shows the error.",
+    );
+  }
   if (report.pairing.error && report.convex.reachable !== false) problems.push(`pairing: ${report.pairing.error}`);
+}
+
+/** "cannot write (ENOSPC) since …, 3 writes held in memory": one line for the problem list and the Convex line. */
+export function spoolFailureText(spool: SpoolStatus): string {
+  const failure = spool.failure;
+  const what = failure?.operation === "replay" ? "cannot replay" : "cannot write";
+  const code = failure?.code ?? failure?.message ?? "unknown error";
+  const held = spool.heldWrites > 0 ? `, ${spool.heldWrites} ${spool.heldWrites === 1 ? "write" : "writes"} held in memory` : "";
+  return `${what} (${code}${failure ? ` since ${new Date(failure.since).toISOString()}` : ""})${held}`;
 }

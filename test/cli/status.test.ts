@@ -193,6 +193,31 @@ test("gateway down while the relay runs is a problem with a hint", async () => {
   expect(result.stderr).toContain("openclaw gateway status");
 });
 
+test("a spool that can't be written is a problem in the Convex line, --json and --require-healthy", async () => {
+  writeConfig(box, { convexUrl, instanceSecret: SECRET });
+  const since = Date.parse("2026-12-04T10:00:00.000Z");
+  await writeRuntimeState(
+    path.join(box.stateDir, "runtime.json"),
+    runtimeState({
+      convex: {
+        url: convexUrl,
+        connected: false,
+        spooledWrites: 0,
+        spool: { state: "failing", heldWrites: 3, failure: { operation: "write", code: "ENOSPC", message: "ENOSPC: no space left on device, write", since, attempts: 9 } },
+      },
+    }),
+  );
+  const result = await cli(["status", "--require-healthy"], { env: box.env, runner: runningUnit().runner });
+  expect(result.code).toBe(1);
+  expect(result.stdout).toMatch(
+    new RegExp(`^Convex: +reachable — ${convexUrl}; relay not connected; spool failing: cannot write \\(ENOSPC since 2026-12-04T10:00:00.000Z\\), 3 writes held in memory$`, "m"),
+  );
+  expect(result.stdout).toMatch(/^Health: +problems: spool failing: cannot write \(ENOSPC/m);
+  expect(result.stderr).toContain("is the disk full?");
+  const json = JSON.parse((await cli(["status", "--json"], { env: box.env, runner: runningUnit().runner })).stdout) as Record<string, unknown>;
+  expect(json).toMatchObject({ healthy: false, convex: { spool: { state: "failing", heldWrites: 3, failure: { code: "ENOSPC" } } } });
+});
+
 test("no user manager: Service says unknown with the reason, and the hint goes to stderr", async () => {
   const rec = recorder(() => ({ code: 1, stderr: "Failed to connect to bus: No medium found" }));
   const result = await cli(["status"], { env: box.env, runner: rec.runner });

@@ -97,7 +97,7 @@ describe("ConvexWriter", () => {
     expect(restarted.received.map((r) => r.args.n)).toEqual([1, 2]);
   });
 
-  test("non-durable writes (presence) are dropped while offline, not spooled", async () => {
+  test("non-durable writes (presence) are never spooled while offline", async () => {
     const transport = new FakeTransport();
     const { writer, spool } = await makeWriter(transport);
     transport.connected = false;

@@ -1,5 +1,5 @@
 /** Test support for ConvexWriter: a Convex stand-in whose answers the test gives by hand. */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ConvexWriter, type ConvexWriterOptions, type WriteTransport } from "../../src/convex-sync/convex-writer.js";
@@ -66,13 +66,16 @@ export class ManualTransport implements WriteTransport {
 }
 
 const opened: Spool[] = [];
-/** Call from `afterEach`: closes every spool `makeWriter` opened. */
+const made: string[] = [];
+/** Call from `afterEach`: closes every spool `makeWriter` opened and deletes the directories it made. */
 export async function closeSpools(): Promise<void> {
   await Promise.all(opened.splice(0).map((spool) => spool.close()));
+  await Promise.all(made.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 }
 
 export async function makeWriter(transport: WriteTransport, options: Partial<ConvexWriterOptions> = {}, dir?: string) {
   const spoolDir = dir ?? (await mkdtemp(path.join(os.tmpdir(), "fc-overflow-")));
+  if (!dir) made.push(spoolDir);
   const spool = new Spool(spoolDir);
   opened.push(spool);
   const writer = new ConvexWriter({

@@ -1,19 +1,24 @@
-import { mkdtemp, readFile, appendFile, stat } from "node:fs/promises";
+import { mkdtemp, readFile, appendFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { Spool } from "../../src/convex-sync/spool.js";
+import { FaultyFs } from "./faulty-fs.js";
 
+const dirs: string[] = [];
 async function tempDir(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), "fc-spool-"));
+  const dir = await mkdtemp(path.join(os.tmpdir(), "fc-spool-"));
+  dirs.push(dir);
+  return dir;
 }
 
 const opened: Spool[] = [];
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((spool) => spool.close()));
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-function open(dir: string): Spool {
-  const spool = new Spool(dir);
+function open(dir: string, fs?: FaultyFs): Spool {
+  const spool = new Spool(dir, fs);
   opened.push(spool);
   return spool;
 }
@@ -116,5 +121,50 @@ describe("Spool", () => {
     );
     expect(durableBeforeResolve).toBe(true);
     expect((await spool.read()).entries.map((e) => e.args.n)).toEqual(Array.from({ length: 200 }, (_, n) => n));
+  });
+
+  test("a failed append (ENOSPC part-way through) rejects and leaves the file as it was; the next one is read whole", async () => {
+    const fs = new FaultyFs();
+    const spool = open(await tempDir(), fs);
+    await spool.append([entry(1)]);
+    const before = await spool.size();
+    fs.full = true;
+    await expect(spool.append([entry(2), entry(3)])).rejects.toMatchObject({ code: "ENOSPC" });
+    expect(await spool.size()).toBe(before);
+    fs.full = false;
+    await spool.append([entry(2), entry(3)]);
+    expect(await spool.read()).toEqual({ entries: [entry(1), entry(2), entry(3)], endOffset: await spool.size(), skipped: 0 });
+  });
+
+  test("a failed fsync is a failed append: the entry is taken back, not left to look durable", async () => {
+    const fs = new FaultyFs();
+    const spool = open(await tempDir(), fs);
+    fs.fsyncFails = "EIO";
+    await expect(spool.append([entry(1)])).rejects.toMatchObject({ code: "EIO" });
+    expect(await spool.size()).toBe(0);
+  });
+
+  test("a torn tail left by a crash does not swallow the next run's first entry", async () => {
+    const dir = await tempDir();
+    const crashed = open(dir);
+    await crashed.append([entry(1)]);
+    await appendFile(crashed.file, '{"fn":"relay:upsertStream","ar');
+    await crashed.close();
+    const next = open(dir);
+    await next.append([entry(2)]);
+    const { entries, skipped } = await next.read();
+    expect(entries.map((e) => e.args.n)).toEqual([1, 2]);
+    expect(skipped).toBe(1);
+  });
+
+  test("emptying a spool that was never written works (no directory yet) and needs no free space", async () => {
+    const never = open(path.join(await tempDir(), "spool"));
+    await expect(never.exclusive((s) => s.truncate())).resolves.toBeUndefined();
+    const fs = new FaultyFs();
+    const spool = open(await tempDir(), fs);
+    await spool.append([entry(1)]);
+    fs.full = true;
+    await spool.exclusive((s) => s.truncate());
+    expect(await spool.size()).toBe(0);
   });
 });

@@ -1,12 +1,16 @@
 /** ConvexWriter memory bound: in-flight writes never pass the limits, however much is offered or replayed. */
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { jest } from "@jest/globals";
 import os from "node:os";
 import path from "node:path";
 import { Spool } from "../../src/convex-sync/spool.js";
 import { closeSpools, makeWriter, ManualTransport, waitFor } from "./manual-transport.js";
 
-afterEach(closeSpools);
+const dirs: string[] = [];
+afterEach(async () => {
+  await closeSpools();
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 describe("ConvexWriter in-flight bound under load", () => {
   test.each([
@@ -14,6 +18,7 @@ describe("ConvexWriter in-flight bound under load", () => {
     { bound: "bytes", limits: { maxInFlightBytes: 200 }, check: (w: { bytes: number }) => w.bytes <= 200, window: 200 },
   ])("replaying a previous run's spool stays within the $bound bound", async ({ limits, check, window }) => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "fc-overflow-"));
+    dirs.push(dir);
     const earlier = new Spool(dir);
     await earlier.append(Array.from({ length: 60 }, (_, n) => ({ fn: "relay:a", args: { n, pad: "z".repeat(40) }, at: n })));
     await earlier.close();

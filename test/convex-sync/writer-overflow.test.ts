@@ -80,7 +80,7 @@ describe("ConvexWriter in-flight bound", () => {
     expect(transport.outstanding).toBe(1); // 6 went directly
   });
 
-  test("non-durable writes (presence) are dropped while the window is full, not spooled", async () => {
+  test("non-durable writes (presence) wait in memory while the window is full, never spooled", async () => {
     const transport = new ManualTransport();
     const { writer, spool } = await makeWriter(transport, { maxInFlightWrites: 1 });
     void writer.write("relay:ingestTranscript", { n: 1 });
@@ -150,7 +150,7 @@ describe("ConvexWriter in-flight bound", () => {
     const transport = new ManualTransport();
     const { writer, spool, spoolDir } = await makeWriter(transport, { maxInFlightWrites: 2 });
     for (const n of [1, 2, 3, 4, 5]) void writer.write("relay:a", { n });
-    expect(await writer.flush(100)).toEqual({ drained: false });
+    expect(await writer.flush(100)).toEqual({ drained: false, unsaved: 0 });
     expect(await spooledNumbers(spool)).toEqual([1, 2, 3, 4, 5]);
     await spool.close();
 
@@ -167,7 +167,7 @@ describe("ConvexWriter in-flight bound", () => {
     const { writer, spool } = await makeWriter(transport, { maxInFlightWrites: 2 });
     for (const n of [1, 2, 3, 4]) void writer.write("relay:a", { n });
     setTimeout(() => transport.startAnswering(), 50);
-    expect(await writer.flush(3000)).toEqual({ drained: true });
+    expect(await writer.flush(3000)).toEqual({ drained: true, unsaved: 0 });
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4]);
     expect(await spool.size()).toBe(0);
   });

@@ -1,0 +1,31 @@
+/** CursorStore: a cursor file that can't be written keeps the older cursors in force and says so once. */
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { CursorStore } from "../../src/bridge/cursor-store.js";
+import { recordingLogger } from "../support/capture-logger.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "fcr-cursors-"));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+test("a save that fails resolves (the older cursor on disk is safe), is logged once, and the next good save writes the newest", async () => {
+  const blocked = path.join(dir, "state");
+  await writeFile(blocked, "a file where the state dir should be"); // every save fails
+  const { logger, records } = recordingLogger();
+  const store = new CursorStore(path.join(blocked, "cursors.json"), "i", logger);
+  await store.load();
+  await expect(store.set("s", "c1")).resolves.toBeUndefined();
+  await store.set("s", "c2");
+  expect(store.saveFailure).toMatch(/^E[A-Z]+$/); // EEXIST or ENOTDIR: the path runs through a file
+  expect(records.filter((r) => r.level === "warn")).toHaveLength(1);
+
+  await rm(blocked);
+  await store.set("t", "c3");
+  expect(store.saveFailure).toBeUndefined();
+  expect(JSON.parse(await readFile(path.join(blocked, "cursors.json"), "utf8"))).toEqual({ instanceId: "i", sessions: { s: "c2", t: "c3" } });
+  expect(await readdir(blocked)).toEqual(["cursors.json"]); // no temp file left behind
+  expect(records.filter((r) => r.message === "catch-up cursors saved again")).toHaveLength(1);
+});
