@@ -114,7 +114,7 @@ describe("the web app's link (https://<site>/pair#v=1&t=…)", () => {
   test("failures say what went wrong, never with the token", async () => {
     const cases: Array<[string, Parameters<typeof resolvePairingPayload>[3], string, RegExp]> = [
       [web, answering(404, { error: "nope" }), "PAIRING_FAILED", /did not give a Convex URL \(HTTP 404\)/],
-      [web, answering(200, { convexUrl: "ftp://x" }), "BAD_PAYLOAD", /must be http\(s\)/],
+      [web, answering(200, { convexUrl: "ftp://x" }), "BAD_PAYLOAD", /must be an https:\/\/ URL/],
       [web, async () => Promise.reject(new TypeError("fetch failed")), "UNREACHABLE", /cannot reach http:\/\/127\.0\.0\.1:3211\/app-config\.json/],
       [web, () => new Promise<Response>(() => undefined), "TIMEOUT", /no answer within 0 s/],
       [`${SITE}/pair#v=2&t=${TOKEN}`, answering(200, { convexUrl: URL_ }), "BAD_PAYLOAD", /unsupported pairing link version/],

@@ -3,16 +3,19 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../../convex/_generated/api.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, provideLocalRegistrationKey } from "../../src/local-convex/registration-key.js";
 import { Harness } from "./helpers.js";
 
 const projectConvexDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");
 const h = new Harness();
+// The servers run in this process: their functions read this process's environment.
+beforeAll(() => provideLocalRegistrationKey());
 afterEach(() => h.closeAll());
 
 async function webInfo(url: string): Promise<{ siteUrl: string | null }> {
   const client = new ConvexHttpClient(url, { logger: false });
   const secret = Buffer.alloc(32, 7).toString("base64url");
-  await client.mutation(api.instances.register, { secret, name: "Home" });
+  await client.mutation(api.instances.register, { secret, name: "Home", registrationKey: LOCAL_CONVEX_REGISTRATION_KEY });
   return await client.query(api.web.info, { relaySecret: secret });
 }
 

@@ -4,8 +4,8 @@ import path from "node:path";
 import type { LocalConvexServer } from "../../src/local-convex/index.js";
 import { pairFilesDir } from "../../src/pairing/pair-files.js";
 import { writePrivateFile } from "../../src/pairing/private-files.js";
-import { makeSandbox, type Sandbox } from "../service/helpers.js";
-import { claimAsApp, startPair, startServer } from "./pair-helpers.js";
+import type { Sandbox } from "../service/helpers.js";
+import { claimAsApp, pairSandbox, startPair, startServer } from "./pair-helpers.js";
 
 let server: LocalConvexServer;
 let box: Sandbox;
@@ -17,7 +17,7 @@ afterAll(async () => {
   await server.stop();
 }, 180_000);
 beforeEach(() => {
-  box = makeSandbox();
+  box = pairSandbox();
   // The worst umask: nothing masked. Modes must come out private anyway.
   umask = process.umask(0o000);
 }, 180_000);

@@ -69,7 +69,8 @@ test("spawnChild: output tail, exit code, stop escalates to SIGKILL", async () =
   expect(await quick.exited).toBe(4);
   expect(quick.tail()).toMatch(/a\nb|b\na/);
   const stubborn = spawnChild("stubborn", process.execPath, ["-e", "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('up')"], { env: {} });
-  await new Promise((r) => setTimeout(r, 300));
+  // Only once it ignores SIGTERM (it says "up" after installing the handler) does stop() need SIGKILL.
+  while (!stubborn.tail().includes("up")) await new Promise((r) => setTimeout(r, 20));
   await stubborn.stop(200);
   expect(await stubborn.exited).toBe("SIGKILL");
   const missing = spawnChild("missing", path.join(dir, "no-such-binary"), [], { env: {} });
