@@ -1,6 +1,6 @@
 /** Names chosen by a caller (device name at claim, instance name at register) cannot carry control or bidi override characters. */
 import { api } from "../../convex/_generated/api.js";
-import { credential, expectError, newBackend, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { credential, expectError, newBackend, registerInstance, REGISTRATION_KEY, type Backend, useConvexTestFile } from "./fixtures.js";
 
 let t: Backend;
 useConvexTestFile(() => t);
@@ -32,7 +32,7 @@ test.each(HOSTILE)("claim refuses a device name with %s", async (_what, deviceNa
 });
 
 test.each(HOSTILE)("register refuses an instance name with %s", async (_what, name) => {
-  const data = await expectError(t.mutation(api.instances.register, { secret: credential(), name }), "BAD_REQUEST");
+  const data = await expectError(t.mutation(api.instances.register, { secret: credential(), name, registrationKey: REGISTRATION_KEY }), "BAD_REQUEST");
   expect(data.message).toMatch(/name must not contain control characters or bidi overrides/);
 });
 
@@ -45,6 +45,6 @@ test("claim refuses a platform with control characters", async () => {
 
 test("ordinary names pass, whatever their script: accents, CJK, emoji, right-to-left text, direction marks", async () => {
   for (const name of ["Zoë's iPhone", "李雷的手机", "📱 Kitchen tablet", "הטלפון של דנה", "Ali\u200f's phone"]) {
-    await expect(t.mutation(api.instances.register, { secret: credential(), name })).resolves.toMatchObject({ instanceId: expect.any(String) });
+    await expect(t.mutation(api.instances.register, { secret: credential(), name, registrationKey: REGISTRATION_KEY })).resolves.toMatchObject({ instanceId: expect.any(String) });
   }
 });

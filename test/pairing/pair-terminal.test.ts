@@ -6,8 +6,8 @@ import { createHash } from "node:crypto";
 import type { LocalConvexServer } from "../../src/local-convex/index.js";
 import { newCredential } from "../../src/pairing/credentials.js";
 import { parsePairingPayload } from "../../src/pairing/payload.js";
-import { makeSandbox, type Sandbox } from "../service/helpers.js";
-import { adminMutation, startPair, startServer } from "./pair-helpers.js";
+import type { Sandbox } from "../service/helpers.js";
+import { adminMutation, pairSandbox, startPair, startServer } from "./pair-helpers.js";
 
 let server: LocalConvexServer;
 let box: Sandbox;
@@ -18,7 +18,7 @@ afterAll(async () => {
   await server.stop();
 }, 180_000);
 beforeEach(() => {
-  box = makeSandbox();
+  box = pairSandbox();
 }, 180_000);
 afterEach(() => box.cleanup());
 
