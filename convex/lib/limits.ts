@@ -39,3 +39,5 @@ export const MAX_KEEP_LIST = 1000;
 export const MAX_INGEST_BATCH = 100;
 export const MAX_SESSIONS_BATCH = 200;
 export const MAX_SESSION_CURSORS = 500;
+/** Newest rows of a session an ingest looks at to move rows still waiting for their transcript position. */
+export const MAX_ORDER_SCAN = 150;
