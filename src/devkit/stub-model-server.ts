@@ -69,7 +69,9 @@ export function longReplyFor(userText: string, length: number): string {
     lines.push(line);
     size += line.length;
   }
-  return lines.join("").slice(0, length);
+  const text = lines.join("").slice(0, length);
+  // The Gateway trims a reply's trailing whitespace; a reply that doesn't end in any stays exactly N long.
+  return /\s$/.test(text) ? `${text.slice(0, -1)}.` : text;
 }
 
 /** Unwraps `"[<date>] <text>\n\nRuntime: …"` to `<text>`; leaves other strings alone. */
