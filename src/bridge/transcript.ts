@@ -11,6 +11,10 @@ export interface TranscriptMessage {
   timestamp: number;
   idempotencyKey?: string;
   runId?: string;
+  /** When the Gateway appended it to the transcript: the session's order in the app. */
+  recordedAt?: number;
+  /** The Gateway cut `text` (its 8,000-character display cap) and the whole of it couldn't be had. */
+  gatewayTruncated?: boolean;
 }
 
 function normalizeRole(role: unknown): TranscriptRole | undefined {
@@ -51,5 +55,7 @@ export function fromEntry(entry: TranscriptEntry): TranscriptMessage | undefined
   const idempotencyKey = message.idempotencyKey ?? message.__openclaw?.idempotencyKey;
   if (typeof idempotencyKey === "string" && idempotencyKey.length > 0) row.idempotencyKey = idempotencyKey;
   if (entry.runId) row.runId = entry.runId;
+  if (entry.recordedAt !== undefined) row.recordedAt = entry.recordedAt;
+  if (entry.truncated) row.gatewayTruncated = true;
   return row;
 }

@@ -23,7 +23,7 @@ async function listed(numItems = 50): Promise<string[]> {
   const rows: Array<{ role: string; text: string; status: string }> = [];
   let cursor: string | null = null;
   for (;;) {
-    const result = await t.query(api.app.listMessages, { deviceToken, sessionKey: KEY, paginationOpts: { numItems, cursor } });
+    const result: { page: Array<{ role: string; text: string; status: string }>; isDone: boolean; continueCursor: string } = await t.query(api.app.listMessages, { deviceToken, sessionKey: KEY, paginationOpts: { numItems, cursor } });
     rows.push(...result.page);
     if (result.isDone) break;
     cursor = result.continueCursor;
