@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { AppClient, type AppMessage } from "../../src/app-client/app-client.js";
+import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
 import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
 import type { RuntimeState } from "../../src/runtime/runtime-state.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
@@ -178,11 +179,12 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_
  */
 export async function expectTranscriptMatchesConvex(pipeline: Pipeline, key: string, timeoutMs = 30_000): Promise<AppMessage[]> {
   return eventually(async () => {
-    const history = await pipeline.operator.connection.chatHistory({ sessionKey: key, limit: 1000 });
+    // Whole texts (chat.history cuts at 8,000 characters by default), as far as Convex keeps them.
+    const history = await pipeline.operator.connection.chatHistory({ sessionKey: key, limit: 1000, maxChars: LIMITS.textBytes });
     if (history.kind === "reset") throw new Error("chat.history answered reset for a page");
     const transcript = history.entries
       .filter((entry) => ["user", "assistant"].includes(entry.message.role))
-      .map((entry) => ({ id: entry.messageId, role: entry.message.role, text: textOf(entry.message.content) }));
+      .map((entry) => ({ id: entry.messageId, role: entry.message.role, text: clipBytes(textOf(entry.message.content)) }));
     const rows = await pipeline.app.allMessages(key);
     const problems: string[] = [];
     const byGatewayId = new Map<string, AppMessage[]>();
