@@ -86,19 +86,18 @@ test("a burst of app messages in one session is listed as the transcript orders 
   const key = sessionKey("burst");
   const texts = ["first", "second", "third", "fourth"].map((word) => `burst ${word}`);
   for (const text of texts) await current().app.send(key, text);
-  const rows = await eventually(async () => {
+  await eventually(async () => {
     const all = await current().app.allMessages(key);
     const settled = all.filter((row) => row.role === "assistant" && row.gatewayMessageId && row.status !== "streaming");
     if (settled.length < texts.length) throw new Error(`${settled.length} replies settled`);
-    return all;
-  }, 200_000);
-  await expectTranscriptMatchesConvex(current(), key);
+  }, 150_000);
+  const rows = await expectTranscriptMatchesConvex(current(), key);
   const history = await current().operator.connection.chatHistory({ sessionKey: key, limit: 100 });
   if (history.kind === "reset") throw new Error("chat.history answered reset for a page");
   const transcriptOrder = history.entries.filter((e) => ["user", "assistant"].includes(e.message.role)).map((e) => e.messageId);
-  const listed = (await current().app.allMessages(key)).filter((row) => row.gatewayMessageId).map((row) => row.gatewayMessageId);
+  const listed = rows.filter((row) => row.gatewayMessageId).map((row) => row.gatewayMessageId);
   expect(listed).toEqual(transcriptOrder);
   const roles = rows.filter((row) => row.role === "user" || row.role === "assistant").map((row) => row.role);
   expect(roles).toEqual(texts.flatMap(() => ["user", "assistant"]));
   expect(rows.filter((row) => row.role === "user").map((row) => row.text)).toEqual(texts);
-}, 180_000);
+}, 240_000);
