@@ -41,6 +41,13 @@ export function chatMessageText(message: unknown): string | undefined {
   return typeof text === "string" ? text : undefined;
 }
 
+/** Whether a chat event's message is a copy the Gateway cut for display (`__openclaw.truncated`). */
+export function isCutByGateway(message: unknown): boolean {
+  if (typeof message !== "object" || message === null) return false;
+  const meta = (message as { __openclaw?: unknown }).__openclaw;
+  return typeof meta === "object" && meta !== null && (meta as { truncated?: unknown }).truncated === true;
+}
+
 /**
  * A Gateway transcript entry in the flat form the backend ingests; undefined for rows without a
  * stable id or with a role we don't mirror (logged and skipped by the caller).
