@@ -106,15 +106,18 @@ export async function ingestTranscript(
     }
     const streamRow = m.role === "assistant" && m.runId !== undefined ? await streamRowForRun(ctx, instanceId, m.runId) : null;
     if (streamRow !== null) {
-      // The transcript is the source of truth for what was said; a stream still open is over once it's written.
+      // The transcript is the source of truth for what was said; a stream still open is over once it's
+      // written. Unless the copy is cut and the stream holds more: then the relay's own final write,
+      // with the whole reply it streamed, ends the row (upsertStream still takes a streaming row).
       const merged = mergedReplyText(streamRow.text, m);
+      const keepsStream = m.gatewayTruncated === true && merged.gatewayTruncated === undefined;
       await ctx.db.patch(streamRow._id, {
         gatewayMessageId: m.gatewayMessageId,
         seq: m.seq,
         text: merged.text,
         gatewayTruncated: merged.gatewayTruncated,
         sessionKey,
-        status: streamRow.status === "streaming" ? "final" : streamRow.status,
+        status: streamRow.status === "streaming" && !keepsStream ? "final" : streamRow.status,
         order: transcriptOrder(m),
         updatedAt: now,
       });

@@ -40,13 +40,17 @@ test("a streamed reply keeps its whole text when the transcript copy the relay g
   expect(row!.gatewayTruncated).toBeUndefined();
 });
 
-test("a reply still streaming when the cut copy arrives ends final with the streamed text", async () => {
-  const streamed = FULL.slice(0, 15_000);
-  await t.mutation(api.relay.upsertStream, { relaySecret, sessionKey: KEY, runId: "run-long", text: streamed, state: "streaming" });
+test("a reply still streaming when the cut copy arrives keeps streaming; the relay's final write ends it whole", async () => {
+  const stream = (text: string, state: "streaming" | "final") =>
+    t.mutation(api.relay.upsertStream, { relaySecret, sessionKey: KEY, runId: "run-long", text, state });
+  await stream(FULL.slice(0, 15_000), "streaming");
   await ingest([reply(CUT, true)]);
+  expect((await rows())[0]).toMatchObject({ status: "streaming", text: FULL.slice(0, 15_000), gatewayMessageId: "g-reply" });
+  await stream(FULL, "final");
   const [row] = await rows();
-  expect(row).toMatchObject({ status: "final", text: streamed });
+  expect(row).toMatchObject({ status: "final", text: FULL, gatewayMessageId: "g-reply" });
   expect(row!.gatewayTruncated).toBeUndefined();
+  expect(await t.query(api.app.streaming, { deviceToken, sessionKey: KEY })).toBeNull();
 });
 
 test("a stream that saw less than the cut copy (relay restarted mid-reply) takes the copy, marked as cut by the Gateway", async () => {
