@@ -1,6 +1,7 @@
 /** Fits the Gateway connection (src/gateway) to the bridge's port and event sink. */
 import type { SessionRow } from "@openclaw/gateway-protocol";
 import {
+  GatewayProtocolError,
   GatewayRaceRefusalPersistsError,
   GatewayRequestError,
   isGatewayRaceRefusal,
@@ -81,8 +82,10 @@ export class GatewayAdapter implements GatewayPort {
       const result = await this.connection.chatMessageGet(params);
       return result.ok ? { kind: "full", text: transcriptText(result.message) } : { kind: "unavailable", reason: result.unavailableReason };
     } catch (error) {
-      // A Gateway that refuses the request for good (an older one without chat.message.get) won't give
-      // the text on a retry either; anything about the connection is the caller's to retry.
+      // A Gateway that refuses the request for good (an older one without chat.message.get), or answers
+      // something that isn't a message, won't give the text on a retry either; anything about the
+      // connection is the caller's to retry.
+      if (error instanceof GatewayProtocolError) return { kind: "unavailable", reason: error.message };
       const failure = this.classifyError(error);
       if (failure.kind === "rejected") return { kind: "unavailable", reason: failure.reason };
       throw error;

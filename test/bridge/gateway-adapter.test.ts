@@ -3,6 +3,7 @@ import { fromEntry, chatMessageText } from "../../src/bridge/transcript.js";
 import {
   GatewayConnectionLostError,
   GatewayNotConnectedError,
+  GatewayProtocolError,
   GatewayRaceRefusalPersistsError,
   GatewayRequestError,
   GatewayRequestTimeoutError,
@@ -109,6 +110,8 @@ describe("GatewayAdapter.fullMessageText (chat.message.get)", () => {
       kind: "unavailable",
       reason: "chat.message.get failed: INVALID_REQUEST: unknown method",
     });
+    const malformed = adapterAnswering(() => Promise.reject(new GatewayProtocolError("chat.message.get: answer lacks a transcript message")));
+    await expect(malformed.fullMessageText(params)).resolves.toMatchObject({ kind: "unavailable" });
   });
 
   test("connection trouble is thrown, for the caller to retry", async () => {
