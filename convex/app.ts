@@ -5,6 +5,7 @@ import { mutation, query } from "./_generated/server.js";
 import { requireDevice } from "./lib/auth.js";
 import { badRequest, fail } from "./lib/errors.js";
 import * as L from "./lib/limits.js";
+import { orderForNewRow } from "./lib/order.js";
 import { findPresence } from "./lib/presence.js";
 import { chargeStorage, textBytes } from "./lib/quota.js";
 import { takeToken } from "./lib/ratelimit.js";
@@ -70,7 +71,7 @@ export const listSessions = query({
   },
 });
 
-/** A session's messages, newest first. */
+/** A session's messages, newest first in the transcript's order (`order`; rows not mirrored yet come last). */
 export const listMessages = query({
   args: { deviceToken: v.string(), sessionKey: v.string(), paginationOpts: paginationOptsValidator },
   returns: paginationResultValidator(messageRow),
@@ -79,7 +80,7 @@ export const listMessages = query({
     const sessionKey = requireString("sessionKey", args.sessionKey, L.MAX_SESSION_KEY_CHARS);
     const result = await ctx.db
       .query("messages")
-      .withIndex("by_instance_session_created", (q) => q.eq("instanceId", instance._id).eq("sessionKey", sessionKey))
+      .withIndex("by_instance_session_order", (q) => q.eq("instanceId", instance._id).eq("sessionKey", sessionKey))
       .order("desc")
       .paginate(cappedPage(args.paginationOpts));
     return { ...result, page: result.page.map(toMessageRow) };
@@ -138,6 +139,7 @@ export const send = mutation({
       updatedAt: now,
       clientMessageId,
       deviceId: device._id,
+      order: await orderForNewRow(ctx.db, instance._id, sessionKey, now),
     });
     // The relay sends the run id as chat.send's idempotency key, so a resend after a relay restart is
     // deduplicated by the gateway and the transcript echo ("<runId>:user") finds this row.

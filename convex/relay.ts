@@ -7,6 +7,7 @@ import { badRequest } from "./lib/errors.js";
 import { messageStatus, sessionFields, streamState } from "./lib/fields.js";
 import * as L from "./lib/limits.js";
 import { checkPresence as runPresenceCheck, markOffline, recordHeartbeat } from "./lib/presence.js";
+import { orderForNewRow } from "./lib/order.js";
 import { chargeStorage, textBytes } from "./lib/quota.js";
 import { ownMessage } from "./lib/rows.js";
 import { findSession, upsertSession } from "./lib/sessions.js";
@@ -150,6 +151,7 @@ export const upsertStream = mutation({
         updatedAt: now,
         runId,
         error,
+        order: await orderForNewRow(ctx.db, instance._id, sessionKey, now),
       });
       return { messageId };
     }

@@ -94,7 +94,7 @@ export default defineSchema({
     .index("by_instance_client", ["instanceId", "clientMessageId"])
     .index("by_instance_gateway", ["instanceId", "gatewayMessageId"])
     .index("by_instance_run_role", ["instanceId", "runId", "role"])
-    .index("by_instance_session_created", ["instanceId", "sessionKey", "createdAt"])
+    .index("by_instance_session_order", ["instanceId", "sessionKey", "order"])
     .index("by_instance_session_status", ["instanceId", "sessionKey", "status"])
     .index("by_instance_status_abort", ["instanceId", "status", "abortRequested"]),
 });

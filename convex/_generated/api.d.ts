@@ -22,6 +22,7 @@ import type * as lib_deployment_urls from "../lib/deployment-urls.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_fields from "../lib/fields.js";
 import type * as lib_limits from "../lib/limits.js";
+import type * as lib_order from "../lib/order.js";
 import type * as lib_presence from "../lib/presence.js";
 import type * as lib_quota from "../lib/quota.js";
 import type * as lib_ratelimit from "../lib/ratelimit.js";
@@ -54,6 +55,7 @@ declare const fullApi: ApiFromModules<{
   "lib/errors": typeof lib_errors;
   "lib/fields": typeof lib_fields;
   "lib/limits": typeof lib_limits;
+  "lib/order": typeof lib_order;
   "lib/presence": typeof lib_presence;
   "lib/quota": typeof lib_quota;
   "lib/ratelimit": typeof lib_ratelimit;

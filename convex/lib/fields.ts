@@ -56,4 +56,8 @@ export const visibleMessageFields = {
   gatewayMessageId: v.optional(v.string()),
   runId: v.optional(v.string()),
   abortRequested: v.optional(v.boolean()),
+  /** The Gateway cut this transcript text (`...(truncated)...`) and would not give the whole of it. */
+  gatewayTruncated: v.optional(v.boolean()),
+  /** Position in the session's list (`app.listMessages` sorts by it): the transcript's order once mirrored. */
+  order: v.optional(v.number()),
 };

@@ -68,3 +68,5 @@ export const MAX_BYTES_PER_INSTANCE = 256 * 1024 * 1024;
 /** A registration key shorter than this is refused: it must not be guessable. */
 export const MIN_REGISTRATION_KEY_CHARS = 32;
 export const MAX_REGISTRATION_KEY_CHARS = 256;
+/** Newest rows of a session an ingest looks at to move rows still waiting for their transcript position. */
+export const MAX_ORDER_SCAN = 150;

@@ -23,6 +23,8 @@ export function toMessageRow(m: Doc<"messages">): MessageRow {
     gatewayMessageId: m.gatewayMessageId,
     runId: m.runId,
     abortRequested: m.abortRequested,
+    gatewayTruncated: m.gatewayTruncated,
+    order: m.order,
   };
 }
 

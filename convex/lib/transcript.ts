@@ -5,6 +5,7 @@ import type { MutationCtx } from "../_generated/server.js";
 import { badRequest } from "./errors.js";
 import { messageRole } from "./fields.js";
 import { chargeStorage, textBytes } from "./quota.js";
+import { liftAwaitingRows, transcriptOrder } from "./order.js";
 import { MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_INGEST_BATCH, MAX_TEXT_BYTES } from "./limits.js";
 import { optionalString, requireString, requireText, requireTimestamp } from "./validate.js";
 
@@ -16,6 +17,10 @@ export const transcriptMessage = v.object({
   timestamp: v.number(),
   idempotencyKey: v.optional(v.string()),
   runId: v.optional(v.string()),
+  /** When the Gateway appended it to the transcript (its `recordTimestampMs`): the session's order. */
+  recordedAt: v.optional(v.number()),
+  /** The Gateway cut `text` and the relay could not get the whole of it. */
+  gatewayTruncated: v.optional(v.boolean()),
 });
 export type TranscriptMessage = Infer<typeof transcriptMessage>;
 
@@ -29,6 +34,7 @@ export function checkTranscript(messages: TranscriptMessage[]): void {
     requireString(`messages[${i}].gatewayMessageId`, m.gatewayMessageId, MAX_ID_CHARS);
     requireText(`messages[${i}].text`, m.text, MAX_TEXT_BYTES, true);
     requireTimestamp(`messages[${i}].timestamp`, m.timestamp);
+    if (m.recordedAt !== undefined) requireTimestamp(`messages[${i}].recordedAt`, m.recordedAt);
     if (m.seq !== undefined) requireTimestamp(`messages[${i}].seq`, m.seq);
     optionalString(`messages[${i}].idempotencyKey`, m.idempotencyKey, MAX_IDEMPOTENCY_KEY_CHARS);
     optionalString(`messages[${i}].runId`, m.runId, MAX_ID_CHARS);
@@ -52,6 +58,16 @@ async function streamRowForRun(ctx: MutationCtx, instanceId: Id<"instances">, ru
   return rows.find((m) => m.gatewayMessageId === undefined && STREAM_STATES.has(m.status)) ?? null;
 }
 
+/**
+ * The text a stream row keeps when its transcript message arrives. The transcript is the source of
+ * truth for what was said, except when the Gateway cut it (`gatewayTruncated`): then the complete
+ * reply the relay streamed stays, unless the stream saw less than the cut copy holds.
+ */
+export function mergedReplyText(streamText: string, m: Pick<TranscriptMessage, "text" | "gatewayTruncated">): { text: string; gatewayTruncated?: true } {
+  if (m.gatewayTruncated !== true) return { text: m.text };
+  return streamText.length >= m.text.length ? { text: streamText } : { text: m.text, gatewayTruncated: true };
+}
+
 export async function ingestTranscript(
   ctx: MutationCtx,
   instanceId: Id<"instances">,
@@ -60,6 +76,7 @@ export async function ingestTranscript(
 ): Promise<IngestCounts> {
   const counts: IngestCounts = { inserted: 0, merged: 0, skipped: 0 };
   const now = Date.now();
+  const placed = new Set<Id<"messages">>();
   for (const m of messages) {
     const known = await ctx.db
       .query("messages")
@@ -73,6 +90,7 @@ export async function ingestTranscript(
     const appRow = ownRunId === undefined || ownRunId === "" ? null : await appRowForRun(ctx, instanceId, ownRunId);
     if (appRow !== null && ownRunId !== undefined) {
       // The gateway has it, so it was delivered whatever the relay last recorded; its canonical key wins.
+      // The app's own text stays: it is what the user typed, never a copy the Gateway cut.
       await ctx.db.patch(appRow._id, {
         gatewayMessageId: m.gatewayMessageId,
         seq: m.seq,
@@ -80,28 +98,37 @@ export async function ingestTranscript(
         sessionKey,
         status: "delivered",
         error: undefined,
+        order: transcriptOrder(m),
         updatedAt: now,
       });
+      placed.add(appRow._id);
       counts.merged++;
       continue;
     }
     const streamRow = m.role === "assistant" && m.runId !== undefined ? await streamRowForRun(ctx, instanceId, m.runId) : null;
     if (streamRow !== null) {
-      // The transcript is the source of truth for what was said; a stream still open is over once it's written.
-      await chargeStorage(ctx, instanceId, 0, textBytes(m.text) - textBytes(streamRow.text));
+      // The transcript is the source of truth for what was said; a stream still open is over once it's
+      // written. Unless the copy is cut and the stream holds more: then the relay's own final write,
+      // with the whole reply it streamed, ends the row (upsertStream still takes a streaming row).
+      const merged = mergedReplyText(streamRow.text, m);
+      const keepsStream = m.gatewayTruncated === true && merged.gatewayTruncated === undefined;
+      await chargeStorage(ctx, instanceId, 0, textBytes(merged.text) - textBytes(streamRow.text));
       await ctx.db.patch(streamRow._id, {
         gatewayMessageId: m.gatewayMessageId,
         seq: m.seq,
-        text: m.text,
+        text: merged.text,
+        gatewayTruncated: merged.gatewayTruncated,
         sessionKey,
-        status: streamRow.status === "streaming" ? "final" : streamRow.status,
+        status: streamRow.status === "streaming" && !keepsStream ? "final" : streamRow.status,
+        order: transcriptOrder(m),
         updatedAt: now,
       });
+      placed.add(streamRow._id);
       counts.merged++;
       continue;
     }
     await chargeStorage(ctx, instanceId, 1, textBytes(m.text));
-    await ctx.db.insert("messages", {
+    const id = await ctx.db.insert("messages", {
       instanceId,
       sessionKey,
       role: m.role,
@@ -113,8 +140,12 @@ export async function ingestTranscript(
       gatewayMessageId: m.gatewayMessageId,
       runId: m.runId,
       seq: m.seq,
+      gatewayTruncated: m.gatewayTruncated === true ? true : undefined,
+      order: transcriptOrder(m),
     });
+    placed.add(id);
     counts.inserted++;
   }
+  await liftAwaitingRows(ctx, instanceId, sessionKey, placed);
   return counts;
 }

@@ -16,6 +16,10 @@ export interface AppMessage {
   clientMessageId?: string;
   gatewayMessageId?: string;
   runId?: string;
+  /** The Gateway cut this text and would not give the whole of it. */
+  gatewayTruncated?: boolean;
+  /** Position in the session (listMessages sorts by it). */
+  order?: number;
 }
 
 export interface AppSession {

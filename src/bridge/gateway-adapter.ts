@@ -1,15 +1,17 @@
 /** Fits the Gateway connection (src/gateway) to the bridge's port and event sink. */
 import type { SessionRow } from "@openclaw/gateway-protocol";
 import {
+  GatewayProtocolError,
   GatewayRaceRefusalPersistsError,
   GatewayRequestError,
   isGatewayRaceRefusal,
   isRetryableGatewayError,
+  transcriptText,
   type GatewayConnection,
   type TranscriptEntry,
 } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
-import type { FailureKind, GatewayEventSink, GatewayPort, GatewaySessionInfo, HistoryResult } from "./ports.js";
+import type { FailureKind, FullText, GatewayEventSink, GatewayPort, GatewaySessionInfo, HistoryResult } from "./ports.js";
 import { fromEntry, type TranscriptMessage } from "./transcript.js";
 
 /** Sessions fetched per sessions.list call, and the most the relay mirrors. */
@@ -73,6 +75,21 @@ export class GatewayAdapter implements GatewayPort {
     const messages = this.toRows(result.entries);
     if (result.kind === "delta") return { kind: "delta", messages, deltaCursor: result.deltaCursor };
     return result.deltaCursor ? { kind: "page", messages, deltaCursor: result.deltaCursor } : { kind: "page", messages };
+  }
+
+  async fullMessageText(params: { sessionKey: string; messageId: string; maxChars: number }): Promise<FullText> {
+    try {
+      const result = await this.connection.chatMessageGet(params);
+      return result.ok ? { kind: "full", text: transcriptText(result.message) } : { kind: "unavailable", reason: result.unavailableReason };
+    } catch (error) {
+      // A Gateway that refuses the request for good (an older one without chat.message.get), or answers
+      // something that isn't a message, won't give the text on a retry either; anything about the
+      // connection is the caller's to retry.
+      if (error instanceof GatewayProtocolError) return { kind: "unavailable", reason: error.message };
+      const failure = this.classifyError(error);
+      if (failure.kind === "rejected") return { kind: "unavailable", reason: failure.reason };
+      throw error;
+    }
   }
 
   async sessionsList(): Promise<GatewaySessionInfo[]> {

@@ -17,6 +17,8 @@ export type HistoryResult =
   | { kind: "reset" }
   | { kind: "page"; messages: TranscriptMessage[]; deltaCursor?: string };
 
+export type FullText = { kind: "full"; text: string } | { kind: "unavailable"; reason: string };
+
 /** How a failed gateway request should be treated by the bridge. */
 export type FailureKind =
   /** Not connected, timed out, or retryable: keep the message queued and try again later. */
@@ -30,6 +32,11 @@ export interface GatewayPort {
   chatAbort(params: { sessionKey: string; runId?: string }): Promise<void>;
   /** With `cursor`: catch-up (delta or reset). Without: the newest `limit` messages. */
   chatHistory(params: { sessionKey: string; cursor?: string; limit?: number }): Promise<HistoryResult>;
+  /**
+   * One transcript message's whole text (up to `maxChars`), for copies the Gateway cut; `unavailable`
+   * when the Gateway answers that it can't give it (or doesn't know the method). Connection trouble throws.
+   */
+  fullMessageText(params: { sessionKey: string; messageId: string; maxChars: number }): Promise<FullText>;
   sessionsList(): Promise<GatewaySessionInfo[]>;
   classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string };
 }

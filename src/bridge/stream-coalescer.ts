@@ -3,7 +3,7 @@ import type { ChatEvent } from "@openclaw/gateway-protocol";
 import type { Logger } from "../logging/logger.js";
 import type { ConvexWrites } from "./ports.js";
 import { clipBytes, clipChars, LIMITS } from "./clip.js";
-import { chatMessageText } from "./transcript.js";
+import { chatMessageText, isCutByGateway } from "./transcript.js";
 
 export interface StreamCoalescerOptions {
   convex: ConvexWrites;
@@ -65,7 +65,7 @@ export class StreamCoalescer {
       }
       case "final": {
         const run = this.runs.get(event.runId);
-        const text = chatMessageText(event.message) ?? run?.text ?? "";
+        const text = this.terminalText(event.message, run);
         // A send into a busy session is answered with an empty final for its own run id while the
         // reply streams under another run: that run has no row and must not get one.
         if (!run?.writtenText && text.length === 0) {
@@ -77,12 +77,12 @@ export class StreamCoalescer {
       }
       case "aborted": {
         const run = this.runs.get(event.runId);
-        this.finish(event.runId, event.sessionKey, "aborted", chatMessageText(event.message) ?? run?.text ?? "");
+        this.finish(event.runId, event.sessionKey, "aborted", this.terminalText(event.message, run));
         return;
       }
       case "error": {
         const run = this.runs.get(event.runId);
-        const text = chatMessageText(event.message) ?? run?.text ?? "";
+        const text = this.terminalText(event.message, run);
         this.finish(event.runId, event.sessionKey, "error", text, event.errorMessage ?? event.errorKind ?? "the agent run failed");
         return;
       }
@@ -119,6 +119,17 @@ export class StreamCoalescer {
   stop(): void {
     clearInterval(this.sweeper);
     for (const run of this.runs.values()) clearTimeout(run.timer);
+  }
+
+  /**
+   * The text a run ends with: the terminal event's message, unless it is a copy the Gateway cut
+   * shorter than what already streamed (the app never sees a reply shrink when it completes).
+   */
+  private terminalText(message: unknown, run: RunState | undefined): string {
+    const streamed = run?.text ?? "";
+    const text = chatMessageText(message);
+    if (text === undefined) return streamed;
+    return isCutByGateway(message) && streamed.length > text.length ? streamed : text;
   }
 
   private run(runId: string, sessionKey: string): RunState {

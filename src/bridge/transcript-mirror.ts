@@ -2,7 +2,7 @@
 import type { Logger } from "../logging/logger.js";
 import type { CursorStore } from "./cursor-store.js";
 import type { ConvexWrites, GatewayPort, HistoryResult } from "./ports.js";
-import { clipBytes } from "./clip.js";
+import { clipBytes, LIMITS } from "./clip.js";
 import type { TranscriptMessage } from "./transcript.js";
 
 export interface TranscriptMirrorOptions {
@@ -173,11 +173,42 @@ export class TranscriptMirror {
     this.letGo.delete(sessionKey);
   }
 
-  private async ingest(sessionKey: string, messages: TranscriptMessage[]): Promise<void> {
+  private async ingest(sessionKey: string, received: TranscriptMessage[]): Promise<void> {
+    // Only a cut message costs a round trip: everything else goes out without waiting a tick.
+    const messages = received.some((m) => m.gatewayTruncated === true) ? await this.wholeTexts(sessionKey, received) : received;
     for (let start = 0; start < messages.length; start += INGEST_BATCH) {
       const batch = messages.slice(start, start + INGEST_BATCH).map((message) => ({ ...message, text: clipBytes(message.text) }));
       this.ingested += batch.length;
       await this.options.convex.write("relay:ingestTranscript", { sessionKey, messages: batch });
     }
+  }
+
+  /**
+   * session.message and chat.history carry a long message cut at 8,000 characters: each cut one is
+   * fetched whole with chat.message.get (up to our own limit, beyond which we clip anyway). One the
+   * Gateway can't give stays cut and goes to Convex marked `gatewayTruncated`, so the app can say so
+   * and a streamed reply keeps the whole text it showed. A connection failure throws before anything
+   * of this call is written: the cursor stays, and the next catch-up brings the messages back.
+   */
+  private async wholeTexts(sessionKey: string, messages: TranscriptMessage[]): Promise<TranscriptMessage[]> {
+    const whole: TranscriptMessage[] = [];
+    for (const message of messages) {
+      if (message.gatewayTruncated !== true) {
+        whole.push(message);
+        continue;
+      }
+      const full = await this.options.gateway.fullMessageText({ sessionKey, messageId: message.gatewayMessageId, maxChars: LIMITS.textBytes });
+      if (full.kind === "full") {
+        const { gatewayTruncated: _cut, ...rest } = message;
+        whole.push({ ...rest, text: full.text });
+      } else {
+        this.options.logger.info("the Gateway cut a transcript message and can't give it whole; it is stored marked as cut", {
+          sessionKey,
+          reason: full.reason,
+        });
+        whole.push(message);
+      }
+    }
+    return whole;
   }
 }

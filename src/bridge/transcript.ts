@@ -11,6 +11,10 @@ export interface TranscriptMessage {
   timestamp: number;
   idempotencyKey?: string;
   runId?: string;
+  /** When the Gateway appended it to the transcript: the session's order in the app. */
+  recordedAt?: number;
+  /** The Gateway cut `text` (its 8,000-character display cap) and the whole of it couldn't be had. */
+  gatewayTruncated?: boolean;
 }
 
 function normalizeRole(role: unknown): TranscriptRole | undefined {
@@ -37,6 +41,13 @@ export function chatMessageText(message: unknown): string | undefined {
   return typeof text === "string" ? text : undefined;
 }
 
+/** Whether a chat event's message is a copy the Gateway cut for display (`__openclaw.truncated`). */
+export function isCutByGateway(message: unknown): boolean {
+  if (typeof message !== "object" || message === null) return false;
+  const meta = (message as { __openclaw?: unknown }).__openclaw;
+  return typeof meta === "object" && meta !== null && (meta as { truncated?: unknown }).truncated === true;
+}
+
 /**
  * A Gateway transcript entry in the flat form the backend ingests; undefined for rows without a
  * stable id or with a role we don't mirror (logged and skipped by the caller).
@@ -51,5 +62,7 @@ export function fromEntry(entry: TranscriptEntry): TranscriptMessage | undefined
   const idempotencyKey = message.idempotencyKey ?? message.__openclaw?.idempotencyKey;
   if (typeof idempotencyKey === "string" && idempotencyKey.length > 0) row.idempotencyKey = idempotencyKey;
   if (entry.runId) row.runId = entry.runId;
+  if (entry.recordedAt !== undefined) row.recordedAt = entry.recordedAt;
+  if (entry.truncated) row.gatewayTruncated = true;
   return row;
 }

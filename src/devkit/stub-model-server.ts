@@ -7,9 +7,13 @@ import type { AddressInfo } from "node:net";
  * - default: a deterministic reply, `stubReplyFor(text)`, streamed in a few chunks.
  * - `[[slow:N]]`: N chunks about 250 ms apart (abort tests, restart-mid-reply tests).
  * - `[[fail]]`: HTTP 400 at once (the Gateway turns a 400 into a fast chat `error`; a 5xx it retries).
+ * - `[[long:N]]`: a reply of exactly N characters, `longReplyFor(text, N)` (long-reply tests: the
+ *   Gateway cuts transcript text at 8,000 characters), streamed in LONG_REPLY_CHUNKS pieces.
  */
 export const SLOW_DIRECTIVE = /\[\[slow:(\d{1,4})\]\]/;
 export const FAIL_DIRECTIVE = "[[fail]]";
+export const LONG_DIRECTIVE = /\[\[long:(\d{1,7})\]\]/;
+export const LONG_REPLY_CHUNKS = 16;
 
 /** OpenClaw appends this as a second user message; it is never what the user typed. */
 const INTERNAL_CONTEXT_PREFIX = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>";
@@ -20,8 +24,8 @@ export interface StubModelRequest {
   stream: boolean;
   /** The user's own text, unwrapped from OpenClaw's `[date] text\n\nRuntime: …` envelope. */
   userText: string;
-  /** Which reply was chosen: "default", "slow", "fail". */
-  kind: "default" | "slow" | "fail";
+  /** Which reply was chosen: "default", "slow", "fail", "long". */
+  kind: "default" | "slow" | "fail" | "long";
   /** True when the client hung up before the reply finished (an aborted run). */
   clientClosedEarly: boolean;
 }
@@ -50,6 +54,24 @@ export interface StubModelServer {
 export function stubReplyFor(userText: string): string {
   const text = userText.replace(SLOW_DIRECTIVE, "").trim();
   return `Stub reply to: ${text}`;
+}
+
+/**
+ * The `[[long:N]]` reply: the default reply, then numbered lines, cut to exactly N characters. Every
+ * line is different, so a test can tell where a copy of it was cut.
+ */
+export function longReplyFor(userText: string, length: number): string {
+  const head = stubReplyFor(userText.replace(LONG_DIRECTIVE, ""));
+  const lines: string[] = [head];
+  let size = head.length;
+  for (let i = 1; size < length; i += 1) {
+    const line = `\nline ${String(i).padStart(6, "0")}: the quick brown fox jumps over the lazy dog`;
+    lines.push(line);
+    size += line.length;
+  }
+  const text = lines.join("").slice(0, length);
+  // The Gateway trims a reply's trailing whitespace; a reply that doesn't end in any stays exactly N long.
+  return /\s$/.test(text) ? `${text.slice(0, -1)}.` : text;
 }
 
 /** Unwraps `"[<date>] <text>\n\nRuntime: …"` to `<text>`; leaves other strings alone. */
@@ -133,7 +155,8 @@ export async function startStubModelServer(options: StubModelServerOptions = {})
     const userText = pickUserText(body.messages);
     const stream = body.stream === true;
     const slow = SLOW_DIRECTIVE.exec(userText);
-    const kind: StubModelRequest["kind"] = userText.includes(FAIL_DIRECTIVE) ? "fail" : slow ? "slow" : "default";
+    const long = LONG_DIRECTIVE.exec(userText);
+    const kind: StubModelRequest["kind"] = userText.includes(FAIL_DIRECTIVE) ? "fail" : slow ? "slow" : long ? "long" : "default";
     const record: StubModelRequest = {
       at: Date.now(),
       model: typeof body.model === "string" ? body.model : "",
@@ -148,8 +171,8 @@ export async function startStubModelServer(options: StubModelServerOptions = {})
       sendJson(res, 400, { error: { message: "stub model: scripted failure", type: "invalid_request_error" } });
       return;
     }
-    const reply = stubReplyFor(userText);
-    const chunks = slow ? splitIntoChunks(reply, Number(slow[1])) : splitIntoChunks(reply, 4);
+    const reply = long ? longReplyFor(userText, Number(long[1])) : stubReplyFor(userText);
+    const chunks = splitIntoChunks(reply, slow ? Number(slow[1]) : long ? LONG_REPLY_CHUNKS : 4);
     const delay = slow ? slowChunkDelayMs : chunkDelayMs;
     const id = `chatcmpl-stub-${requests.length}`;
     const created = Math.floor(Date.now() / 1000);

@@ -164,6 +164,9 @@ export class GatewayConnection {
     const payload = await this.call("chat.history", request);
     return methods.parseChatHistoryResult(payload, request.sessionKey, (n) => this.options.logger.warn(`gateway: chat.history: skipped ${n} malformed rows`));
   }
+  async chatMessageGet(request: methods.ChatMessageGetRequest): Promise<methods.ChatMessageGetResult> {
+    return methods.parseChatMessageGetResult(await this.call("chat.message.get", request));
+  }
   async sessionsList(params: methods.SessionsListParams = {}): Promise<methods.SessionsListResult> {
     const payload = await this.call("sessions.list", params);
     return methods.parseSessionsListResult(payload, (n) => this.options.logger.warn(`gateway: sessions.list: skipped ${n} malformed rows`));

@@ -25,6 +25,13 @@ export interface TranscriptEntry {
   messageSeq: number | undefined;
   /** The run that wrote it, when known. */
   runId: string | undefined;
+  /** When the Gateway appended it to the transcript (`__openclaw.recordTimestampMs`); follows the transcript's order. */
+  recordedAt: number | undefined;
+  /**
+   * The Gateway cut this copy's text for display (`__openclaw.truncated`: chat.history and
+   * session.message keep 8,000 characters and append `...(truncated)...`); chat.message.get has it whole.
+   */
+  truncated: boolean;
   message: TranscriptMessage;
 }
 
@@ -103,6 +110,8 @@ export function transcriptEntry(sessionKey: string, message: TranscriptMessage, 
     messageId: str(envelope.messageId) ?? str(meta.id),
     messageSeq: num(envelope.messageSeq) ?? num(meta.seq),
     runId: str(meta.runId) ?? str(envelope.runId),
+    recordedAt: num(meta.recordTimestampMs),
+    truncated: meta.truncated === true,
     message,
   };
 }

@@ -1,7 +1,7 @@
 /** The Gateway methods the bridge calls: typed parameters, and checks that turn answers into typed results. */
 import type { ChatAbortParams, ChatHistoryParams, SessionRow, SessionsListParams, validateChatSendParams } from "@openclaw/gateway-protocol";
 import { GatewayProtocolError } from "./gateway-errors.js";
-import { isRecord, parseTranscriptMessage, transcriptEntry, type Rec, type TranscriptEntry } from "./gateway-events.js";
+import { isRecord, parseTranscriptMessage, transcriptEntry, type Rec, type TranscriptEntry, type TranscriptMessage } from "./gateway-events.js";
 
 type Guarded<V> = V extends (data: unknown) => data is infer T ? T : never;
 
@@ -27,7 +27,19 @@ export interface ChatAbortResult {
   runIds: string[];
 }
 
-export type ChatHistoryRequest = Pick<ChatHistoryParams, "sessionKey"> & Partial<Pick<ChatHistoryParams, "cursor" | "limit" | "agentId">>;
+export type ChatHistoryRequest = Pick<ChatHistoryParams, "sessionKey"> &
+  Partial<Pick<ChatHistoryParams, "cursor" | "limit" | "agentId" | "maxChars">>;
+
+/** chat.message.get: one transcript message by id, without chat.history's 8,000-character display cut. */
+export interface ChatMessageGetRequest {
+  sessionKey: string;
+  messageId: string;
+  /** Characters of text wanted at most (the Gateway's default is far more). */
+  maxChars?: number;
+}
+
+/** The message, or why the Gateway can't give it (`not_found`, `not_visible`, `oversized`). */
+export type ChatMessageGetResult = { ok: true; message: TranscriptMessage } | { ok: false; unavailableReason: string };
 
 /**
  * - `delta`: with a cursor, exactly the rows appended since it (same shape as session.message).
@@ -136,4 +148,12 @@ export function parseSessionsListResult(payload: unknown, onSkipped: (count: num
     hasMore: p.hasMore === true,
     nextOffset: num(p.nextOffset),
   };
+}
+
+export function parseChatMessageGetResult(payload: unknown): ChatMessageGetResult {
+  const p = expectRecord("chat.message.get", payload);
+  if (p.ok !== true) return { ok: false, unavailableReason: str(p.unavailableReason) ?? "unavailable" };
+  const message = parseTranscriptMessage(p.message);
+  if (!message) throw new GatewayProtocolError("chat.message.get: answer lacks a transcript message");
+  return { ok: true, message };
 }

@@ -1,5 +1,5 @@
 /** Test doubles for the bridge's ports: a scriptable Gateway and a recording Convex. */
-import type { ConvexWrites, FailureKind, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
+import type { ConvexWrites, FailureKind, FullText, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
 
 export class RecordingConvex implements ConvexWrites {
   writes: Array<{ fn: string; args: Record<string, unknown>; durable: boolean }> = [];
@@ -33,6 +33,9 @@ export class FakeGateway implements GatewayPort {
   history: (params: { sessionKey: string; cursor?: string; limit?: number }) => Promise<HistoryResult> = () =>
     Promise.resolve({ kind: "page", messages: [] });
   sessions: GatewaySessionInfo[] = [];
+  fullTexts: Array<{ sessionKey: string; messageId: string; maxChars: number }> = [];
+  fullText: (params: { sessionKey: string; messageId: string; maxChars: number }) => Promise<FullText> = () =>
+    Promise.resolve({ kind: "unavailable", reason: "not_found" });
 
   isConnected(): boolean {
     return this.connected;
@@ -51,6 +54,11 @@ export class FakeGateway implements GatewayPort {
 
   chatHistory(params: { sessionKey: string; cursor?: string; limit?: number }): Promise<HistoryResult> {
     return this.history(params);
+  }
+
+  fullMessageText(params: { sessionKey: string; messageId: string; maxChars: number }): Promise<FullText> {
+    this.fullTexts.push(params);
+    return this.fullText(params);
   }
 
   sessionsList(): Promise<GatewaySessionInfo[]> {

@@ -3,9 +3,12 @@ import { fromEntry, chatMessageText } from "../../src/bridge/transcript.js";
 import {
   GatewayConnectionLostError,
   GatewayNotConnectedError,
+  GatewayProtocolError,
   GatewayRaceRefusalPersistsError,
   GatewayRequestError,
   GatewayRequestTimeoutError,
+  transcriptEntry,
+  type ChatMessageGetResult,
   type ChatSendAck,
   type GatewayConnection,
 } from "../../src/gateway/index.js";
@@ -87,6 +90,36 @@ describe("GatewayAdapter race refusals", () => {
   });
 });
 
+describe("GatewayAdapter.fullMessageText (chat.message.get)", () => {
+  function adapterAnswering(answer: () => Promise<ChatMessageGetResult>) {
+    const connection = { state: "connected", chatMessageGet: answer };
+    return new GatewayAdapter(connection as unknown as GatewayConnection, silentLogger());
+  }
+  const params = { sessionKey: "s", messageId: "m-1", maxChars: 65_536 };
+
+  test("the whole text of the message, from its parts", async () => {
+    const whole = adapterAnswering(() => Promise.resolve({ ok: true, message: { role: "assistant", content: [{ type: "text", text: "all of it" }] } }));
+    await expect(whole.fullMessageText(params)).resolves.toEqual({ kind: "full", text: "all of it" });
+  });
+
+  test("the Gateway can't give it, or refuses the method for good: unavailable, with the reason", async () => {
+    const missing = adapterAnswering(() => Promise.resolve({ ok: false, unavailableReason: "oversized" }));
+    await expect(missing.fullMessageText(params)).resolves.toEqual({ kind: "unavailable", reason: "oversized" });
+    const unknown = adapterAnswering(() => Promise.reject(new GatewayRequestError("chat.message.get", { code: "INVALID_REQUEST", message: "unknown method" })));
+    await expect(unknown.fullMessageText(params)).resolves.toEqual({
+      kind: "unavailable",
+      reason: "chat.message.get failed: INVALID_REQUEST: unknown method",
+    });
+    const malformed = adapterAnswering(() => Promise.reject(new GatewayProtocolError("chat.message.get: answer lacks a transcript message")));
+    await expect(malformed.fullMessageText(params)).resolves.toMatchObject({ kind: "unavailable" });
+  });
+
+  test("connection trouble is thrown, for the caller to retry", async () => {
+    const lost = adapterAnswering(() => Promise.reject(new GatewayConnectionLostError("chat.message.get", "closed 1006")));
+    await expect(lost.fullMessageText(params)).rejects.toBeInstanceOf(GatewayConnectionLostError);
+  });
+});
+
 describe("transcript rows", () => {
   test("a session.message entry becomes the flat row the backend ingests, idempotency key included", () => {
     const row = fromEntry({
@@ -94,6 +127,8 @@ describe("transcript rows", () => {
       messageId: "m-1",
       messageSeq: 7,
       runId: "run-1",
+      recordedAt: undefined,
+      truncated: false,
       message: { role: "user", content: "hi", timestamp: 1234, idempotencyKey: "run-1:user" },
     });
     expect(row).toEqual({ gatewayMessageId: "m-1", seq: 7, role: "user", text: "hi", timestamp: 1234, idempotencyKey: "run-1:user", runId: "run-1" });
@@ -105,16 +140,40 @@ describe("transcript rows", () => {
       messageId: "m-2",
       messageSeq: undefined,
       runId: undefined,
+      recordedAt: undefined,
+      truncated: false,
       message: { role: "assistant", content: [{ type: "text", text: "Hel" }, { type: "toolCall", name: "x" }, { type: "text", text: "lo" }] },
     });
     expect(assistant?.text).toBe("Hello");
-    const tool = fromEntry({ sessionKey: "s", messageId: "m-3", messageSeq: undefined, runId: undefined, message: { role: "toolResult", content: "ok" } });
+    const tool = fromEntry({ sessionKey: "s", messageId: "m-3", messageSeq: undefined, runId: undefined, recordedAt: undefined, truncated: false, message: { role: "toolResult", content: "ok" } });
     expect(tool?.role).toBe("tool");
   });
 
+  test("a copy the Gateway cut is flagged, and its record time (the transcript's order) is kept", () => {
+    const message = {
+      role: "assistant",
+      content: [{ type: "text", text: "long…\n...(truncated)..." }],
+      timestamp: 10,
+      __openclaw: { id: "m-9", seq: 4, runId: "run-9", recordTimestampMs: 1_796_000_000_123, truncated: true, reason: "display-cap" },
+    };
+    const entry = transcriptEntry("agent:main:main", message, { messageId: "m-9", messageSeq: 4 });
+    expect(entry).toMatchObject({ messageId: "m-9", messageSeq: 4, runId: "run-9", recordedAt: 1_796_000_000_123, truncated: true });
+    expect(fromEntry(entry)).toEqual({
+      gatewayMessageId: "m-9",
+      seq: 4,
+      role: "assistant",
+      text: "long…\n...(truncated)...",
+      timestamp: 10,
+      runId: "run-9",
+      recordedAt: 1_796_000_000_123,
+      gatewayTruncated: true,
+    });
+    expect(transcriptEntry("s", { role: "user", content: "short", __openclaw: { id: "m-1" } }).truncated).toBe(false);
+  });
+
   test("rows without a stable id or with an unknown role are skipped, not guessed", () => {
-    expect(fromEntry({ sessionKey: "s", messageId: undefined, messageSeq: undefined, runId: undefined, message: { role: "user", content: "x" } })).toBeUndefined();
-    expect(fromEntry({ sessionKey: "s", messageId: "m", messageSeq: undefined, runId: undefined, message: { role: "narrator", content: "x" } })).toBeUndefined();
+    expect(fromEntry({ sessionKey: "s", messageId: undefined, messageSeq: undefined, runId: undefined, recordedAt: undefined, truncated: false, message: { role: "user", content: "x" } })).toBeUndefined();
+    expect(fromEntry({ sessionKey: "s", messageId: "m", messageSeq: undefined, runId: undefined, recordedAt: undefined, truncated: false, message: { role: "narrator", content: "x" } })).toBeUndefined();
   });
 
   test("chat event messages: cumulative content, plain text, or nothing", () => {

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { AppClient, type AppMessage } from "../../src/app-client/app-client.js";
+import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
 import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
 import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
 import type { RuntimeState } from "../../src/runtime/runtime-state.js";
@@ -47,36 +48,51 @@ export class Pipeline {
     // Its own process, as for a person: convex-test's global patching can't run inside jest's sandbox.
     const convex = await spawnLocalConvex();
     const home = await throwawayRelayEnv("fastclaw-pipeline-");
-    const secret = randomBytes(32).toString("base64url");
-    const http = new ConvexHttpClient(convex.url);
-    const mutation = (name: string) => makeFunctionReference<"mutation", Record<string, unknown>, Record<string, string>>(name);
-    const { instanceId } = await http.mutation(mutation("instances:register"), { secret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "e2e relay" });
-    const pairingToken = randomBytes(32).toString("base64url");
-    await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
-    const { app } = await AppClient.claim(convex.url, { pairingToken, deviceName: "e2e phone", platform: "test" });
+    let app: AppClient | undefined;
+    let operator: RelayUnderTest | undefined;
+    let pipeline: Pipeline | undefined;
+    try {
+      const secret = randomBytes(32).toString("base64url");
+      const http = new ConvexHttpClient(convex.url);
+      const mutation = (name: string) => makeFunctionReference<"mutation", Record<string, unknown>, Record<string, string>>(name);
+      const { instanceId } = await http.mutation(mutation("instances:register"), { secret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "e2e relay" });
+      const pairingToken = randomBytes(32).toString("base64url");
+      await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
+      ({ app } = await AppClient.claim(convex.url, { pairingToken, deviceName: "e2e phone", platform: "test" }));
 
-    const info = e2eInfo();
-    const stateDir = home.env.FASTCLAW_STATE_DIR!;
-    await mkdir(stateDir, { recursive: true, mode: 0o700 });
-    const config = {
-      convexUrl: convex.url,
-      instanceId,
-      instanceSecret: secret,
-      instanceName: "e2e relay",
-      gateway: { url: options.gatewayUrl ?? info.gatewayUrl, token: info.gatewayToken },
-      relay: {
-        maxMessageAgeMs: options.maxMessageAgeMs ?? 120_000,
-        streamWritesPerSecond: options.streamWritesPerSecond ?? 4,
-        logLevel: "debug",
-      },
-    };
-    await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
-    const operator = await relayConnection({ env: { OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken } });
-    await operator.connection.waitUntilConnected(60_000);
-    const pipeline = new Pipeline(convex, home, app, operator, secret);
-    pipeline.relay = pipeline.spawnRelay();
-    await pipeline.waitForRelay();
-    return pipeline;
+      const info = e2eInfo();
+      const stateDir = home.env.FASTCLAW_STATE_DIR!;
+      await mkdir(stateDir, { recursive: true, mode: 0o700 });
+      const config = {
+        convexUrl: convex.url,
+        instanceId,
+        instanceSecret: secret,
+        instanceName: "e2e relay",
+        gateway: { url: options.gatewayUrl ?? info.gatewayUrl, token: info.gatewayToken },
+        relay: {
+          maxMessageAgeMs: options.maxMessageAgeMs ?? 120_000,
+          streamWritesPerSecond: options.streamWritesPerSecond ?? 4,
+          logLevel: "debug",
+        },
+      };
+      await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
+      operator = await relayConnection({ env: { OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken } });
+      await operator.connection.waitUntilConnected(60_000);
+      pipeline = new Pipeline(convex, home, app, operator, secret);
+      pipeline.relay = pipeline.spawnRelay();
+      await pipeline.waitForRelay();
+      return pipeline;
+    } catch (error) {
+      // A start that fails (say the Gateway is not up in time) leaves no Convex process or temp dir behind.
+      if (pipeline) await pipeline.stop().catch(() => {});
+      else {
+        await operator?.close().catch(() => {});
+        await app?.close().catch(() => {});
+        await convex.stop();
+        await home.cleanup();
+      }
+      throw error;
+    }
   }
 
   /** Starts `fastclaw-relay run` as its own process, as the service would. */
@@ -181,11 +197,12 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 30_
  */
 export async function expectTranscriptMatchesConvex(pipeline: Pipeline, key: string, timeoutMs = 30_000): Promise<AppMessage[]> {
   return eventually(async () => {
-    const history = await pipeline.operator.connection.chatHistory({ sessionKey: key, limit: 1000 });
+    // Whole texts (chat.history cuts at 8,000 characters by default), as far as Convex keeps them.
+    const history = await pipeline.operator.connection.chatHistory({ sessionKey: key, limit: 1000, maxChars: LIMITS.textBytes });
     if (history.kind === "reset") throw new Error("chat.history answered reset for a page");
     const transcript = history.entries
       .filter((entry) => ["user", "assistant"].includes(entry.message.role))
-      .map((entry) => ({ id: entry.messageId, role: entry.message.role, text: textOf(entry.message.content) }));
+      .map((entry) => ({ id: entry.messageId, role: entry.message.role, text: clipBytes(textOf(entry.message.content)) }));
     const rows = await pipeline.app.allMessages(key);
     const problems: string[] = [];
     const byGatewayId = new Map<string, AppMessage[]>();

@@ -35,6 +35,21 @@ describe("StreamCoalescer", () => {
     coalescer.stop();
   });
 
+  test("a final whose message the Gateway cut for display never replaces the longer text that streamed", () => {
+    const convex = new RecordingConvex();
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4 });
+    const whole = "y".repeat(20_000);
+    coalescer.handle(delta(1, whole));
+    const cut = { role: "assistant", content: [{ type: "text", text: `${whole.slice(0, 8_000)}\n...(truncated)...` }], __openclaw: { truncated: true } };
+    coalescer.handle({ ...base, seq: 2, state: "final", message: cut });
+    expect(convex.calls("relay:upsertStream").at(-1)).toEqual({ ...base, text: whole, state: "final" });
+    // An uncut final is the Gateway's word, even when it differs from the stream (trimmed whitespace).
+    coalescer.handle(delta(3, `${whole} `));
+    coalescer.handle({ ...base, seq: 4, state: "final", message: { role: "assistant", content: whole } });
+    expect(convex.calls("relay:upsertStream").at(-1)).toEqual({ ...base, text: whole, state: "final" });
+    coalescer.stop();
+  });
+
   test("text between writes is never lost: a trailing delta is written when its interval comes", () => {
     const convex = new RecordingConvex();
     const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4 });

@@ -7,6 +7,7 @@ import { CursorStore } from "../../src/bridge/cursor-store.js";
 import type { TranscriptMessage } from "../../src/bridge/transcript.js";
 import { TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
+import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
 import { FakeGateway, flush } from "./fakes.js";
 
 /** Convex whose answers the test gives: each write stays unanswered until `answer()`. */
@@ -33,12 +34,14 @@ class SlowConvex implements ConvexWrites {
 let dir: string;
 let mirror: TranscriptMirror;
 let convex: SlowConvex;
+let gateway: FakeGateway;
 beforeEach(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "fcr-mirror-"));
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "i");
   await cursors.load();
   convex = new SlowConvex();
-  mirror = new TranscriptMirror({ gateway: new FakeGateway(), convex, cursors, logger: silentLogger(), backfillPerSession: 10, refreshAfterMs: 60_000 });
+  gateway = new FakeGateway();
+  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, refreshAfterMs: 60_000 });
 });
 afterEach(() => {
   mirror.stop();
@@ -87,4 +90,58 @@ test("a burst larger than one ingest call is split into calls of at most 50", as
   await convex.answer();
   expect(convex.writes.map((w) => (w.args.messages as unknown[]).length)).toEqual([1, 50, 50, 20]);
   expect(convex.writes.flatMap((_, i) => convex.ids(i))).toEqual(["first", ...Array.from({ length: 120 }, (_, i) => `m${i}`)]);
+});
+
+describe("messages the Gateway cut at 8,000 characters", () => {
+  const WHOLE = "w".repeat(20_000);
+  const cut = (id: string): TranscriptMessage => ({ ...msg(id), role: "assistant", text: `${WHOLE.slice(0, 8_000)}\n...(truncated)...`, gatewayTruncated: true });
+  const written = (i: number) => (convex.writes[i]!.args.messages as TranscriptMessage[])[0]!;
+  const settle = async () => {
+    for (let i = 0; i < 5; i += 1) await flush();
+  };
+
+  test("are fetched whole (up to our own limit) and written without the cut mark", async () => {
+    gateway.fullText = () => Promise.resolve({ kind: "full", text: WHOLE });
+    mirror.live("s", cut("long"));
+    await settle();
+    expect(gateway.fullTexts).toEqual([{ sessionKey: "s", messageId: "long", maxChars: LIMITS.textBytes }]);
+    expect(written(0).text).toBe(WHOLE);
+    expect(written(0).gatewayTruncated).toBeUndefined();
+  });
+
+  test("longer than our limit: clipped by us, with our marker, not marked as cut by the Gateway", async () => {
+    const huge = "h".repeat(200_000);
+    gateway.fullText = () => Promise.resolve({ kind: "full", text: huge });
+    mirror.live("s", cut("huge"));
+    await settle();
+    expect(written(0).text).toBe(clipBytes(huge));
+    expect(Buffer.byteLength(written(0).text)).toBeLessThanOrEqual(LIMITS.textBytes);
+    expect(written(0).text.length).toBeGreaterThan(60_000);
+    expect(written(0).gatewayTruncated).toBeUndefined();
+  });
+
+  test("one the Gateway can't give whole is written as it came, marked as cut; uncut messages are not fetched", async () => {
+    gateway.fullText = () => Promise.resolve({ kind: "unavailable", reason: "oversized" });
+    mirror.live("s", cut("gone"));
+    await settle();
+    expect(written(0)).toMatchObject({ gatewayMessageId: "gone", gatewayTruncated: true, text: cut("gone").text });
+    await convex.answer();
+    mirror.live("s", msg("short"));
+    await settle();
+    expect(gateway.fullTexts).toHaveLength(1);
+  });
+
+  test("a lost connection while fetching writes nothing; the catch-up brings the message whole", async () => {
+    gateway.fullText = () => Promise.reject(new Error("gateway connection lost"));
+    mirror.live("s", cut("retry"));
+    await settle();
+    expect(convex.writes).toHaveLength(0);
+    gateway.fullText = () => Promise.resolve({ kind: "full", text: WHOLE });
+    gateway.history = () => Promise.resolve({ kind: "page", messages: [cut("retry")], deltaCursor: "c-1" });
+    const caughtUp = mirror.catchUp(["s"]);
+    await settle();
+    await convex.answer();
+    await caughtUp;
+    expect(written(0)).toMatchObject({ gatewayMessageId: "retry", text: WHOLE });
+  });
 });

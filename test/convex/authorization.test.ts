@@ -178,7 +178,7 @@ async function rowsOfA(w: World): Promise<string> {
       pairingCodes: await ctx.db.query("pairingCodes").withIndex("by_instance_status", (q) => q.eq("instanceId", id)).collect(),
       presence: await ctx.db.query("presence").withIndex("by_instance", (q) => q.eq("instanceId", id)).collect(),
       sessions: await ctx.db.query("sessions").withIndex("by_instance_key", (q) => q.eq("instanceId", id)).collect(),
-      messages: await ctx.db.query("messages").withIndex("by_instance_session_created", (q) => q.eq("instanceId", id)).collect(),
+      messages: await ctx.db.query("messages").withIndex("by_instance_session_order", (q) => q.eq("instanceId", id)).collect(),
     };
     return JSON.stringify({ instance, ...byInstance });
   });

@@ -52,6 +52,7 @@ test("chat.send racing another client's creation of the session is retried until
       }),
     chatAbort: (params) => adapter.chatAbort(params),
     chatHistory: (params) => adapter.chatHistory(params),
+    fullMessageText: (params) => adapter.fullMessageText(params),
     sessionsList: () => adapter.sessionsList(),
     classifyError: (error) => adapter.classifyError(error),
   };
@@ -116,6 +117,7 @@ test("a genuine refusal in the same burst still fails its message at once", asyn
     },
     chatAbort: (params) => adapter.chatAbort(params),
     chatHistory: (params) => adapter.chatHistory(params),
+    fullMessageText: (params) => adapter.fullMessageText(params),
     sessionsList: () => adapter.sessionsList(),
     classifyError: (error) => adapter.classifyError(error),
   };

@@ -1,5 +1,5 @@
 /** Unit: the stub model picks the user's own text out of OpenClaw's prompt, streams, slows down and fails on cue. */
-import { pickUserText, startStubModelServer, stubReplyFor, type StubModelServer } from "../../src/devkit/stub-model-server.js";
+import { longReplyFor, LONG_REPLY_CHUNKS, pickUserText, startStubModelServer, stubReplyFor, type StubModelServer } from "../../src/devkit/stub-model-server.js";
 
 let stub: StubModelServer;
 beforeAll(async () => {
@@ -66,4 +66,17 @@ test("non-streaming, models list, [[slow:N]] pacing and [[fail]]", async () => {
 
   const recorded = (await (await fetch(`${stub.baseUrl.replace(/\/v1$/, "")}/__stub/requests`)).json()) as unknown[];
   expect(recorded.length).toBe(stub.requests.length);
+});
+
+test("[[long:N]] streams a reply of exactly N characters whose lines all differ", async () => {
+  const deltas = await sseDeltas(await post({ stream: true, messages: openclawMessages("long one [[long:20000]]") }));
+  expect(deltas).toHaveLength(LONG_REPLY_CHUNKS);
+  const reply = deltas.join("");
+  expect(reply).toBe(longReplyFor("long one [[long:20000]]", 20_000));
+  expect(reply).toHaveLength(20_000);
+  expect(reply.startsWith(stubReplyFor("long one"))).toBe(true);
+  expect(reply).not.toMatch(/\s$/);
+  const lines = reply.split("\n");
+  expect(new Set(lines).size).toBe(lines.length);
+  expect(stub.requests.at(-1)?.kind).toBe("long");
 });
