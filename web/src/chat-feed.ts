@@ -120,7 +120,9 @@ export class ChatFeed {
     const byId = new Map<string, MessageRow>();
     for (const page of [...this.history].reverse()) for (const row of page.rows) byId.set(row.messageId, row);
     for (const row of this.tail?.rows ?? []) byId.set(row.messageId, row);
-    return [...byId.values()].sort((a, b) => a.createdAt - b.createdAt || (a.messageId < b.messageId ? -1 : 1));
+    // The session's order as listMessages gives it (the transcript's, once mirrored); older rows have only createdAt.
+    const place = (row: MessageRow) => row.order ?? row.createdAt;
+    return [...byId.values()].sort((a, b) => place(a) - place(b) || (a.messageId < b.messageId ? -1 : 1));
   }
 
   private emit(loading: boolean): void {
