@@ -22,5 +22,8 @@ export async function knownSecrets(env: Env, config: SecretSources, resolve: Res
   } catch {
     // See above: the connection reports it.
   }
+  // Credentials in the environment are secrets whether or not this resolution sends them (auth.mode
+  // may pick the other kind): a log line must not show them either.
+  values.push(env.OPENCLAW_GATEWAY_TOKEN, env.OPENCLAW_GATEWAY_PASSWORD);
   return [...new Set(values.filter((s): s is string => typeof s === "string" && s.length > 0))];
 }

@@ -57,7 +57,8 @@ test("knownSecrets: the Gateway token from the environment or OpenClaw's config,
   writeFileSync(openclaw, JSON.stringify({ gateway: { auth: { mode: "token", token: "${MY_GW_TOKEN}" } } }));
   const env = { ...box.env, OPENCLAW_CONFIG_PATH: openclaw, MY_GW_TOKEN: "from-openclaw-config" };
   expect(await knownSecrets(env, { instanceSecret: SECRET })).toEqual([SECRET, "from-openclaw-config"]);
-  expect(await knownSecrets({ ...env, OPENCLAW_GATEWAY_PASSWORD: "pw-from-env" }, {})).toEqual(["pw-from-env"]);
+  // auth.mode "token" sends the token; the password in the environment is masked all the same.
+  expect(await knownSecrets({ ...env, OPENCLAW_GATEWAY_PASSWORD: "pw-from-env" }, {})).toEqual(["from-openclaw-config", "pw-from-env"]);
   // A config that cannot be resolved hides nothing and fails nothing here.
   writeFileSync(openclaw, "{ not json");
   expect(await knownSecrets(env, { instanceSecret: SECRET })).toEqual([SECRET]);
