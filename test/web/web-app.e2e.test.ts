@@ -9,6 +9,7 @@ import { saveScreenshot, useBrowser, type PhonePage } from "../support/browser.j
 import { clearStubModelRequests, stubModelRequests } from "../support/gateway-fixture.js";
 import { usePipeline } from "../bridge/pipeline.js";
 import { clickButton, newPairingToken, openPaired, pairingUrl, sendInNewChat, storedDeviceTokens, waitForText } from "./web-page.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
 
 /** Per test: a slow machine runs the Gateway, the relay, local Convex and Chromium at once. */
 const TEST_MS = 300_000;
@@ -187,7 +188,7 @@ describe("relays and offline", () => {
     const http = new ConvexHttpClient(pipeline().convex.url);
     const mutation = (name: string) => makeFunctionReference<"mutation", Record<string, unknown>, unknown>(name);
     const secret = randomBytes(32).toString("base64url");
-    await http.mutation(mutation("instances:register"), { secret, name: "second relay" });
+    await http.mutation(mutation("instances:register"), { secret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "second relay" });
     const token = randomBytes(32).toString("base64url");
     await http.mutation(mutation("pairing:create"), { relaySecret: secret, token });
     await page.click(".relay-button");
