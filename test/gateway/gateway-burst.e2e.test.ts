@@ -57,7 +57,9 @@ test("chat.send racing another client's creation of the session is retried until
     classifyError: (error) => adapter.classifyError(error),
   };
   const convex = new RecordingConvex();
-  const outbox = new Outbox({ gateway, convex, logger: silentLogger(), maxAgeMs: 120_000, retryDelayMs: 200 });
+  // Every session at once, so the sends really race the creations (the relay's session cap, which waits
+  // for each run's end through the bridge's chat events, is not wired into this bare outbox).
+  const outbox = new Outbox({ gateway, convex, logger: silentLogger(), maxAgeMs: 120_000, retryDelayMs: 200, maxConcurrentSessions: SESSIONS });
   outbox.setReady(true);
 
   const from = relay.events.length;
