@@ -25,17 +25,26 @@ async function freeDisk(pipeline: Pipeline): Promise<void> {
   await rm(spoolFile(pipeline), { force: true }); // the symlink; the relay creates a real file at its next try
 }
 
-/** Messages from another operator client (another channel), each answered by the stub model. */
+/**
+ * Messages from another operator client (another channel), each answered by the stub model. One at a
+ * time: a message sent while the session's turn is running is queued by the Gateway and may be
+ * answered together with the next one, in one reply.
+ */
 async function sendFromOtherChannel(pipeline: Pipeline, key: string, count: number, label: string): Promise<void> {
+  const repliesBefore = await assistantReplies(pipeline, key);
   for (let n = 0; n < count; n += 1) {
     await pipeline.operator.connection.chatSend({ sessionKey: key, message: `${label} ${n}`, idempotencyKey: `${label}-${n}-${Date.now()}` });
+    await eventually(async () => {
+      const replies = (await assistantReplies(pipeline, key)) - repliesBefore;
+      if (replies < n + 1) throw new Error(`${replies} of ${n + 1} replies in the transcript`);
+    }, 120_000);
   }
-  await eventually(async () => {
-    const history = await pipeline.operator.connection.chatHistory({ sessionKey: key, limit: 1000 });
-    const entries = history.kind === "reset" ? [] : history.entries;
-    const replies = entries.filter((entry) => entry.message.role === "assistant").length;
-    if (replies < count) throw new Error(`${replies} of ${count} replies in the transcript`);
-  }, 120_000);
+}
+
+async function assistantReplies(pipeline: Pipeline, key: string): Promise<number> {
+  const history = await pipeline.operator.connection.chatHistory({ sessionKey: key, limit: 1000 });
+  const entries = history.kind === "reset" ? [] : history.entries;
+  return entries.filter((entry) => entry.message.role === "assistant").length;
 }
 
 async function spoolFailing(pipeline: Pipeline) {
