@@ -15,6 +15,7 @@ import { WEB_ASSETS } from "../convex/lib/web-assets.generated.js";
 import { spawnLocalConvex } from "../src/devkit/local-convex-process.js";
 import { track } from "./cleanup.js";
 import { summarize, type Summary } from "./stats.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../src/local-convex/registration-key.js";
 
 export interface WebPlan {
   /** Cold first visits measured (fresh incognito context each, no cache, no service worker). */
@@ -129,7 +130,7 @@ export async function webPhase(log: (line: string) => void, plan: WebPlan): Prom
   const stopConvex = track("local convex (web)", () => convex.stop(), () => convex.child.pid);
   const http = new ConvexHttpClient(convex.url);
   const relaySecret = randomBytes(32).toString("base64url");
-  await http.mutation(api.instances.register, { secret: relaySecret, name: "bench relay" });
+  await http.mutation(api.instances.register, { secret: relaySecret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "bench relay" });
   const now = Date.now();
   const history = Array.from({ length: plan.historyRows }, (_, i) => ({
     gatewayMessageId: `history-${i}`,
