@@ -53,6 +53,23 @@ test("pairing adds and activates a relay; unpairing one forgets only it; the las
   expect(store.list()).toEqual([{ ...instance(2), instanceName: "renamed" }]);
 });
 
+test("a relay's content key is kept in its entry, next to the device token, and is removed with it", () => {
+  const storage = new MemoryStorage();
+  const store = new DeviceStore(storage);
+  const key = "K".repeat(43);
+  store.add({ ...instance(1), contentKey: key });
+  store.add(instance(2));
+  expect(store.list().find((i) => i.localId === "d1")?.contentKey).toBe(key);
+  // Same storage item as the credential, nowhere else.
+  expect(storage.length).toBe(2);
+  expect(storage.getItem("fastclaw.instances.v1")).toContain(key);
+  store.remove("d1");
+  expect(JSON.stringify([...Array(storage.length).keys()].map((i) => storage.getItem(storage.key(i)!)))).not.toContain(key);
+  // A key that is not a string makes the entry unreadable rather than trusted.
+  storage.setItem("fastclaw.instances.v1", JSON.stringify([{ ...instance(4), contentKey: 5 }]));
+  expect(store.list()).toEqual([]);
+});
+
 test("a corrupted or foreign value in storage reads as no relays, not a crash", () => {
   const storage = new MemoryStorage();
   storage.setItem("fastclaw.instances.v1", "{not json");

@@ -4,7 +4,9 @@
  * a stream write never touches, so a streamed reply does not re-read the history page on every write.
  */
 import type { ConvexClient } from "convex/browser";
+import type { FunctionArgs } from "convex/server";
 import { api, type MessagePage, type MessageRow } from "./api.js";
+import type { ChatMessage } from "./opened.js";
 
 /** Rows per history page (one scroll-up step). */
 export const HISTORY_PAGE_SIZE = 30;
@@ -12,8 +14,8 @@ export const HISTORY_PAGE_SIZE = 30;
 const TAIL_REPIN_ROWS = 40;
 
 export interface FeedState {
-  /** Oldest first, as the chat shows them. */
-  rows: MessageRow[];
+  /** Oldest first, as the chat shows them, opened (decrypted). */
+  rows: ChatMessage[];
   loading: boolean;
   /** True when there is no older page to load. */
   complete: boolean;
@@ -29,17 +31,27 @@ interface Page {
   unsubscribe: () => void;
 }
 
+/** listMessages' arguments without the page: which device reads which chat. */
+export type ListArgs = Omit<FunctionArgs<typeof api.app.listMessages>, "paginationOpts">;
+
 export class ChatFeed {
   private tail: Page | undefined;
   private history: Page[] = [];
   private closed = false;
   private loadingOlder = false;
   private generation = 0;
+  /** Rows as last shown, opened: a re-emit while newer rows are being opened keeps showing these. */
+  private shown: ChatMessage[] = [];
+  private emits = 0;
 
+  /**
+   * `query` is listMessages' arguments but the page (the device and the chat); `open` decrypts rows
+   * (Web Crypto is asynchronous, so a state is emitted once its rows are opened; a newer one wins).
+   */
   constructor(
     private readonly client: ConvexClient,
-    private readonly deviceToken: string,
-    private readonly sessionKey: string,
+    private readonly query: ListArgs,
+    private readonly open: (rows: MessageRow[]) => Promise<ChatMessage[]>,
     private readonly onChange: (state: FeedState) => void,
   ) {}
 
@@ -47,14 +59,13 @@ export class ChatFeed {
   async start(): Promise<void> {
     const generation = ++this.generation;
     // A re-pin keeps showing what it had until the new pages answer (no flash of an empty chat).
-    const previous = this.rows();
     this.stopPages();
-    this.onChange({ rows: previous, loading: true, complete: false });
+    this.onChange({ rows: this.shown, loading: true, complete: false });
     let newest: MessagePage;
     try {
       newest = await this.client.query(api.app.listMessages, { ...this.args(), paginationOpts: { cursor: null, numItems: 1 } });
     } catch (error) {
-      if (generation === this.generation) this.onChange({ rows: [], loading: false, complete: true, error });
+      if (generation === this.generation) this.onChange({ rows: this.shown, loading: false, complete: true, error });
       return;
     }
     if (this.closed || generation !== this.generation) return;
@@ -81,8 +92,8 @@ export class ChatFeed {
     this.stopPages();
   }
 
-  private args() {
-    return { deviceToken: this.deviceToken, sessionKey: this.sessionKey };
+  private args(): ListArgs {
+    return this.query;
   }
 
   private subscribe(paginationOpts: { cursor: string | null; numItems: number; endCursor?: string }, generation: number, isTail: boolean): Page {
@@ -104,7 +115,7 @@ export class ChatFeed {
         this.emit(false);
       },
       (error) => {
-        if (generation === this.generation) this.onChange({ rows: this.rows(), loading: false, complete: true, error });
+        if (generation === this.generation) this.onChange({ rows: this.shown, loading: false, complete: true, error });
       },
     );
     page.unsubscribe = () => unsubscribe();
@@ -130,7 +141,18 @@ export class ChatFeed {
     if (!this.tail?.ready || (this.history[0] !== undefined && !this.history[0].ready)) return;
     const last = this.history[this.history.length - 1];
     const complete = this.tail !== undefined && (last === undefined ? true : last.isDone);
-    this.onChange({ rows: this.rows(), loading, complete });
+    const emit = ++this.emits;
+    const generation = this.generation;
+    this.open(this.rows()).then(
+      (rows) => {
+        if (this.closed || emit !== this.emits || generation !== this.generation) return;
+        this.shown = rows;
+        this.onChange({ rows, loading, complete });
+      },
+      (error: unknown) => {
+        if (!this.closed && emit === this.emits) this.onChange({ rows: this.shown, loading: false, complete: true, error });
+      },
+    );
   }
 
   private stopPages(): void {

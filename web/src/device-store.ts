@@ -1,9 +1,17 @@
-/** The paired relays of this browser: device tokens live in localStorage only, never in a URL or on a server. */
+/**
+ * The paired relays of this browser: device tokens and the relays' content keys live in localStorage
+ * only, never in a URL or on a server; a relay's key is kept in its entry and goes when the entry goes.
+ */
 
 export interface PairedInstance {
   /** A random id made in this browser at pairing: the entry's key (Convex never tells the device its id). */
   localId: string;
   deviceToken: string;
+  /**
+   * The relay's content key (base64url, from the pairing link's fragment): it decrypts what the relay
+   * and its devices write. Absent on an entry paired before encryption: its rows show as undecryptable.
+   */
+  contentKey?: string;
   instanceName: string;
   pairedAt: number;
 }
@@ -22,7 +30,13 @@ export function newDeviceToken(random: (bytes: Uint8Array) => Uint8Array = (b) =
 function isInstance(value: unknown): value is PairedInstance {
   if (typeof value !== "object" || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.localId === "string" && typeof v.deviceToken === "string" && typeof v.instanceName === "string" && typeof v.pairedAt === "number";
+  return (
+    typeof v.localId === "string" &&
+    typeof v.deviceToken === "string" &&
+    (v.contentKey === undefined || typeof v.contentKey === "string") &&
+    typeof v.instanceName === "string" &&
+    typeof v.pairedAt === "number"
+  );
 }
 
 export class DeviceStore {

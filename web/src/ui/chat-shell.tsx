@@ -1,7 +1,8 @@
 /** A paired relay's screen: header with presence, the chats list and the open chat (side by side on desktop). */
 import type { ConvexClient } from "convex/browser";
-import { useCallback, useState } from "preact/hooks";
+import { useCallback, useMemo, useState } from "preact/hooks";
 import { api, type AppStatus, type SessionRow } from "../api.js";
+import { chatCrypto } from "../chat-crypto.js";
 import type { PairedInstance } from "../device-store.js";
 import { describeFailure } from "../errors.js";
 import { ChatView } from "./chat-view.js";
@@ -9,6 +10,8 @@ import { useConnected, useNow, useQuery } from "./hooks.js";
 import { InstancesPanel } from "./instances-panel.js";
 import { Presence } from "./presence.js";
 import { SessionList, WEB_CHAT_PREFIX } from "./session-list.js";
+import { useOpened } from "./use-opened.js";
+import type { ChatRef } from "../opened.js";
 
 export interface ChatShellProps {
   client: ConvexClient;
@@ -33,13 +36,15 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
   const now = useNow(15_000);
   const connected = useConnected(client);
   const [panelOpen, setPanelOpen] = useState(false);
-  const [sessionKey, setSessionKey] = useState<string | undefined>();
+  const [chat, setChat] = useState<ChatRef | undefined>();
+  const crypto = useMemo(() => chatCrypto(instance), [instance]);
   const status = useQuery<AppStatus>((onValue, onError) => client.onUpdate(api.app.status, { deviceToken: token }, onValue, onError), [client, token]);
   const sessions = useQuery<{ page: SessionRow[] }>(
     (onValue, onError) =>
       client.onUpdate(api.app.listSessions, { deviceToken: token, paginationOpts: { cursor: null, numItems: SESSION_LIST_SIZE } }, onValue, onError),
     [client, token],
   );
+  const openedSessions = useOpened(sessions.value?.page, crypto.openSession);
   const revoked = status.error !== undefined && describeFailure(status.error, true).kind === "unauthorized";
   const unpair = useCallback(
     async (target: PairedInstance) => {
@@ -55,7 +60,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
   );
   const name = status.value?.instanceName ?? instance.instanceName;
   return (
-    <div class={`shell ${sessionKey === undefined ? "show-list" : "show-chat"}`}>
+    <div class={`shell ${chat === undefined ? "show-list" : "show-chat"}`}>
       <header class="topbar">
         <button type="button" class="relay-button" aria-haspopup="dialog" aria-expanded={panelOpen} onClick={() => setPanelOpen(true)}>
           <span class="relay-name">{name}</span>
@@ -82,20 +87,21 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
       ) : null}
       <div class="panes">
         <SessionList
-          sessions={sessions.value?.page}
-          selected={sessionKey}
+          sessions={openedSessions}
+          selected={chat?.sessionId}
           now={now}
-          onOpen={setSessionKey}
-          onNew={() => setSessionKey(newSessionKey())}
+          onOpen={setChat}
+          onNew={() => void crypto.newChat(newSessionKey()).then(setChat)}
         />
-        {sessionKey !== undefined ? (
+        {chat !== undefined ? (
           <ChatView
-            key={sessionKey}
+            key={chat.sessionId}
             client={client}
+            crypto={crypto}
             deviceToken={token}
-            sessionKey={sessionKey}
-            session={sessions.value?.page.find((s) => s.sessionKey === sessionKey)}
-            online={online && connected} now={now} onBack={() => setSessionKey(undefined)} />
+            chat={chat}
+            session={openedSessions?.find((s) => s.sessionId === chat.sessionId)}
+            online={online && connected} now={now} onBack={() => setChat(undefined)} />
         ) : (
           <section class="chat empty-chat" aria-label="Chat">
             <p>Pick a chat, or start a new one.</p>

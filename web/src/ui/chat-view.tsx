@@ -1,18 +1,20 @@
 /** An open chat: history (older pages on scroll up), the streaming reply, the composer and the stop button. */
 import type { ConvexClient } from "convex/browser";
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, type SessionRow } from "../api.js";
+import { api } from "../api.js";
 import { ChatFeed, type FeedState } from "../chat-feed.js";
+import type { ChatCrypto, ChatRef, ChatSession } from "../opened.js";
 import { describeFailure } from "../errors.js";
 import { MessageItem, PendingItem } from "./message-item.js";
 import { sessionTitle } from "./session-list.js";
 
 export interface ChatViewProps {
   client: ConvexClient;
+  crypto: ChatCrypto;
   deviceToken: string;
-  sessionKey: string;
+  chat: ChatRef;
   /** Its row in the chats list, once listed (a new chat is not, until its first message). */
-  session?: SessionRow;
+  session?: ChatSession;
   /** Both the network and the Convex connection are up: only then can a send go out. */
   online: boolean;
   now: number;
@@ -28,7 +30,7 @@ interface Pending {
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 80;
 
-export function ChatView({ client, deviceToken, sessionKey, session, online, now, onBack }: ChatViewProps) {
+export function ChatView({ client, crypto, deviceToken, chat, session, online, now, onBack }: ChatViewProps) {
   const [feed, setFeed] = useState<FeedState>({ rows: [], loading: true, complete: false });
   const [pending, setPending] = useState<Pending[]>([]);
   const [draft, setDraft] = useState("");
@@ -39,11 +41,11 @@ export function ChatView({ client, deviceToken, sessionKey, session, online, now
   const anchor = useRef<{ firstId?: string; height: number }>({ height: 0 });
 
   useEffect(() => {
-    const chatFeed = new ChatFeed(client, deviceToken, sessionKey, setFeed);
+    const chatFeed = new ChatFeed(client, { deviceToken, sessionKey: chat.sessionId }, (rows) => Promise.all(rows.map(crypto.openMessage)), setFeed);
     feedRef.current = chatFeed;
     void chatFeed.start();
     return () => chatFeed.close();
-  }, [client, deviceToken, sessionKey]);
+  }, [client, crypto, deviceToken, chat.sessionId]);
 
   const rows = feed.rows;
   const known = useMemo(() => new Set(rows.map((row) => row.clientMessageId).filter((id) => id !== undefined)), [rows]);
@@ -68,12 +70,14 @@ export function ChatView({ client, deviceToken, sessionKey, session, online, now
     if (el.scrollTop < EDGE_PX && !feed.complete) feedRef.current?.loadOlder();
   };
 
-  const send = async (text: string, clientMessageId: string = crypto.randomUUID()) => {
-    if (!online || text.trim() === "") return;
+  const key = chat.sessionKey;
+  const send = async (text: string, clientMessageId: string = globalThis.crypto.randomUUID()) => {
+    // A chat whose key can't be decrypted can't be written to: the relay would not know where to deliver.
+    if (!online || text.trim() === "" || !key.ok) return;
     stick.current = true;
     setPending((list) => [...list.filter((p) => p.clientMessageId !== clientMessageId), { clientMessageId, text }]);
     try {
-      await client.mutation(api.app.send, { deviceToken, sessionKey, clientMessageId, text });
+      await client.mutation(api.app.send, { deviceToken, ...(await crypto.sealMessage({ ...chat, sessionKey: key }, clientMessageId, text)) });
     } catch (error) {
       const reason = describeFailure(error, navigator.onLine).message;
       setPending((list) => list.map((p) => (p.clientMessageId === clientMessageId ? { ...p, error: reason } : p)));
@@ -83,7 +87,7 @@ export function ChatView({ client, deviceToken, sessionKey, session, online, now
   const submit = (event: Event) => {
     event.preventDefault();
     const text = draft;
-    if (!online || text.trim() === "") return;
+    if (!online || !key.ok || text.trim() === "") return;
     setDraft("");
     void send(text);
   };
@@ -99,7 +103,7 @@ export function ChatView({ client, deviceToken, sessionKey, session, online, now
     }
   };
 
-  const title = sessionTitle(session ?? { sessionKey });
+  const title = sessionTitle(session ?? chat).text;
   return (
     <section class="chat" aria-labelledby="chat-title">
       <div class="chat-head">
@@ -146,7 +150,8 @@ export function ChatView({ client, deviceToken, sessionKey, session, online, now
         <textarea
           id="composer-input"
           rows={1}
-          placeholder={online ? "Message" : "Offline: messages can't be sent"}
+          placeholder={!key.ok ? "Can't decrypt this chat's name: messages can't be sent" : online ? "Message" : "Offline: messages can't be sent"}
+          disabled={!key.ok}
           value={draft}
           onInput={(e) => setDraft((e.currentTarget as HTMLTextAreaElement).value)}
           onKeyDown={(e) => {
@@ -159,7 +164,7 @@ export function ChatView({ client, deviceToken, sessionKey, session, online, now
             {streaming.abortRequested ? "Stopping…" : "Stop"}
           </button>
         ) : null}
-        <button type="submit" class="primary" disabled={!online || draft.trim() === ""}>
+        <button type="submit" class="primary" disabled={!online || !key.ok || draft.trim() === ""}>
           Send
         </button>
       </form>

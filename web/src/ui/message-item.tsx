@@ -1,16 +1,18 @@
 /** One message: the user's own with its delivery state, or a reply rendered from Markdown. */
 import { useMemo } from "preact/hooks";
-import type { MessageRow } from "../api.js";
 import { renderBlocks } from "../markdown.js";
+import type { ChatMessage, Opened } from "../opened.js";
 import { clock } from "./format.js";
+import { Sealed, reasonText } from "./sealed.js";
 
 export interface MessageItemProps {
-  row: MessageRow;
+  row: ChatMessage;
   now: number;
   onRetry: (text: string) => void;
 }
 
-function OwnStatus({ row, onRetry }: { row: MessageRow; onRetry: (text: string) => void }) {
+function OwnStatus({ row, onRetry }: { row: ChatMessage; onRetry: (text: string) => void }) {
+  const text = row.text;
   switch (row.status) {
     case "queued":
       return <span class="status">Queued · waiting for the relay</span>;
@@ -19,10 +21,12 @@ function OwnStatus({ row, onRetry }: { row: MessageRow; onRetry: (text: string) 
       return (
         <span class="status bad" role="alert">
           {row.status === "failed" ? "Not delivered" : "Expired, not sent"}
-          {row.error ? `: ${row.error}` : ""}{" "}
-          <button type="button" class="link-button" onClick={() => onRetry(row.text)}>
-            {row.status === "failed" ? "Retry" : "Send again"}
-          </button>
+          {reasonText(row.error)}{" "}
+          {text.ok ? (
+            <button type="button" class="link-button" onClick={() => onRetry(text.text)}>
+              {row.status === "failed" ? "Retry" : "Send again"}
+            </button>
+          ) : null}
         </span>
       );
     default:
@@ -30,28 +34,39 @@ function OwnStatus({ row, onRetry }: { row: MessageRow; onRetry: (text: string) 
   }
 }
 
-function ReplyStatus({ row }: { row: MessageRow }) {
+function ReplyStatus({ row }: { row: ChatMessage }) {
   if (row.status === "streaming") return <span class="status">{row.abortRequested ? "Stopping…" : "Replying…"}</span>;
   if (row.status === "aborted") return <span class="status bad">Reply stopped</span>;
-  if (row.status === "error") return <span class="status bad">Reply failed{row.error ? `: ${row.error}` : ""}</span>;
+  if (row.status === "error") return <span class="status bad">Reply failed{reasonText(row.error)}</span>;
   return null;
+}
+
+/** Replies are Markdown; what the user typed is shown as typed; a field that can't be opened says so, never guesses. */
+function messageBody(own: boolean, text: Opened) {
+  if (!text.ok) return <Sealed why={text.why} />;
+  return own ? <p class="plain">{text.text}</p> : renderBlocks(text.text);
 }
 
 export function MessageItem({ row, now, onRetry }: MessageItemProps) {
   const own = row.role === "user";
-  // Replies are Markdown; what the user typed is shown as typed.
-  const body = useMemo(() => (own ? <p class="plain">{row.text}</p> : renderBlocks(row.text)), [own, row.text]);
+  const body = useMemo(() => messageBody(own, row.text), [own, row.text]);
   const kind = own ? "own" : row.role === "assistant" ? "reply" : "note";
   return (
-    <article class={`message ${kind}`} data-status={row.status} data-message-id={row.messageId}>
+    <article
+      class={`message ${kind}${row.text.ok ? "" : " unreadable"}`}
+      data-status={row.status}
+      data-message-id={row.messageId}
+      data-sealed={row.text.ok ? (row.text.legacy ? "legacy" : "open") : row.text.why}
+    >
       <span class="sr-only">{own ? "You" : row.role === "assistant" ? "Agent" : row.role}:</span>
       <div class="bubble">
         {body}
-        {row.status === "streaming" && row.text === "" ? <span class="typing" aria-label="Replying" /> : null}
+        {row.status === "streaming" && row.text.ok && row.text.text === "" ? <span class="typing" aria-label="Replying" /> : null}
       </div>
       <div class="meta">
         <time dateTime={new Date(row.createdAt).toISOString()}>{clock(row.createdAt, now)}</time>
         {own ? <OwnStatus row={row} onRetry={onRetry} /> : <ReplyStatus row={row} />}
+        {row.text.ok && row.text.legacy ? <span class="status legacy">Not end-to-end encrypted (stored before encryption)</span> : null}
       </div>
     </article>
   );
