@@ -10,7 +10,7 @@ import { useConnected, useNow, useQuery } from "./hooks.js";
 import { InstancesPanel } from "./instances-panel.js";
 import { Presence } from "./presence.js";
 import { SessionList, WEB_CHAT_PREFIX } from "./session-list.js";
-import { useOpened } from "./use-opened.js";
+import { useOpened, useResolved } from "./use-opened.js";
 import type { ChatRef } from "../opened.js";
 
 export interface ChatShellProps {
@@ -45,6 +45,9 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
     [client, token],
   );
   const openedSessions = useOpened(sessions.value?.page, crypto.openSession);
+  const rawGatewayError = status.value?.gateway.error;
+  const gatewayError = useResolved(() => crypto.openGatewayError(rawGatewayError), [crypto, rawGatewayError]);
+  const hasKey = useResolved(() => crypto.hasKey, [crypto]) ?? true;
   const revoked = status.error !== undefined && describeFailure(status.error, true).kind === "unauthorized";
   const unpair = useCallback(
     async (target: PairedInstance) => {
@@ -66,7 +69,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
           <span class="relay-name">{name}</span>
           <span class="sr-only">, relays and pairing</span>
         </button>
-        <Presence status={status.value} now={now} />
+        <Presence status={status.value} now={now} gatewayError={gatewayError} />
       </header>
       {!online ? (
         <p class="banner offline" role="status">
@@ -75,6 +78,12 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
       ) : !connected ? (
         <p class="banner" role="status">
           Reconnecting to the deployment…
+        </p>
+      ) : null}
+      {!hasKey && !revoked ? (
+        <p class="banner error" role="alert">
+          This device has no encryption key for this relay (it was paired before end-to-end encryption). Run{" "}
+          <code>fastclaw-relay pair</code> and open the new link to read and send messages.
         </p>
       ) : null}
       {revoked ? (
@@ -101,7 +110,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
             deviceToken={token}
             chat={chat}
             session={openedSessions?.find((s) => s.sessionId === chat.sessionId)}
-            online={online && connected} now={now} onBack={() => setChat(undefined)} />
+            online={online && connected} now={now} onBack={() => setChat(undefined)} onMoved={setChat} />
         ) : (
           <section class="chat empty-chat" aria-label="Chat">
             <p>Pick a chat, or start a new one.</p>

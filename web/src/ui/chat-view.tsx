@@ -19,6 +19,8 @@ export interface ChatViewProps {
   online: boolean;
   now: number;
   onBack: () => void;
+  /** A send from a chat stored before encryption went to its encrypted successor (another session id): open that. */
+  onMoved: (chat: ChatRef) => void;
 }
 
 interface Pending {
@@ -30,7 +32,7 @@ interface Pending {
 /** Within this many pixels of an edge counts as "at" it. */
 const EDGE_PX = 80;
 
-export function ChatView({ client, crypto, deviceToken, chat, session, online, now, onBack }: ChatViewProps) {
+export function ChatView({ client, crypto, deviceToken, chat, session, online, now, onBack, onMoved }: ChatViewProps) {
   const [feed, setFeed] = useState<FeedState>({ rows: [], loading: true, complete: false });
   const [pending, setPending] = useState<Pending[]>([]);
   const [draft, setDraft] = useState("");
@@ -77,7 +79,9 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
     stick.current = true;
     setPending((list) => [...list.filter((p) => p.clientMessageId !== clientMessageId), { clientMessageId, text }]);
     try {
-      await client.mutation(api.app.send, { deviceToken, ...(await crypto.sealMessage({ ...chat, sessionKey: key }, clientMessageId, text)) });
+      const sealed = await crypto.sealMessage({ ...chat, sessionKey: key }, clientMessageId, text);
+      await client.mutation(api.app.send, { deviceToken, ...sealed });
+      if (sealed.sessionKey !== chat.sessionId) onMoved({ sessionId: sealed.sessionKey, sessionKey: key });
     } catch (error) {
       const reason = describeFailure(error, navigator.onLine).message;
       setPending((list) => list.map((p) => (p.clientMessageId === clientMessageId ? { ...p, error: reason } : p)));

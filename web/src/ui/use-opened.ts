@@ -1,4 +1,4 @@
-/** Rows of a live query, opened (decrypted) for display; the last opened list stays until the next is ready. */
+/** Values of live queries, opened (decrypted) for display: Web Crypto answers asynchronously. */
 import { useEffect, useState } from "preact/hooks";
 
 export function useOpened<R, T>(rows: R[] | undefined, open: (row: R) => Promise<T>): T[] | undefined {
@@ -14,4 +14,20 @@ export function useOpened<R, T>(rows: R[] | undefined, open: (row: R) => Promise
     };
   }, [rows, open]);
   return shown;
+}
+
+/** The value `compute` resolves to for the current `deps`; undefined until it has. */
+export function useResolved<T>(compute: () => Promise<T>, deps: unknown[]): T | undefined {
+  const [value, setValue] = useState<T | undefined>(undefined);
+  useEffect(() => {
+    let current = true;
+    void compute().then((resolved) => {
+      if (current) setValue(resolved);
+    });
+    return () => {
+      current = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return value;
 }
