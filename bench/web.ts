@@ -16,6 +16,9 @@ import { spawnLocalConvex } from "../src/devkit/local-convex-process.js";
 import { track } from "./cleanup.js";
 import { summarize, type Summary } from "./stats.js";
 import { LOCAL_CONVEX_REGISTRATION_KEY } from "../src/local-convex/registration-key.js";
+import { generateContentKey, importContentKey, sessionIdFor } from "../src/e2e/content-key.js";
+import { seal } from "../src/e2e/envelope.js";
+import { runRow, sessionContext, transcriptRow } from "../src/e2e/row-contexts.js";
 
 export interface WebPlan {
   /** Cold first visits measured (fresh incognito context each, no cache, no service worker). */
@@ -131,15 +134,22 @@ export async function webPhase(log: (line: string) => void, plan: WebPlan): Prom
   const http = new ConvexHttpClient(convex.url);
   const relaySecret = randomBytes(32).toString("base64url");
   await http.mutation(api.instances.register, { secret: relaySecret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "bench relay" });
+  // Sealed as the relay seals them: the page decrypts every row it shows, which is part of what is measured.
+  const contentKey = generateContentKey();
+  const key = await importContentKey(contentKey);
+  const sessionId = await sessionIdFor(key, SESSION);
+  const sessionKeyEnc = await seal(key, sessionContext(sessionId, "sessionKey"), SESSION);
   const now = Date.now();
-  const history = Array.from({ length: plan.historyRows }, (_, i) => ({
-    gatewayMessageId: `history-${i}`,
-    role: i % 2 === 0 ? ("user" as const) : ("assistant" as const),
-    text: `History message ${i}: ${"some earlier words of the conversation ".repeat(4)}`,
-    timestamp: now - (plan.historyRows - i) * 1000,
-  }));
+  const history = await Promise.all(
+    Array.from({ length: plan.historyRows }, async (_, i) => ({
+      gatewayMessageId: `history-${i}`,
+      role: i % 2 === 0 ? ("user" as const) : ("assistant" as const),
+      text: await seal(key, { sessionId, field: "text", row: transcriptRow(`history-${i}`) }, `History message ${i}: ${"some earlier words of the conversation ".repeat(4)}`),
+      timestamp: now - (plan.historyRows - i) * 1000,
+    })),
+  );
   for (let i = 0; i < history.length; i += 100) {
-    await http.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: SESSION, messages: history.slice(i, i + 100) });
+    await http.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: sessionId, sessionKeyEnc, messages: history.slice(i, i + 100) });
   }
   const pairingToken = async () => {
     const token = randomBytes(32).toString("base64url");
@@ -159,7 +169,7 @@ export async function webPhase(log: (line: string) => void, plan: WebPlan): Prom
     // The page: paired through the real link, the session open.
     const context = await browser.createBrowserContext();
     const page = await context.newPage();
-    await page.goto(`${convex.siteUrl}/pair#v=1&t=${await pairingToken()}`);
+    await page.goto(`${convex.siteUrl}/pair#v=1&t=${await pairingToken()}&k=${contentKey}`);
     await page.waitForSelector(".session", { timeout: 30_000 });
     await page.click(".session");
     await page.waitForFunction(`document.querySelectorAll(".message").length >= ${Math.min(plan.historyRows, 30)}`, { timeout: 30_000 });
@@ -180,7 +190,7 @@ export async function webPhase(log: (line: string) => void, plan: WebPlan): Prom
     const baseToken = randomBytes(32).toString("base64url");
     await baselineClient.action(api.pairing.claim, { pairingToken: await pairingToken(), deviceToken: baseToken, deviceName: "bench baseline", platform: "bench" });
     let baseline: Received = { updates: 0, rows: 0, bytes: 0 };
-    baselineClient.onUpdate(api.app.listMessages, { deviceToken: baseToken, sessionKey: SESSION, paginationOpts: { cursor: null, numItems: BASELINE_PAGE_ROWS } }, (result) => {
+    baselineClient.onUpdate(api.app.listMessages, { deviceToken: baseToken, sessionKey: sessionId, paginationOpts: { cursor: null, numItems: BASELINE_PAGE_ROWS } }, (result) => {
       baseline.updates += 1;
       baseline.rows += result.page.length;
       baseline.bytes += JSON.stringify(result).length;
@@ -200,7 +210,8 @@ export async function webPhase(log: (line: string) => void, plan: WebPlan): Prom
         text += `${text ? " " : ""}${marker}`;
         const last = w === plan.writesPerReply - 1;
         sent.set(marker, Date.now());
-        await http.mutation(api.relay.upsertStream, { relaySecret, sessionKey: SESSION, runId, text, state: last ? "final" : "streaming" });
+        const sealed = await seal(key, { sessionId, field: "text", row: runRow(runId) }, text);
+        await http.mutation(api.relay.upsertStream, { relaySecret, sessionKey: sessionId, runId, text: sealed, state: last ? "final" : "streaming" });
         await sleep(plan.writeIntervalMs);
       }
       await sleep(500);

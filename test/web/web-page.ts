@@ -13,7 +13,8 @@ export async function newPairingToken(pipeline: Pipeline): Promise<string> {
   return token;
 }
 
-export const pairingUrl = (pipeline: Pipeline, token: string) => `${pipeline.convex.siteUrl}/pair#v=1&t=${token}`;
+/** The link `pair` shows: the code and the relay's content key in the fragment. */
+export const pairingUrl = (pipeline: Pipeline, token: string) => `${pipeline.convex.siteUrl}/pair#v=1&t=${token}&k=${pipeline.contentKey}`;
 
 /** Opens a fresh pairing link and waits for the chats screen. */
 export async function openPaired(page: Page, pipeline: Pipeline): Promise<void> {
@@ -43,8 +44,13 @@ export async function waitForText(page: Page, text: string, timeoutMs = 30_000):
   await page.waitForFunction(`document.body.innerText.includes(${JSON.stringify(text)})`, { timeout: timeoutMs });
 }
 
-/** The device tokens this page's origin keeps (localStorage), to check them from outside the browser. */
-export async function storedDeviceTokens(page: Page): Promise<string[]> {
+/** The paired relays this page's origin keeps (localStorage), to check them from outside the browser. */
+export async function storedDevices(page: Page): Promise<{ deviceToken: string; contentKey?: string }[]> {
   const raw = (await page.evaluate(`localStorage.getItem("fastclaw.instances.v1") ?? "[]"`)) as string;
-  return (JSON.parse(raw) as { deviceToken: string }[]).map((entry) => entry.deviceToken);
+  return JSON.parse(raw) as { deviceToken: string; contentKey?: string }[];
+}
+
+/** The device tokens this page's origin keeps. */
+export async function storedDeviceTokens(page: Page): Promise<string[]> {
+  return (await storedDevices(page)).map((entry) => entry.deviceToken);
 }

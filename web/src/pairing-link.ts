@@ -4,6 +4,8 @@ import { parsePairingFragment as readFragment, parseWebPairingUrl } from "../../
 
 export interface PairingLink {
   pairingToken: string;
+  /** The relay's content key (`k=`), absent in links of relays from before encryption. */
+  contentKey?: string;
 }
 
 export type LinkResult = { ok: true; link: PairingLink } | { ok: false; error: string };

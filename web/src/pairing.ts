@@ -3,6 +3,7 @@ import type { ConvexClient } from "convex/browser";
 import { api } from "./api.js";
 import { newDeviceToken, type DeviceStore, type PairedInstance } from "./device-store.js";
 import { withDeadline } from "./errors.js";
+import type { PairingLink } from "./pairing-link.js";
 
 /** A claim that has not answered by then is reported as "deployment unreachable". */
 export const CLAIM_TIMEOUT_MS = 20_000;
@@ -26,13 +27,15 @@ export function deviceName(userAgent: string): string {
   return `${os} · ${browser}`;
 }
 
-export async function claimPairing(client: ConvexClient, store: DeviceStore, pairingToken: string, userAgent: string): Promise<PairedInstance> {
+/** Claims the link's code; the relay's content key (never sent anywhere) is stored with the new credential. */
+export async function claimPairing(client: ConvexClient, store: DeviceStore, link: PairingLink, userAgent: string): Promise<PairedInstance> {
+  const { pairingToken, contentKey } = link;
   const deviceToken = newDeviceToken();
   const result = await withDeadline(
     client.action(api.pairing.claim, { pairingToken, deviceToken, deviceName: deviceName(userAgent), platform: "web" }),
     CLAIM_TIMEOUT_MS,
   );
-  const instance: PairedInstance = { localId: crypto.randomUUID(), deviceToken, instanceName: result.instanceName, pairedAt: Date.now() };
+  const instance: PairedInstance = { localId: crypto.randomUUID(), deviceToken, contentKey, instanceName: result.instanceName, pairedAt: Date.now() };
   store.add(instance);
   return instance;
 }

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { AppConfig } from "../config.js";
 import { DeviceStore, type PairedInstance } from "../device-store.js";
 import { describeFailure } from "../errors.js";
-import { parsePairingFragment } from "../pairing-link.js";
+import { parsePairingFragment, type PairingLink } from "../pairing-link.js";
 import { claimPairing } from "../pairing.js";
 import { ChatShell } from "./chat-shell.js";
 import { useOnline } from "./hooks.js";
@@ -35,11 +35,11 @@ export function App({ config }: { config: AppConfig }) {
     setActive(store.active());
   };
 
-  const pair = async (pairingToken: string) => {
+  const pair = async (link: PairingLink) => {
     setBusy(true);
     setError(undefined);
     try {
-      await claimPairing(client, store, pairingToken, navigator.userAgent);
+      await claimPairing(client, store, link, navigator.userAgent);
       setAdding(false);
       refresh();
     } catch (failure) {
@@ -53,7 +53,7 @@ export function App({ config }: { config: AppConfig }) {
     const fragment = takeFragment();
     if (fragment === null) return;
     if (!fragment.ok) setError(fragment.error);
-    else void pair(fragment.link.pairingToken);
+    else void pair(fragment.link);
     // Runs once, at start: the fragment is gone afterwards.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -67,7 +67,7 @@ export function App({ config }: { config: AppConfig }) {
         error={error}
         online={online}
         site={{ origin: location.origin, convexUrl: config.convexUrl }}
-        onPair={(token) => void pair(token)}
+        onPair={(link) => void pair(link)}
         onCancel={active !== undefined ? () => (setAdding(false), setError(undefined)) : undefined}
       />
     );

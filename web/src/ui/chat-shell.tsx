@@ -88,7 +88,8 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
       ) : null}
       {revoked ? (
         <div class="banner error" role="alert">
-          This relay no longer accepts this device (it was unpaired or reset).{" "}
+          This relay no longer accepts this device (it was unpaired, or reset with a new encryption key). Run{" "}
+          <code>fastclaw-relay pair</code> and open the new link to pair again.{" "}
           <button type="button" class="link-button" onClick={() => onForget(instance.localId)}>
             Forget it
           </button>

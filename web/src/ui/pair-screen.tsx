@@ -1,13 +1,13 @@
 /** The pairing screen: what to do, a paste box for the link, and why a claim failed. */
 import { useState } from "preact/hooks";
-import { parsePastedLink } from "../pairing-link.js";
+import { parsePastedLink, type PairingLink } from "../pairing-link.js";
 
 export interface PairScreenProps {
   busy: boolean;
   error?: string;
   online: boolean;
   site: { origin: string; convexUrl: string };
-  onPair: (pairingToken: string) => void;
+  onPair: (link: PairingLink) => void;
   onCancel?: () => void;
 }
 
@@ -23,7 +23,7 @@ export function PairScreen({ busy, error, online, site, onPair, onCancel }: Pair
     }
     setPasteError(undefined);
     setText("");
-    onPair(parsed.link.pairingToken);
+    onPair(parsed.link);
   };
   const shown = pasteError ?? error;
   return (

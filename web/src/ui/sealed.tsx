@@ -3,7 +3,7 @@ import type { Opened, Unreadable } from "../opened.js";
 
 const EXPLAIN: Record<Unreadable, string> = {
   "no-key": "This device was paired before encryption and has no key. Pair it again.",
-  "other-key": "It was encrypted with a key this device doesn't have (the relay was reset after this device paired). Pair again to read new messages.",
+  "other-key": "It was encrypted with a key this device doesn't have: written before this device was paired, or after the relay was reset (pair again to read new messages).",
   tampered: "It failed its integrity check: it was altered or moved in the database.",
 };
 
