@@ -13,7 +13,7 @@ import { appRunId } from "./lib/run-id.js";
 import { messageRow, ownMessage, sessionRow, toMessageRow, toSessionRow } from "./lib/rows.js";
 import { upsertSession } from "./lib/sessions.js";
 import { deviceSendRate } from "./lib/settings.js";
-import { requireString, requireText } from "./lib/validate.js";
+import { requireSealed, requireSessionId, requireString } from "./lib/validate.js";
 
 /**
  * Caps a page at MAX_PAGE_SIZE whatever the client asks. With an `endCursor` (a page being refetched or
@@ -110,13 +110,14 @@ export const streaming = query({
  * sends at most DEVICE_SEND_RATE (RATE_LIMITED with `retryAfterMs` beyond it; a retry costs nothing).
  */
 export const send = mutation({
-  args: { deviceToken: v.string(), sessionKey: v.string(), clientMessageId: v.string(), text: v.string() },
+  args: { deviceToken: v.string(), sessionKey: v.string(), sessionKeyEnc: v.string(), clientMessageId: v.string(), text: v.string() },
   returns: v.object({ messageId: v.id("messages") }),
   handler: async (ctx, args) => {
     const { device, instance } = await requireDevice(ctx, args.deviceToken);
-    const sessionKey = requireString("sessionKey", args.sessionKey, L.MAX_SESSION_KEY_CHARS);
+    const sessionKey = requireSessionId("sessionKey", args.sessionKey);
+    const sessionKeyEnc = requireSealed("sessionKeyEnc", args.sessionKeyEnc, L.MAX_SEALED_SESSION_KEY_CHARS);
     const clientMessageId = requireString("clientMessageId", args.clientMessageId, L.MAX_ID_CHARS);
-    const text = requireText("text", args.text, L.MAX_TEXT_BYTES, false);
+    const text = requireSealed("text", args.text, L.MAX_SEALED_TEXT_CHARS);
     const existing = await ctx.db
       .query("messages")
       .withIndex("by_instance_client", (q) => q.eq("instanceId", instance._id).eq("clientMessageId", clientMessageId))
@@ -139,13 +140,15 @@ export const send = mutation({
       updatedAt: now,
       clientMessageId,
       deviceId: device._id,
+      sessionKeyEnc,
       order: await orderForNewRow(ctx.db, instance._id, sessionKey, now),
     });
     // The relay sends the run id as chat.send's idempotency key, so a resend after a relay restart is
     // deduplicated by the gateway and the transcript echo ("<runId>:user") finds this row.
     await ctx.db.patch(messageId, { runId: appRunId(messageId, now) });
-    // A new chat shows up in the session list at once, before the relay reports the gateway's view.
-    await upsertSession(ctx, instance._id, sessionKey, { updatedAt: now, lastMessagePreview: text.slice(0, L.MAX_PREVIEW_CHARS) });
+    // A new chat shows up in the session list at once, before the relay reports the gateway's view. The
+    // preview is the relay's to write: a slice of a ciphertext would not open.
+    await upsertSession(ctx, instance._id, sessionKey, { updatedAt: now, sessionKeyEnc });
     return { messageId };
   },
 });

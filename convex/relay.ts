@@ -38,6 +38,7 @@ export const pendingMessages = query({
     v.object({
       messageId: v.id("messages"),
       sessionKey: v.string(),
+      sessionKeyEnc: v.optional(v.string()),
       text: v.string(),
       clientMessageId: v.string(),
       runId: v.string(),
@@ -54,6 +55,7 @@ export const pendingMessages = query({
     return rows.map((m) => ({
       messageId: m._id,
       sessionKey: m.sessionKey,
+      sessionKeyEnc: m.sessionKeyEnc,
       text: m.text,
       clientMessageId: m.clientMessageId ?? "",
       runId: m.runId ?? m._id,
@@ -90,14 +92,14 @@ export const markFailed = mutation({
   args: { relaySecret: v.string(), messageId: v.id("messages"), reason: v.string() },
   returns: settled,
   handler: (ctx, args) =>
-    settle(ctx, args.relaySecret, args.messageId, { status: "failed", error: requireString("reason", args.reason, L.MAX_REASON_CHARS) }),
+    settle(ctx, args.relaySecret, args.messageId, { status: "failed", error: requireString("reason", args.reason, L.MAX_SEALED_REASON_CHARS) }),
 });
 
 export const markExpired = mutation({
   args: { relaySecret: v.string(), messageId: v.id("messages"), reason: v.string() },
   returns: settled,
   handler: (ctx, args) =>
-    settle(ctx, args.relaySecret, args.messageId, { status: "expired", error: requireString("reason", args.reason, L.MAX_REASON_CHARS) }),
+    settle(ctx, args.relaySecret, args.messageId, { status: "expired", error: requireString("reason", args.reason, L.MAX_SEALED_REASON_CHARS) }),
 });
 
 /** Streaming replies the app asked to abort; a reply leaves this list when its stream ends. */
@@ -131,8 +133,8 @@ export const upsertStream = mutation({
     const instance = await requireInstance(ctx, args.relaySecret);
     const sessionKey = requireString("sessionKey", args.sessionKey, L.MAX_SESSION_KEY_CHARS);
     const runId = requireString("runId", args.runId, L.MAX_ID_CHARS);
-    const text = requireText("text", args.text, L.MAX_TEXT_BYTES, true);
-    const error = args.state === "error" ? optionalString("error", args.error, L.MAX_REASON_CHARS) : undefined;
+    const text = requireText("text", args.text, L.MAX_SEALED_TEXT_CHARS, true);
+    const error = args.state === "error" ? optionalString("error", args.error, L.MAX_SEALED_REASON_CHARS) : undefined;
     const now = Date.now();
     const row = await ctx.db
       .query("messages")
@@ -179,7 +181,7 @@ export const closeOrphanedStreams = mutation({
     if (args.keepRunIds.length > L.MAX_KEEP_LIST || args.keepSessionKeys.length > L.MAX_KEEP_LIST) {
       badRequest(`keepRunIds and keepSessionKeys take at most ${L.MAX_KEEP_LIST} entries each`);
     }
-    const reason = requireString("reason", args.reason, L.MAX_REASON_CHARS);
+    const reason = requireString("reason", args.reason, L.MAX_SEALED_REASON_CHARS);
     const keepRuns = new Set(args.keepRunIds);
     const keepSessions = new Set(args.keepSessionKeys);
     const streaming = await ctx.db
@@ -205,6 +207,8 @@ export const ingestTranscript = mutation({
     sessionKey: v.string(),
     messages: v.array(transcriptMessage),
     deltaCursor: v.optional(v.string()),
+    /** The session key, sealed: stored on the session row, which the ingest may be the first to create. */
+    sessionKeyEnc: v.optional(v.string()),
   },
   returns: v.object({ inserted: v.number(), merged: v.number(), skipped: v.number() }),
   handler: async (ctx, args) => {
@@ -212,14 +216,17 @@ export const ingestTranscript = mutation({
     const sessionKey = requireString("sessionKey", args.sessionKey, L.MAX_SESSION_KEY_CHARS);
     checkTranscript(args.messages);
     const deltaCursor = optionalString("deltaCursor", args.deltaCursor, L.MAX_CURSOR_CHARS);
+    const sessionKeyEnc = optionalString("sessionKeyEnc", args.sessionKeyEnc, L.MAX_SEALED_SESSION_KEY_CHARS);
     const counts = await ingest(ctx, instance._id, sessionKey, args.messages);
     // The cursor is stored in the same transaction as the rows it covers, so a crash can't skip messages.
     const session = await findSession(ctx.db, instance._id, sessionKey);
     if (session === null) {
       const latest = Math.max(0, ...args.messages.map((m) => m.timestamp));
       await chargeStorage(ctx, instance._id, 1, 0);
-      await ctx.db.insert("sessions", { instanceId: instance._id, sessionKey, updatedAt: latest || Date.now(), deltaCursor });
-    } else if (deltaCursor !== undefined) await ctx.db.patch(session._id, { deltaCursor });
+      await ctx.db.insert("sessions", { instanceId: instance._id, sessionKey, sessionKeyEnc, updatedAt: latest || Date.now(), deltaCursor });
+    } else if (deltaCursor !== undefined || (sessionKeyEnc !== undefined && session.sessionKeyEnc === undefined)) {
+      await ctx.db.patch(session._id, { deltaCursor: deltaCursor ?? session.deltaCursor, sessionKeyEnc: session.sessionKeyEnc ?? sessionKeyEnc });
+    }
     return counts;
   },
 });
@@ -236,12 +243,13 @@ export const upsertSessions = mutation({
     const checked = args.sessions.map((s, i) => ({
       sessionKey: requireString(`sessions[${i}].sessionKey`, s.sessionKey, L.MAX_SESSION_KEY_CHARS),
       fields: {
-        title: optionalString(`sessions[${i}].title`, s.title, L.MAX_TITLE_CHARS),
+        sessionKeyEnc: optionalString(`sessions[${i}].sessionKeyEnc`, s.sessionKeyEnc, L.MAX_SEALED_SESSION_KEY_CHARS),
+        title: optionalString(`sessions[${i}].title`, s.title, L.MAX_SEALED_TITLE_CHARS),
         updatedAt: requireTimestamp(`sessions[${i}].updatedAt`, s.updatedAt),
-        lastMessagePreview: optionalString(`sessions[${i}].lastMessagePreview`, s.lastMessagePreview, L.MAX_PREVIEW_CHARS),
+        lastMessagePreview: optionalString(`sessions[${i}].lastMessagePreview`, s.lastMessagePreview, L.MAX_SEALED_PREVIEW_CHARS),
         status: optionalString(`sessions[${i}].status`, s.status, L.MAX_SESSION_STATUS_CHARS),
         hasActiveRun: s.hasActiveRun,
-        model: optionalString(`sessions[${i}].model`, s.model, L.MAX_MODEL_CHARS),
+        model: optionalString(`sessions[${i}].model`, s.model, L.MAX_SEALED_MODEL_CHARS),
       },
     }));
     for (const s of checked) await upsertSession(ctx, instance._id, s.sessionKey, s.fields);
@@ -279,7 +287,7 @@ export const heartbeat = mutation({
       relayVersion: requireString("relayVersion", args.relayVersion, L.MAX_VERSION_CHARS),
       gatewayConnected: args.gatewayConnected,
       gatewayVersion: optionalString("gatewayVersion", args.gatewayVersion, L.MAX_VERSION_CHARS),
-      gatewayError: optionalString("gatewayError", args.gatewayError, L.MAX_REASON_CHARS),
+      gatewayError: optionalString("gatewayError", args.gatewayError, L.MAX_SEALED_REASON_CHARS),
     });
     return null;
   },

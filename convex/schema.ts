@@ -89,6 +89,8 @@ export default defineSchema({
     ...visibleMessageFields,
     seq: v.optional(v.number()),
     deviceId: v.optional(v.id("devices")),
+    /** App sends: the session key sealed by the app, so the relay knows where to deliver (it checks the HMAC). */
+    sessionKeyEnc: v.optional(v.string()),
   })
     .index("by_instance_status_created", ["instanceId", "status", "createdAt"])
     .index("by_instance_client", ["instanceId", "clientMessageId"])

@@ -33,7 +33,10 @@ export const deviceStatus = v.union(v.literal("active"), v.literal("revoked"));
 
 /** A session as the relay reports it and the app reads it: one list for the table, the input and the row. */
 export const sessionFields = {
+  /** The session id `s1.<HMAC>` (docs/convex-api.md "Session ids"); rows from before encryption hold the plaintext key. */
   sessionKey: v.string(),
+  /** The session key itself, sealed (field `sessionKey`, row `session`). */
+  sessionKeyEnc: v.optional(v.string()),
   title: v.optional(v.string()),
   updatedAt: v.number(),
   lastMessagePreview: v.optional(v.string()),

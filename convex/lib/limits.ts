@@ -13,8 +13,21 @@ export const IPV6_BUCKET_PREFIX_GROUPS = 4;
 /** Active devices per instance; keeps `reset` (which revokes them all in one transaction) bounded. */
 export const MAX_ACTIVE_DEVICES = 20;
 
-/** Message text, measured in UTF-8 bytes (the relay truncates longer transcript text before sending). */
+/** Message text, measured in UTF-8 bytes of plaintext (the relay truncates longer transcript text before sealing it). */
 export const MAX_TEXT_BYTES = 64 * 1024;
+
+/**
+ * The longest `fc1` envelope (docs/convex-api.md "End-to-end encryption") of `plainBytes` UTF-8 bytes:
+ * `fc1.` + kid (11) + `.` + nonce (16) + `.` + base64url of ciphertext and 16-byte tag. Convex sees only
+ * envelopes, so every plaintext limit is checked on this size.
+ */
+export function sealedLength(plainBytes: number): number {
+  return 33 + Math.ceil(((plainBytes + 16) * 4) / 3);
+}
+/** A UTF-16 code unit is at most 3 UTF-8 bytes: the envelope of a string of at most `chars` characters. */
+export function sealedCharsLimit(chars: number): number {
+  return sealedLength(chars * 3);
+}
 export const MAX_NAME_CHARS = 100;
 export const MAX_PLATFORM_CHARS = 32;
 export const MAX_SESSION_KEY_CHARS = 200;
@@ -29,6 +42,14 @@ export const MAX_MODEL_CHARS = 200;
 export const MAX_SESSION_STATUS_CHARS = 64;
 export const MAX_VERSION_CHARS = 64;
 export const MAX_CURSOR_CHARS = 1024;
+
+/* What Convex accepts for the sealed forms of the plaintext limits above (the relay clips plaintext to those). */
+export const MAX_SEALED_TEXT_CHARS = sealedLength(MAX_TEXT_BYTES);
+export const MAX_SEALED_REASON_CHARS = sealedCharsLimit(MAX_REASON_CHARS);
+export const MAX_SEALED_TITLE_CHARS = sealedCharsLimit(MAX_TITLE_CHARS);
+export const MAX_SEALED_PREVIEW_CHARS = sealedCharsLimit(MAX_PREVIEW_CHARS);
+export const MAX_SEALED_MODEL_CHARS = sealedCharsLimit(MAX_MODEL_CHARS);
+export const MAX_SEALED_SESSION_KEY_CHARS = sealedCharsLimit(MAX_SESSION_KEY_CHARS);
 
 /** App pages (sessions, messages) never hold more rows than this. */
 export const MAX_PAGE_SIZE = 100;

@@ -34,6 +34,7 @@ export type SessionRow = Infer<typeof sessionRow>;
 export function toSessionRow(s: Doc<"sessions">): SessionRow {
   return {
     sessionKey: s.sessionKey,
+    sessionKeyEnc: s.sessionKeyEnc,
     title: s.title,
     updatedAt: s.updatedAt,
     lastMessagePreview: s.lastMessagePreview,

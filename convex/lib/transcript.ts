@@ -6,7 +6,7 @@ import { badRequest } from "./errors.js";
 import { messageRole } from "./fields.js";
 import { chargeStorage, textBytes } from "./quota.js";
 import { liftAwaitingRows, transcriptOrder } from "./order.js";
-import { MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_INGEST_BATCH, MAX_TEXT_BYTES } from "./limits.js";
+import { MAX_ID_CHARS, MAX_IDEMPOTENCY_KEY_CHARS, MAX_INGEST_BATCH, MAX_SEALED_TEXT_CHARS } from "./limits.js";
 import { optionalString, requireString, requireText, requireTimestamp } from "./validate.js";
 
 export const transcriptMessage = v.object({
@@ -32,7 +32,7 @@ export function checkTranscript(messages: TranscriptMessage[]): void {
   if (messages.length > MAX_INGEST_BATCH) badRequest(`messages holds at most ${MAX_INGEST_BATCH} entries per call`);
   messages.forEach((m, i) => {
     requireString(`messages[${i}].gatewayMessageId`, m.gatewayMessageId, MAX_ID_CHARS);
-    requireText(`messages[${i}].text`, m.text, MAX_TEXT_BYTES, true);
+    requireText(`messages[${i}].text`, m.text, MAX_SEALED_TEXT_CHARS, true);
     requireTimestamp(`messages[${i}].timestamp`, m.timestamp);
     if (m.recordedAt !== undefined) requireTimestamp(`messages[${i}].recordedAt`, m.recordedAt);
     if (m.seq !== undefined) requireTimestamp(`messages[${i}].seq`, m.seq);

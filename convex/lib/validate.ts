@@ -41,6 +41,25 @@ export function requireText(field: string, value: string, maxBytes: number, allo
   return value;
 }
 
+const ENVELOPE = /^fc1\.[A-Za-z0-9_-]{11}\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22,}$/;
+const SESSION_ID = /^s1\.[A-Za-z0-9_-]{43}$/;
+
+/**
+ * An end-to-end encrypted value (docs/convex-api.md "Envelope") of at most `maxLength` characters. Convex cannot
+ * check what is inside; the shape check stops an outdated client from storing plaintext by mistake.
+ */
+export function requireSealed(field: string, value: string, maxLength: number): string {
+  if (value.length > maxLength) badRequest(`${field} must be at most ${maxLength} characters (got ${value.length})`);
+  if (!ENVELOPE.test(value)) badRequest(`${field} must be end-to-end encrypted (an fc1 envelope); update the app`);
+  return value;
+}
+
+/** A session id `s1.<HMAC>`, never a plaintext session key. */
+export function requireSessionId(field: string, value: string): string {
+  if (!SESSION_ID.test(value)) badRequest(`${field} must be a session id (s1.…), not a session key; update the app`);
+  return value;
+}
+
 export function requireTimestamp(field: string, value: number): number {
   if (!Number.isFinite(value) || value < 0) badRequest(`${field} must be a non-negative finite number`);
   return value;

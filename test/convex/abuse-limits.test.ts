@@ -14,6 +14,7 @@ import {
   type Backend,
   useConvexTestFile,
 } from "./fixtures.js";
+import { openText, sendArgs, sid } from "./sealed.js";
 
 let t: Backend;
 useConvexTestFile(() => t);
@@ -98,31 +99,31 @@ describe("per-instance quotas", () => {
     setDeploymentEnv({ FASTCLAW_MAX_ROWS_PER_INSTANCE: "4" });
     const { secret } = await registerInstance(t, "Home");
     const { deviceToken } = await pairDevice(t, secret);
-    await t.mutation(api.app.send, { deviceToken, sessionKey: "s", clientMessageId: "c1", text: "one" }); // message + session
-    await t.mutation(api.relay.upsertStream, { relaySecret: secret, sessionKey: "s", runId: "r1", text: "", state: "streaming" });
+    await t.mutation(api.app.send, { deviceToken, ...(await sendArgs("s", "c1", "one")) }); // message + session
+    await t.mutation(api.relay.upsertStream, { relaySecret: secret, sessionKey: sid("s"), runId: "r1", text: "", state: "streaming" });
     await t.mutation(api.relay.ingestTranscript, {
       relaySecret: secret,
-      sessionKey: "s",
+      sessionKey: sid("s"),
       messages: [{ gatewayMessageId: "g1", role: "user", text: "from elsewhere", timestamp: 1 }],
     });
-    const full = await expectError(t.mutation(api.app.send, { deviceToken, sessionKey: "s", clientMessageId: "c2", text: "two" }), "QUOTA_EXCEEDED");
+    const full = await expectError(t.mutation(api.app.send, { deviceToken, ...(await sendArgs("s", "c2", "two")) }), "QUOTA_EXCEEDED");
     expect(full.message).toContain("at most 4");
     await expectError(
-      t.mutation(api.relay.ingestTranscript, { relaySecret: secret, sessionKey: "s", messages: [{ gatewayMessageId: "g2", role: "user", text: "x", timestamp: 2 }] }),
+      t.mutation(api.relay.ingestTranscript, { relaySecret: secret, sessionKey: sid("s"), messages: [{ gatewayMessageId: "g2", role: "user", text: "x", timestamp: 2 }] }),
       "QUOTA_EXCEEDED",
     );
     expect(await t.run((ctx) => ctx.db.query("messages").collect())).toHaveLength(3);
     // A retry of a send that was stored costs nothing, and another instance has its own quota.
-    await t.mutation(api.app.send, { deviceToken, sessionKey: "s", clientMessageId: "c1", text: "one" });
+    await t.mutation(api.app.send, { deviceToken, ...(await sendArgs("s", "c1", "one")) });
     const other = await registerInstance(t, "Other");
     const phone = await pairDevice(t, other.secret);
-    await t.mutation(api.app.send, { deviceToken: phone.deviceToken, sessionKey: "s", clientMessageId: "c1", text: "one" });
+    await t.mutation(api.app.send, { deviceToken: phone.deviceToken, ...(await sendArgs("s", "c1", "one")) });
   });
 
   test("bytes of text: stream growth counts; past the quota QUOTA_EXCEEDED, shrinking still goes through", async () => {
     setDeploymentEnv({ FASTCLAW_MAX_BYTES_PER_INSTANCE: "100" });
     const { secret } = await registerInstance(t, "Home");
-    const stream = { relaySecret: secret, sessionKey: "s", runId: "r1" };
+    const stream = { relaySecret: secret, sessionKey: sid("s"), runId: "r1" };
     await t.mutation(api.relay.upsertStream, { ...stream, text: "a".repeat(60), state: "streaming" });
     await t.mutation(api.relay.upsertStream, { ...stream, text: "a".repeat(100), state: "streaming" });
     await expectError(t.mutation(api.relay.upsertStream, { ...stream, text: "é".repeat(51), state: "streaming" }), "QUOTA_EXCEEDED");
@@ -137,7 +138,7 @@ describe("per-device send rate", () => {
     const { secret } = await registerInstance(t, "Home");
     const one = await pairDevice(t, secret, "One");
     const two = await pairDevice(t, secret, "Two");
-    const send = (deviceToken: string, id: string) => t.mutation(api.app.send, { deviceToken, sessionKey: `s-${id}`, clientMessageId: id, text: "hi" });
+    const send = async (deviceToken: string, id: string) => t.mutation(api.app.send, { deviceToken, ...(await sendArgs(`s-${id}`, id, "hi")) });
     for (let i = 0; i < L.DEVICE_SEND_RATE.burst; i++) await send(one.deviceToken, `m${i}`);
     const limited = await expectError(send(one.deviceToken, "over"), "RATE_LIMITED");
     const refill = L.DEVICE_SEND_RATE.perMs / L.DEVICE_SEND_RATE.burst;
@@ -156,7 +157,7 @@ describe("settings from the deployment's environment", () => {
   test("a rate set in the environment applies; an invalid one keeps the default (and says so in the log)", async () => {
     const { secret } = await registerInstance(t, "Home");
     const { deviceToken } = await pairDevice(t, secret);
-    const send = (id: string) => t.mutation(api.app.send, { deviceToken, sessionKey: "s", clientMessageId: id, text: "hi" });
+    const send = async (id: string) => t.mutation(api.app.send, { deviceToken, ...(await sendArgs("s", id, "hi")) });
     setDeploymentEnv({ FASTCLAW_DEVICE_SENDS_PER_MINUTE: "2" });
     await send("a");
     await send("b");

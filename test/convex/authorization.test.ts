@@ -16,6 +16,10 @@ import {
   useConvexTestFile,
   type Backend,
 } from "./fixtures.js";
+import { openText, sendArgs, sid } from "./sealed.js";
+
+/** A send of A's, sealed as a paired client seals it (the matrix builds arguments synchronously). */
+const ALPHA_SEND = await sendArgs("alpha-session", "alpha-client", "hello");
 
 type Credential = "relaySecret" | "deviceToken" | "pairingToken" | "secret";
 
@@ -71,13 +75,13 @@ const CASES: Record<string, Case> = {
   },
   "relay:upsertStream": {
     credential: "relaySecret",
-    args: () => ({ sessionKey: "alpha-session", runId: "alpha-run", text: "overwrite", state: "final" }),
+    args: () => ({ sessionKey: sid("alpha-session"), runId: "alpha-run", text: "overwrite", state: "final" }),
     crossInstance: "own data",
   },
   "relay:ingestTranscript": {
     credential: "relaySecret",
     args: () => ({
-      sessionKey: "alpha-session",
+      sessionKey: sid("alpha-session"),
       messages: [{ gatewayMessageId: "alpha-gw-1", role: "user", text: "hijack", timestamp: 1, idempotencyKey: "alpha-run:user" }],
       deltaCursor: "evil",
     }),
@@ -85,7 +89,7 @@ const CASES: Record<string, Case> = {
   },
   "relay:upsertSessions": {
     credential: "relaySecret",
-    args: () => ({ sessions: [{ sessionKey: "alpha-session", updatedAt: 1, title: "renamed" }] }),
+    args: () => ({ sessions: [{ sessionKey: sid("alpha-session"), updatedAt: 1, title: "renamed" }] }),
     crossInstance: "own data",
   },
   "relay:sessionCursors": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
@@ -93,11 +97,11 @@ const CASES: Record<string, Case> = {
   "relay:goingOffline": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
   "app:status": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
   "app:listSessions": { credential: "deviceToken", args: () => ({ paginationOpts: page }), crossInstance: "own data" },
-  "app:listMessages": { credential: "deviceToken", args: () => ({ sessionKey: "alpha-session", paginationOpts: page }), crossInstance: "own data" },
-  "app:streaming": { credential: "deviceToken", args: () => ({ sessionKey: "alpha-session" }), crossInstance: "own data" },
+  "app:listMessages": { credential: "deviceToken", args: () => ({ sessionKey: sid("alpha-session"), paginationOpts: page }), crossInstance: "own data" },
+  "app:streaming": { credential: "deviceToken", args: () => ({ sessionKey: sid("alpha-session") }), crossInstance: "own data" },
   "app:send": {
     credential: "deviceToken",
-    args: () => ({ sessionKey: "alpha-session", clientMessageId: "alpha-client", text: "hello" }),
+    args: () => ALPHA_SEND,
     crossInstance: "own data",
   },
   "app:requestAbort": { credential: "deviceToken", args: (w) => ({ messageId: w.a.streamId }), crossInstance: "NOT_FOUND" },
@@ -118,23 +122,23 @@ async function buildWorld(t: Backend): Promise<World> {
   const revoked = await pairDevice(t, a.secret, "Alpha Old Phone");
   await t.mutation(api.app.unpair, { deviceToken: revoked.deviceToken });
   const dt = phone.deviceToken;
-  const { messageId } = await t.mutation(api.app.send, { deviceToken: dt, sessionKey: "alpha-session", clientMessageId: "alpha-client", text: "alpha private text" });
-  const stream = { relaySecret: a.secret, sessionKey: "alpha-session", runId: "alpha-run", text: "alpha streaming text", state: "streaming" as const };
+  const { messageId } = await t.mutation(api.app.send, { deviceToken: dt, ...(await sendArgs("alpha-session", "alpha-client", "alpha private text")) });
+  const stream = { relaySecret: a.secret, sessionKey: sid("alpha-session"), runId: "alpha-run", text: "alpha streaming text", state: "streaming" as const };
   const { messageId: streamId } = await t.mutation(api.relay.upsertStream, stream);
   await t.mutation(api.app.requestAbort, { deviceToken: dt, messageId: streamId });
   await t.mutation(api.relay.ingestTranscript, {
     relaySecret: a.secret,
-    sessionKey: "alpha-session",
+    sessionKey: sid("alpha-session"),
     messages: [{ gatewayMessageId: "alpha-gw-1", role: "assistant", text: "alpha transcript text", timestamp: 5 }],
     deltaCursor: "alpha-cursor",
   });
-  await t.mutation(api.relay.upsertSessions, { relaySecret: a.secret, sessions: [{ sessionKey: "alpha-session", updatedAt: 7, title: "Alpha Title" }] });
+  await t.mutation(api.relay.upsertSessions, { relaySecret: a.secret, sessions: [{ sessionKey: sid("alpha-session"), updatedAt: 7, title: "Alpha Title" }] });
   await t.mutation(api.relay.heartbeat, { relaySecret: a.secret, relayVersion: "alpha-relay-1", gatewayConnected: true, gatewayVersion: "alpha-gw-9" });
   const { pairingId: pendingPairingId } = await t.mutation(api.pairing.create, { relaySecret: a.secret, token: credential() });
 
   const b = await registerInstance(t, "Beta");
   const bPhone = await pairDevice(t, b.secret, "Beta Phone");
-  await t.mutation(api.app.send, { deviceToken: bPhone.deviceToken, sessionKey: "beta-session", clientMessageId: "beta-1", text: "beta text" });
+  await t.mutation(api.app.send, { deviceToken: bPhone.deviceToken, ...(await sendArgs("beta-session", "beta-1", "beta text")) });
 
   const markers = [
     a.instanceId,
@@ -144,6 +148,7 @@ async function buildWorld(t: Backend): Promise<World> {
     phone.deviceId,
     revoked.deviceId,
     "alpha-session",
+    sid("alpha-session"),
     "alpha private text",
     "alpha-client",
     "alpha-run",

@@ -2,6 +2,7 @@
 import { api } from "../../convex/_generated/api.js";
 import * as L from "../../convex/lib/limits.js";
 import { credential, expectError, newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { openText, sendArgs, sid } from "./sealed.js";
 
 let t: Backend;
 let relaySecret: string;
@@ -23,21 +24,21 @@ async function fillSession(sessionKey: string, count = 150): Promise<void> {
       text: `message ${start + i + 1}`,
       timestamp: start + i + 1,
     }));
-    await t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey, messages: batch });
+    await t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: sid(sessionKey), messages: batch });
   }
 }
 
 describe("pagination", () => {
   test(`a message page never exceeds ${L.MAX_PAGE_SIZE}, newest first, whatever numItems asks`, async () => {
     await fillSession("main");
-    const first = await t.query(api.app.listMessages, { deviceToken, sessionKey: "main", paginationOpts: { numItems: 10_000, cursor: null } });
+    const first = await t.query(api.app.listMessages, { deviceToken, sessionKey: sid("main"), paginationOpts: { numItems: 10_000, cursor: null } });
     expect(first.page).toHaveLength(L.MAX_PAGE_SIZE);
     expect(first.isDone).toBe(false);
     expect(first.page[0]?.text).toBe("message 150");
     expect(first.page.map((m) => m.createdAt)).toEqual([...first.page.map((m) => m.createdAt)].sort((a, b) => b - a));
     const second = await t.query(api.app.listMessages, {
       deviceToken,
-      sessionKey: "main",
+      sessionKey: sid("main"),
       paginationOpts: { numItems: 10_000, cursor: first.continueCursor },
     });
     expect(second.page).toHaveLength(50);
@@ -47,13 +48,13 @@ describe("pagination", () => {
 
   test("a refetch with an endCursor spanning more than the cap is still capped", async () => {
     await fillSession("main");
-    const all = await t.query(api.app.listMessages, { deviceToken, sessionKey: "main", paginationOpts: { numItems: 100, cursor: null } });
-    const rest = await t.query(api.app.listMessages, { deviceToken, sessionKey: "main", paginationOpts: { numItems: 100, cursor: all.continueCursor } });
+    const all = await t.query(api.app.listMessages, { deviceToken, sessionKey: sid("main"), paginationOpts: { numItems: 100, cursor: null } });
+    const rest = await t.query(api.app.listMessages, { deviceToken, sessionKey: sid("main"), paginationOpts: { numItems: 100, cursor: all.continueCursor } });
     expect(rest.isDone).toBe(true);
     // Ask for the whole range in one page: cursor null up to the last row's position.
     const wide = await t.query(api.app.listMessages, {
       deviceToken,
-      sessionKey: "main",
+      sessionKey: sid("main"),
       paginationOpts: { numItems: 1, cursor: null, endCursor: rest.continueCursor, maximumRowsRead: 100_000 },
     });
     expect(wide.page.length).toBeLessThanOrEqual(L.MAX_PAGE_SIZE);
@@ -61,18 +62,18 @@ describe("pagination", () => {
 
   test("small pages work and numItems below 1 is a BAD_REQUEST", async () => {
     await fillSession("main", 5);
-    const two = await t.query(api.app.listMessages, { deviceToken, sessionKey: "main", paginationOpts: { numItems: 2, cursor: null } });
+    const two = await t.query(api.app.listMessages, { deviceToken, sessionKey: sid("main"), paginationOpts: { numItems: 2, cursor: null } });
     expect(two.page.map((m) => m.text)).toEqual(["message 5", "message 4"]);
-    await expectError(t.query(api.app.listMessages, { deviceToken, sessionKey: "main", paginationOpts: { numItems: 0, cursor: null } }), "BAD_REQUEST");
+    await expectError(t.query(api.app.listMessages, { deviceToken, sessionKey: sid("main"), paginationOpts: { numItems: 0, cursor: null } }), "BAD_REQUEST");
   });
 
   test(`a session page never exceeds ${L.MAX_PAGE_SIZE}`, async () => {
-    const sessions = Array.from({ length: 130 }, (_, i) => ({ sessionKey: `s-${i}`, updatedAt: i }));
+    const sessions = Array.from({ length: 130 }, (_, i) => ({ sessionKey: sid(`s-${i}`), updatedAt: i }));
     await t.mutation(api.relay.upsertSessions, { relaySecret, sessions: sessions.slice(0, 100) });
     await t.mutation(api.relay.upsertSessions, { relaySecret, sessions: sessions.slice(100) });
     const first = await t.query(api.app.listSessions, { deviceToken, paginationOpts: { numItems: 500, cursor: null } });
     expect(first.page).toHaveLength(L.MAX_PAGE_SIZE);
-    expect(first.page[0]?.sessionKey).toBe("s-129");
+    expect(first.page[0]?.sessionKey).toBe(sid("s-129"));
     const second = await t.query(api.app.listSessions, { deviceToken, paginationOpts: { numItems: 500, cursor: first.continueCursor } });
     expect(second.page).toHaveLength(30);
   });
@@ -84,7 +85,7 @@ describe("pagination", () => {
       for (let i = 0; i < L.MAX_PENDING_LIMIT + 20; i++) {
         await ctx.db.insert("messages", {
           instanceId,
-          sessionKey: "main",
+          sessionKey: sid("main"),
           role: "user",
           text: `m ${i}`,
           source: "app",
@@ -104,24 +105,36 @@ describe("pagination", () => {
 });
 
 describe("string sizes are checked with BAD_REQUEST", () => {
-  const send = (over: Partial<{ sessionKey: string; clientMessageId: string; text: string }>) =>
-    t.mutation(api.app.send, { deviceToken, sessionKey: "main", clientMessageId: "c-1", text: "hi", ...over });
+  const send = async (over: Partial<{ sessionKey: string; sessionKeyEnc: string; clientMessageId: string; text: string }>) =>
+    t.mutation(api.app.send, { deviceToken, ...(await sendArgs("main", over.clientMessageId ?? "c-1", "hi")), ...over });
+  const sealedText = async (clientMessageId: string, text: string) => (await sendArgs("main", clientMessageId, text)).text;
 
-  test("message text: at most 64 KiB of UTF-8, not empty", async () => {
-    await send({ clientMessageId: "ok", text: "a".repeat(L.MAX_TEXT_BYTES) });
-    const tooLong = await expectError(send({ text: "a".repeat(L.MAX_TEXT_BYTES + 1) }), "BAD_REQUEST");
-    expect(tooLong.message).toMatch(/text must be at most 65536 bytes/);
+  test("message text: the envelope of at most 64 KiB of UTF-8", async () => {
+    const full = await sealedText("ok", "a".repeat(L.MAX_TEXT_BYTES));
+    expect(full.length).toBeLessThanOrEqual(L.MAX_SEALED_TEXT_CHARS);
+    await send({ clientMessageId: "ok", text: full });
+    const over = await sealedText("over", "a".repeat(L.MAX_TEXT_BYTES + 4));
+    const tooLong = await expectError(send({ clientMessageId: "over", text: over }), "BAD_REQUEST");
+    expect(tooLong.message).toMatch(new RegExp(`text must be at most ${L.MAX_SEALED_TEXT_CHARS} characters`));
     // 25,000 "€" are 25,000 characters but 75,000 bytes.
-    await expectError(send({ text: "€".repeat(25_000) }), "BAD_REQUEST");
-    await expectError(send({ text: "   " }), "BAD_REQUEST");
-    const stream = { relaySecret, sessionKey: "main", runId: "r", state: "streaming" as const };
-    await expectError(t.mutation(api.relay.upsertStream, { ...stream, text: "a".repeat(L.MAX_TEXT_BYTES + 1) }), "BAD_REQUEST");
-    const big = { gatewayMessageId: "g", role: "assistant" as const, text: "a".repeat(L.MAX_TEXT_BYTES + 1), timestamp: 1 };
-    await expectError(t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: "main", messages: [big] }), "BAD_REQUEST");
+    await expectError(send({ clientMessageId: "euro", text: await sealedText("euro", "€".repeat(25_000)) }), "BAD_REQUEST");
+    const stream = { relaySecret, sessionKey: sid("main"), runId: "r", state: "streaming" as const };
+    await expectError(t.mutation(api.relay.upsertStream, { ...stream, text: "a".repeat(L.MAX_SEALED_TEXT_CHARS + 1) }), "BAD_REQUEST");
+    const big = { gatewayMessageId: "g", role: "assistant" as const, text: "a".repeat(L.MAX_SEALED_TEXT_CHARS + 1), timestamp: 1 };
+    await expectError(t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: sid("main"), messages: [big] }), "BAD_REQUEST");
+  });
+
+  test("app.send stores only end-to-end encrypted values: plaintext text, key copy or session key is refused", async () => {
+    const plainText = await expectError(send({ text: "hello in the clear" }), "BAD_REQUEST");
+    expect(plainText.message).toMatch(/text must be end-to-end encrypted/);
+    await expectError(send({ sessionKeyEnc: "agent:main:main" }), "BAD_REQUEST");
+    const plainKey = await expectError(send({ sessionKey: "agent:main:main" }), "BAD_REQUEST");
+    expect(plainKey.message).toMatch(/sessionKey must be a session id/);
+    expect(await t.run((ctx) => ctx.db.query("messages").collect())).toEqual([]);
   });
 
   test("keys, ids and names", async () => {
-    await expectError(send({ sessionKey: "k".repeat(L.MAX_SESSION_KEY_CHARS + 1) }), "BAD_REQUEST");
+    await expectError(send({ sessionKey: sid("k").repeat(5) }), "BAD_REQUEST");
     await expectError(send({ sessionKey: "" }), "BAD_REQUEST");
     await expectError(send({ clientMessageId: "c".repeat(L.MAX_ID_CHARS + 1) }), "BAD_REQUEST");
     await expectError(t.mutation(api.instances.register, { secret: credential(), name: "n".repeat(L.MAX_NAME_CHARS + 1) }), "BAD_REQUEST");
@@ -133,20 +146,20 @@ describe("string sizes are checked with BAD_REQUEST", () => {
     await expectError(t.action(api.pairing.claim, { ...claim, platform: "p".repeat(L.MAX_PLATFORM_CHARS + 1) }), "BAD_REQUEST");
     await expectError(t.mutation(api.relay.heartbeat, { relaySecret, relayVersion: "v".repeat(65), gatewayConnected: true }), "BAD_REQUEST");
     await expectError(
-      t.mutation(api.relay.upsertSessions, { relaySecret, sessions: [{ sessionKey: "s", updatedAt: 1, title: "t".repeat(L.MAX_TITLE_CHARS + 1) }] }),
+      t.mutation(api.relay.upsertSessions, { relaySecret, sessions: [{ sessionKey: sid("s"), updatedAt: 1, title: "t".repeat(L.MAX_SEALED_TITLE_CHARS + 1) }] }),
       "BAD_REQUEST",
     );
     await expectError(
-      t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: "s", messages: [], deltaCursor: "c".repeat(L.MAX_CURSOR_CHARS + 1) }),
+      t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: sid("s"), messages: [], deltaCursor: "c".repeat(L.MAX_CURSOR_CHARS + 1) }),
       "BAD_REQUEST",
     );
   });
 
   test("batch sizes", async () => {
-    const sessions = Array.from({ length: L.MAX_SESSIONS_BATCH + 1 }, (_, i) => ({ sessionKey: `s-${i}`, updatedAt: i }));
+    const sessions = Array.from({ length: L.MAX_SESSIONS_BATCH + 1 }, (_, i) => ({ sessionKey: sid(`s-${i}`), updatedAt: i }));
     await expectError(t.mutation(api.relay.upsertSessions, { relaySecret, sessions }), "BAD_REQUEST");
     const messages = Array.from({ length: L.MAX_INGEST_BATCH + 1 }, (_, i) => ({ gatewayMessageId: `g-${i}`, role: "user" as const, text: "x", timestamp: i }));
-    await expectError(t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: "s", messages }), "BAD_REQUEST");
+    await expectError(t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: sid("s"), messages }), "BAD_REQUEST");
     // Nothing of a refused batch was written.
     expect(await t.run((ctx) => ctx.db.query("sessions").collect())).toEqual([]);
   });

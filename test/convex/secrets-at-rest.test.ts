@@ -4,6 +4,7 @@ import type { TableNames } from "../../convex/_generated/dataModel.js";
 import { api } from "../../convex/_generated/api.js";
 import schema from "../../convex/schema.js";
 import { advance, credential, expectError, newBackend, REGISTRATION_KEY, useConvexTestFile, type Backend } from "./fixtures.js";
+import { openText, sendArgs, sid } from "./sealed.js";
 
 let t: Backend;
 useConvexTestFile(() => t);
@@ -38,19 +39,19 @@ test("a full lifecycle leaves only hashes in the database and nothing secret in 
   await keep(t.query(api.relay.info, { relaySecret }));
   await keep(t.query(api.app.status, { deviceToken }));
 
-  const { messageId } = await keep(t.mutation(api.app.send, { deviceToken, sessionKey: "main", clientMessageId: "c-1", text: "hello" }));
+  const { messageId } = await keep(t.mutation(api.app.send, { deviceToken, ...(await sendArgs("main", "c-1", "hello")) }));
   await keep(t.query(api.relay.pendingMessages, { relaySecret }));
   await keep(t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: "run-1" }));
-  const stream = { relaySecret, sessionKey: "main", runId: "run-1" };
+  const stream = { relaySecret, sessionKey: sid("main"), runId: "run-1" };
   const { messageId: replyId } = await keep(t.mutation(api.relay.upsertStream, { ...stream, text: "Hi", state: "streaming" }));
   await keep(t.mutation(api.app.requestAbort, { deviceToken, messageId: replyId }));
   await keep(t.query(api.relay.abortRequests, { relaySecret }));
-  await keep(t.query(api.app.streaming, { deviceToken, sessionKey: "main" }));
+  await keep(t.query(api.app.streaming, { deviceToken, sessionKey: sid("main") }));
   await keep(t.mutation(api.relay.upsertStream, { ...stream, text: "Hi there", state: "final" }));
   await keep(
     t.mutation(api.relay.ingestTranscript, {
       relaySecret,
-      sessionKey: "main",
+      sessionKey: sid("main"),
       messages: [
         { gatewayMessageId: "g-1", seq: 1, role: "user", text: "hello", timestamp: 1, idempotencyKey: "run-1:user" },
         { gatewayMessageId: "g-2", seq: 2, role: "assistant", text: "Hi there", timestamp: 2, runId: "run-1" },
@@ -58,10 +59,10 @@ test("a full lifecycle leaves only hashes in the database and nothing secret in 
       deltaCursor: "cursor-1",
     }),
   );
-  await keep(t.mutation(api.relay.upsertSessions, { relaySecret, sessions: [{ sessionKey: "main", updatedAt: 2, title: "Main" }] }));
+  await keep(t.mutation(api.relay.upsertSessions, { relaySecret, sessions: [{ sessionKey: sid("main"), updatedAt: 2, title: "Main" }] }));
   await keep(t.query(api.relay.sessionCursors, { relaySecret }));
   await keep(t.query(api.app.listSessions, { deviceToken, paginationOpts: { numItems: 10, cursor: null } }));
-  await keep(t.query(api.app.listMessages, { deviceToken, sessionKey: "main", paginationOpts: { numItems: 10, cursor: null } }));
+  await keep(t.query(api.app.listMessages, { deviceToken, sessionKey: sid("main"), paginationOpts: { numItems: 10, cursor: null } }));
 
   const secondPairingToken = credential();
   await keep(t.mutation(api.pairing.create, { relaySecret, token: secondPairingToken }));

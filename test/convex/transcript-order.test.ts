@@ -4,6 +4,8 @@ import { api } from "../../convex/_generated/api.js";
 import { spread } from "../../convex/lib/order.js";
 import type { TranscriptMessage } from "../../convex/lib/transcript.js";
 import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { openText, sendArgs, sid } from "./sealed.js";
+import type { MessageRow } from "../../convex/lib/rows.js";
 
 let t: Backend;
 let relaySecret: string;
@@ -16,19 +18,21 @@ beforeEach(async () => {
   deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
 });
 
-const KEY = "agent:main:burst";
+const KEY = sid("agent:main:burst");
 
 /** The app's view, oldest first, following listMessages' pages of `numItems`. */
 async function listed(numItems = 50): Promise<string[]> {
-  const rows: Array<{ role: string; text: string; status: string }> = [];
+  const rows: MessageRow[] = [];
   let cursor: string | null = null;
   for (;;) {
-    const result: { page: Array<{ role: string; text: string; status: string }>; isDone: boolean; continueCursor: string } = await t.query(api.app.listMessages, { deviceToken, sessionKey: KEY, paginationOpts: { numItems, cursor } });
+    const result: { page: MessageRow[]; isDone: boolean; continueCursor: string } = await t.query(api.app.listMessages, { deviceToken, sessionKey: KEY, paginationOpts: { numItems, cursor } });
     rows.push(...result.page);
     if (result.isDone) break;
     cursor = result.continueCursor;
   }
-  return rows.reverse().map((r) => `${r.role}:${r.text}:${r.status}`);
+  // App rows are sealed by the (test) client; relay rows here are written by the test in the clear.
+  const text = (r: MessageRow) => (r.source === "app" ? openText(r) : r.text);
+  return Promise.all(rows.reverse().map(async (r) => `${r.role}:${await text(r)}:${r.status}`));
 }
 
 const ingest = (messages: TranscriptMessage[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: KEY, messages });
@@ -39,7 +43,7 @@ const stream = (runId: string, text: string, state: "streaming" | "final") =>
 async function burst(): Promise<string[]> {
   const runIds: string[] = [];
   for (const text of ["one", "two", "three"]) {
-    const { messageId } = await t.mutation(api.app.send, { deviceToken, sessionKey: KEY, clientMessageId: `c-${text}`, text });
+    const { messageId } = await t.mutation(api.app.send, { deviceToken, ...(await sendArgs("agent:main:burst", `c-${text}`, text)) });
     const pending = await t.query(api.relay.pendingMessages, { relaySecret });
     const runId = pending.find((p) => p.messageId === messageId)!.runId;
     await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId });
@@ -91,7 +95,7 @@ test("a message that failed stays where it was sent; a message from another chan
   const t0 = Date.now();
   await ingest([{ gatewayMessageId: "u-cli", role: "user", text: "from the CLI", timestamp: t0 - 100, recordedAt: t0 - 100 }]);
   jest.advanceTimersByTime(50);
-  const { messageId } = await t.mutation(api.app.send, { deviceToken, sessionKey: KEY, clientMessageId: "c-f", text: "refused" });
+  const { messageId } = await t.mutation(api.app.send, { deviceToken, ...(await sendArgs("agent:main:burst", "c-f", "refused")) });
   await t.mutation(api.relay.markFailed, { relaySecret, messageId, reason: "gateway refused" });
   jest.advanceTimersByTime(50);
   await ingest([{ gatewayMessageId: "a-cli", role: "assistant", text: "CLI reply", timestamp: t0 + 500, recordedAt: t0 + 500 }]);

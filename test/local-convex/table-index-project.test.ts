@@ -2,12 +2,13 @@
 import { expect, jest, test } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
 import { newBackend, REGISTRATION_KEY, useConvexTestFile, type Backend } from "../convex/fixtures.js";
+import { envelopeShaped, sid } from "../convex/sealed.js";
 import { accelerate, random } from "./table-index-ops.js";
 
 useConvexTestFile();
 
 const SECRET = "s".repeat(43);
-const SESSIONS = ["agent:main:a", "agent:main:b", "agent:main:c"];
+const SESSIONS = ["agent:main:a", "agent:main:b", "agent:main:c"].map(sid);
 type Step = (t: Backend) => Promise<unknown>;
 
 /** Errors are outcomes too: both backends must fail the same way. */
@@ -57,7 +58,7 @@ function traffic(seed: number, deviceToken: string) {
     return { ...base, role: pick(["user", "assistant", "system", "tool"] as const) };
   };
   const steps: Array<[number, () => Step]> = [
-    [0.2, () => { const a = { deviceToken, sessionKey: session(), clientMessageId: `c${n(40)}`, text: `m${n(9)}` }; return (t) => t.mutation(api.app.send, a); }],
+    [0.2, () => { const a = { deviceToken, sessionKey: session(), sessionKeyEnc: envelopeShaped("key"), clientMessageId: `c${n(40)}`, text: envelopeShaped(`m${n(9)}`) }; return (t) => t.mutation(api.app.send, a); }],
     [0.15, () => { const a = { relaySecret: SECRET, sessionKey: session(), messages: Array.from({ length: 1 + n(3) }, transcriptRow) }; return (t) => t.mutation(api.relay.ingestTranscript, a); }],
     [0.1, () => { const a = { relaySecret: SECRET, sessionKey: session(), runId: `r${n(6)}`, text: `s${n(9)}`, state: pick(["streaming", "streaming", "final", "error", "aborted"] as const) }; return (t) => t.mutation(api.relay.upsertStream, a); }],
     [0.08, () => { const a = { relaySecret: SECRET, messageId: message() as never, runId: `x${n(5)}` }; return (t) => t.mutation(api.relay.markDelivered, a); }],
