@@ -11,6 +11,8 @@ const KID_BYTES = 8;
 /** A session id as Convex stores it in place of the session key. */
 export const SESSION_ID_PREFIX = "s1.";
 
+type CryptoKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
+type SubtleCrypto = typeof globalThis.crypto.subtle;
 export interface ContentKey {
   /** base64url of the first 8 bytes of HKDF(info "kid"): names the key in every envelope, reveals nothing of it. */
   readonly kid: string;
