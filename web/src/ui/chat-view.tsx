@@ -107,14 +107,16 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
     }
   };
 
-  const title = sessionTitle(session ?? chat).text;
+  const { text: title, unreadable } = sessionTitle(session ?? chat);
   return (
     <section class="chat" aria-labelledby="chat-title">
       <div class="chat-head">
         <button type="button" class="icon-button back" aria-label="Back to chats" onClick={onBack}>
           ‹
         </button>
-        <h2 id="chat-title">{title}</h2>
+        <h2 id="chat-title" class={unreadable ? "unreadable" : undefined}>
+          {title}
+        </h2>
       </div>
       <div class="messages" ref={scroller} onScroll={onScroll} tabIndex={0} aria-label={`Messages in ${title}`}>
         {feed.loading && rows.length === 0 ? (
