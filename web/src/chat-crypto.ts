@@ -86,7 +86,7 @@ export function chatCrypto(instance: Pick<PairedInstance, "contentKey">): RelayC
     openSession: async (row) => {
       const id = row.sessionKey;
       const [sessionKey, title, lastMessagePreview] = await Promise.all([
-        openSessionKey(id, (row as { sessionKeyEnc?: string }).sessionKeyEnc),
+        openSessionKey(id, row.sessionKeyEnc),
         openOptional(row.title, [sessionContext(id, "title")]),
         openOptional(row.lastMessagePreview, [sessionContext(id, "preview")]),
       ]);
