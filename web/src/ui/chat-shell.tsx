@@ -101,7 +101,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
           selected={chat?.sessionId}
           now={now}
           onOpen={setChat}
-          onNew={() => void crypto.newChat(newSessionKey()).then(setChat)}
+          onNew={hasKey ? () => void crypto.newChat(newSessionKey()).then(setChat, () => undefined) : undefined}
         />
         {chat !== undefined ? (
           <ChatView

@@ -25,7 +25,8 @@ export interface SessionListProps {
   selected: string | undefined;
   now: number;
   onOpen: (session: ChatSession) => void;
-  onNew: () => void;
+  /** Absent while no chat can be started (this device holds no key to seal one with). */
+  onNew?: () => void;
 }
 
 function Preview({ preview }: { preview: Opened | undefined }) {
@@ -38,7 +39,7 @@ export function SessionList({ sessions, selected, now, onOpen, onNew }: SessionL
     <nav class="sessions" aria-label="Chats">
       <div class="sessions-head">
         <h2>Chats</h2>
-        <button type="button" class="primary small" onClick={onNew}>
+        <button type="button" class="primary small" onClick={onNew} disabled={onNew === undefined}>
           New chat
         </button>
       </div>
