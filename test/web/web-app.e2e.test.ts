@@ -8,7 +8,8 @@ import { makeFunctionReference } from "convex/server";
 import { saveScreenshot, useBrowser, type PhonePage } from "../support/browser.js";
 import { clearStubModelRequests, stubModelRequests } from "../support/gateway-fixture.js";
 import { usePipeline } from "../bridge/pipeline.js";
-import { clickButton, newPairingToken, openPaired, pairingUrl, sendInNewChat, storedDeviceTokens, waitForText } from "./web-page.js";
+import { clickButton, newPairingToken, openPaired, pairingUrl, sendInNewChat, storedDevices, storedDeviceTokens, waitForText } from "./web-page.js";
+import { generateContentKey } from "../../src/e2e/content-key.js";
 import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
 
 /** Per test: a slow machine runs the Gateway, the relay, local Convex and Chromium at once. */
@@ -55,8 +56,11 @@ describe("pairing", () => {
     await page.goForward();
     expect(page.url()).toBe(`${pipeline().convex.siteUrl}/`);
     // The credential is the device's own, kept on the device, and works.
-    const [deviceToken] = await storedDeviceTokens(page);
+    const [device] = await storedDevices(page);
+    const deviceToken = device!.deviceToken;
     expect(deviceToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // The relay's content key came with the link and is kept next to the credential.
+    expect(device!.contentKey).toBe(pipeline().contentKey);
     const http = new ConvexHttpClient(pipeline().convex.url);
     const status = await http.query(makeFunctionReference<"query", Record<string, unknown>, { instanceName: string; device: { platform: string } }>("app:status"), { deviceToken });
     expect(status.instanceName).toBe("e2e relay");
@@ -94,15 +98,15 @@ describe("pairing", () => {
     const { page } = await open();
     await page.goto(`${pipeline().convex.siteUrl}/`);
     await page.waitForSelector("#pair-link");
-    await page.type("#pair-link", `fastclaw://pair?v=1&u=${encodeURIComponent("https://elsewhere.convex.cloud")}&t=${"B".repeat(43)}`);
+    await page.type("#pair-link", `fastclaw://pair?v=1&u=${encodeURIComponent("https://elsewhere.convex.cloud")}&t=${"B".repeat(43)}&k=${pipeline().contentKey}`);
     await clickButton(page, "Pair");
     await waitForText(page, "another Convex deployment");
     const token = await newPairingToken(pipeline());
     await page.$eval("#pair-link", (el) => ((el as unknown as { value: string }).value = ""));
-    await page.type("#pair-link", `fastclaw://pair?v=1&u=${encodeURIComponent(pipeline().convex.url)}&t=${token}`);
+    await page.type("#pair-link", `fastclaw://pair?v=1&u=${encodeURIComponent(pipeline().convex.url)}&t=${token}&k=${pipeline().contentKey}`);
     await clickButton(page, "Pair");
     await page.waitForSelector(".topbar");
-    expect(await storedDeviceTokens(page)).toHaveLength(1);
+    expect(await storedDevices(page)).toEqual([expect.objectContaining({ contentKey: pipeline().contentKey })]);
   }, TEST_MS);
 });
 
@@ -194,7 +198,7 @@ describe("relays and offline", () => {
     await page.click(".relay-button");
     await clickButton(page, "Pair another relay");
     await page.waitForSelector("#pair-link");
-    await page.type("#pair-link", `${pipeline().convex.siteUrl}/pair#v=1&t=${token}`);
+    await page.type("#pair-link", `${pipeline().convex.siteUrl}/pair#v=1&t=${token}&k=${generateContentKey()}`);
     await clickButton(page, "Pair");
     await page.waitForFunction(`document.querySelector(".relay-name")?.textContent === "second relay"`);
     expect(await storedDeviceTokens(page)).toHaveLength(2);

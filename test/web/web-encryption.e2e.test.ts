@@ -13,7 +13,7 @@ import { runRow, sessionContext } from "../../src/e2e/row-contexts.js";
 import { usePipeline, type Pipeline } from "../bridge/pipeline.js";
 import { saveScreenshot, useBrowser, type PhonePage } from "../support/browser.js";
 import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
-import { clickButton, openPaired, sendInNewChat, storedDevices, waitForText } from "./web-page.js";
+import { clickButton, openChat, openPaired, sendInNewChat, storedDevices, waitForText } from "./web-page.js";
 
 const TEST_MS = 300_000;
 const TURN_MS = 150_000;
@@ -55,6 +55,21 @@ function asRelay(p: Pipeline, relaySecret = p.secret) {
   };
 }
 
+/**
+ * Everything Convex answers this device about its instance (every session row and every message row of
+ * each, and the status), as raw JSON: what anyone reading the deployment's tables sees of the chats.
+ */
+async function whatConvexHolds(p: Pipeline, deviceToken: string): Promise<string> {
+  const http = new ConvexHttpClient(p.convex.url);
+  const query = (name: string) => makeFunctionReference<"query", Record<string, unknown>, { page: { sessionKey: string }[] }>(name);
+  const sessions = await http.query(query("app:listSessions"), { deviceToken, paginationOpts: { cursor: null, numItems: 100 } });
+  const messages = await Promise.all(
+    sessions.page.map((s) => http.query(query("app:listMessages"), { deviceToken, sessionKey: s.sessionKey, paginationOpts: { cursor: null, numItems: 100 } })),
+  );
+  const status = await http.query(query("app:status"), { deviceToken });
+  return JSON.stringify({ sessions, messages, status });
+}
+
 /** The bubbles of the open chat, oldest first: how each is shown, and its text. */
 async function bubbles(page: PhonePage["page"]): Promise<{ sealed: string; text: string }[]> {
   return (await page.evaluate(`[...document.querySelectorAll(".message")].map((m) => ({ sealed: m.dataset.sealed ?? "", text: m.querySelector(".bubble").innerText }))`)) as {
@@ -75,6 +90,11 @@ test("the link's key is stored next to the device token; a chat started here rea
   const shown = await bubbles(page);
   expect(shown.find((b) => b.text.includes("Stub reply to:"))).toEqual({ sealed: "open", text: "Stub reply to: ping from the encrypted page" });
   await page.waitForFunction(`document.querySelector(".message.own[data-status='delivered'][data-sealed='open']")`, { timeout: TURN_MS });
+  const held = await whatConvexHolds(pipeline(), device!.deviceToken);
+  expect(held).toContain("fc1.");
+  expect(held).not.toContain("ping from the encrypted page");
+  // No session key in the clear (the page made this chat's, "agent:main:web-…"): ":" is not in base64url.
+  expect(held).not.toContain("agent:");
   expect(problems).toEqual([]);
 }, TEST_MS);
 
@@ -89,6 +109,11 @@ test("a message from another channel shows decrypted in the chats list and the c
   await (session as unknown as { click(): Promise<void> }).click();
   await page.waitForFunction(`[...document.querySelectorAll(".message .bubble")].some((b) => b.innerText.includes("hello from the terminal channel"))`, { timeout: TURN_MS });
   await page.waitForFunction(`[...document.querySelectorAll(".message.reply .bubble")].some((b) => b.innerText.includes("Stub reply to: hello from the terminal channel"))`, { timeout: TURN_MS });
+  const [device] = await storedDevices(page);
+  const held = await whatConvexHolds(pipeline(), device!.deviceToken);
+  expect(held).not.toContain("hello from the terminal channel");
+  expect(held).not.toContain(name);
+  expect(held).not.toContain("agent:");
   expect(problems).toEqual([]);
 }, TEST_MS);
 
@@ -111,7 +136,7 @@ test("a ciphertext moved to another row or session, or sealed under another key,
 
   await page.waitForFunction(`[...document.querySelectorAll(".session-title")].some((t) => t.textContent === "Tamper check")`, { timeout: 30_000 });
   await page.waitForFunction(`document.querySelectorAll(".session-title.unreadable").length === 1`, { timeout: 30_000 });
-  await clickButton(page, "Tamper check");
+  await openChat(page, "Tamper check");
   await page.waitForFunction(`document.querySelectorAll(".message").length === 3`, { timeout: 30_000 });
   const shown = await bubbles(page);
   expect(shown.map((b) => b.sealed)).toEqual(["open", "tampered", "other-key"]);
@@ -128,6 +153,31 @@ test("a ciphertext moved to another row or session, or sealed under another key,
   expect(await page.$$eval(".session-title", (els) => els.map((e) => e.textContent))).toEqual(expect.arrayContaining(["Tamper check", "Can't decrypt"]));
   expect(await page.$$eval(".session-title", (els) => els.filter((e) => e.textContent === "Tamper check").length)).toBe(1);
   await saveScreenshot(page, "web-e2e-chats-undecryptable-375x812");
+  expect(problems).toEqual([]);
+}, TEST_MS);
+
+test("a browser paired before encryption (no key stored) says so, asks to pair again, and shows nothing as text", async () => {
+  const { page, problems } = await open();
+  await openPaired(page, pipeline());
+  const key = await importContentKey(pipeline().contentKey);
+  const relay = asRelay(pipeline());
+  const chat = await relay.session(key, `agent:main:e2e-nokey-${randomBytes(3).toString("hex")}`, "Keyless check");
+  await relay.stream(chat.sessionKey, "run-nokey", await seal(key, { sessionId: chat.sessionKey, field: "text", row: runRow("run-nokey") }, "only for key holders"));
+  // The entry as a page from before encryption stored it: the credential without a key.
+  await page.evaluate(`(() => {
+    const entries = JSON.parse(localStorage.getItem("fastclaw.instances.v1"));
+    for (const entry of entries) delete entry.contentKey;
+    localStorage.setItem("fastclaw.instances.v1", JSON.stringify(entries));
+  })()`);
+  await page.reload();
+  await waitForText(page, "no encryption key for this relay");
+  await page.waitForFunction(`document.querySelectorAll(".session-title.unreadable").length >= 1`);
+  expect(await page.evaluate(`[...document.querySelectorAll("button")].find((b) => b.textContent.trim() === "New chat").disabled`)).toBe(true);
+  await page.click(".session-title.unreadable");
+  await page.waitForSelector(".message[data-sealed='no-key']");
+  expect(await page.evaluate("document.body.innerText")).not.toMatch(/only for key holders|Keyless check/);
+  // Nothing can be sent from a chat whose name it cannot read.
+  expect(await page.$eval("#composer-input", (el) => (el as unknown as { disabled: boolean }).disabled)).toBe(true);
   expect(problems).toEqual([]);
 }, TEST_MS);
 
@@ -150,7 +200,7 @@ test("after `pair --reset` the old device reads nothing written after it and is 
   const oldKey = await importContentKey(before);
   const oldChat = await asRelay(p, secret).session(oldKey, sessionKey, "Before the reset");
   await asRelay(p, secret).stream(oldChat.sessionKey, "run-before", await seal(oldKey, { sessionId: oldChat.sessionKey, field: "text", row: runRow("run-before") }, "written before the reset"));
-  await clickButton(page, "Before the reset");
+  await openChat(page, "Before the reset");
   await waitForText(page, "written before the reset");
 
   // `pair --reset`: the secret and the content key rotate; the relay writes on under the new ones.
@@ -172,7 +222,7 @@ test("after `pair --reset` the old device reads nothing written after it and is 
   await page.goto(await pairingLink(newSecret, after));
   await page.waitForFunction(`[...document.querySelectorAll(".session-title")].some((t) => t.textContent === "After the reset")`, { timeout: 30_000 });
   expect(await page.$$eval(".session-title", (els) => els.map((e) => e.textContent))).toEqual(expect.arrayContaining(["After the reset", "Can't decrypt"]));
-  await clickButton(page, "After the reset");
+  await openChat(page, "After the reset");
   await waitForText(page, "written after the reset");
   expect(problems).toEqual([]);
 }, TEST_MS);

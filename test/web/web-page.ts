@@ -54,3 +54,12 @@ export async function storedDevices(page: Page): Promise<{ deviceToken: string; 
 export async function storedDeviceTokens(page: Page): Promise<string[]> {
   return (await storedDevices(page)).map((entry) => entry.deviceToken);
 }
+
+/** Opens the chat whose name in the chats list is exactly `title`. */
+export async function openChat(page: Page, title: string): Promise<void> {
+  const handle = await page.waitForFunction(
+    `[...document.querySelectorAll(".session")].find((s) => s.querySelector(".session-title")?.textContent === ${JSON.stringify(title)})`,
+    { timeout: 30_000 },
+  );
+  await (handle as unknown as ElementHandle<Element>).click();
+}

@@ -1,11 +1,11 @@
-/** Reads pairing data from the page's own fragment (`/pair#v=1&t=…`) or a pasted web link / `fastclaw://pair?…` payload. */
+/** Reads pairing data from the page's own fragment (`/pair#v=1&t=…&k=…`) or a pasted web link / `fastclaw://pair?…` payload. */
 import { parsePairingPayload } from "../../src/pairing/payload.js";
 import { parsePairingFragment as readFragment, parseWebPairingUrl } from "../../src/pairing/web-link.js";
 
 export interface PairingLink {
   pairingToken: string;
-  /** The relay's content key (`k=`), absent in links of relays from before encryption. */
-  contentKey?: string;
+  /** The relay's end-to-end content key (`k=`): it reaches the device only in the link. */
+  contentKey: string;
 }
 
 export type LinkResult = { ok: true; link: PairingLink } | { ok: false; error: string };
@@ -19,7 +19,8 @@ export function parsePairingFragment(hash: string): LinkResult | null {
   const raw = hash.startsWith("#") ? hash.slice(1) : hash;
   if (raw.trim() === "") return null;
   try {
-    return { ok: true, link: { pairingToken: readFragment(raw).token } };
+    const fragment = readFragment(raw);
+    return { ok: true, link: { pairingToken: fragment.token, contentKey: fragment.contentKey } };
   } catch (error) {
     // Its messages name the problem, never the token.
     return { ok: false, error: `This pairing link is not usable: ${why(error)}. ${PAIR_AGAIN}` };
@@ -45,7 +46,7 @@ export function parsePastedLink(input: string, site: { origin: string; convexUrl
     if (!sameUrl(payload.convexUrl, site.convexUrl)) {
       return { ok: false, error: "That code belongs to another Convex deployment. Open the web link the relay shows for it instead." };
     }
-    return { ok: true, link: { pairingToken: payload.token } };
+    return { ok: true, link: { pairingToken: payload.token, contentKey: payload.contentKey } };
   }
   let parsed: ReturnType<typeof parseWebPairingUrl>;
   try {
@@ -56,5 +57,5 @@ export function parsePastedLink(input: string, site: { origin: string; convexUrl
   if (parsed.siteOrigin !== site.origin) {
     return { ok: false, error: "That link is for another deployment's web app. Open it directly instead of pasting it here." };
   }
-  return { ok: true, link: { pairingToken: parsed.token } };
+  return { ok: true, link: { pairingToken: parsed.token, contentKey: parsed.contentKey } };
 }
