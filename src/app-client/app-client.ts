@@ -1,7 +1,9 @@
-/** What the FastClaw phone app does, as a Node client: claim a pairing, send, watch replies stream. */
+/** What the FastClaw phone app does, as a Node client: claim a pairing, send sealed, read and watch rows opened. */
 import { randomBytes, randomUUID } from "node:crypto";
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
+import { openGatewayError, openMessageRow, openSessionRow, sealSend, sessionIdOf, type Openness } from "../e2e/client-rows.js";
+import type { KeyRing } from "../e2e/key-ring.js";
 
 export interface AppMessage {
   messageId: string;
@@ -20,10 +22,16 @@ export interface AppMessage {
   gatewayTruncated?: boolean;
   /** Position in the session (listMessages sorts by it). */
   order?: number;
+  /** How `text` was read: opened, legacy plaintext (shown marked), or not at all (a placeholder is shown). */
+  e2e: Openness;
 }
 
 export interface AppSession {
+  /** The opened session key (checked against its id). */
   sessionKey: string;
+  /** What Convex stores in place of the key. */
+  sessionId: string;
+  e2e: Openness;
   title?: string;
   updatedAt: number;
   lastMessagePreview?: string;
@@ -36,6 +44,10 @@ export interface AppStatus {
   gateway: { connected: boolean; version?: string; error?: string };
   device: { name: string; platform: string };
 }
+
+/** Rows as Convex returns them, before opening. */
+type SealedMessage = Omit<AppMessage, "e2e">;
+type SealedSession = { sessionKey: string; sessionKeyEnc?: string; title?: string; updatedAt: number; lastMessagePreview?: string; hasActiveRun?: boolean };
 
 interface Page<T> {
   page: T[];
@@ -58,6 +70,8 @@ export class AppClient {
   constructor(
     readonly convexUrl: string,
     private readonly deviceToken: string,
+    /** The relay's content key(s), from the pairing payload: every text is sealed and opened with them. */
+    readonly keys: KeyRing,
     client?: ConvexClient,
   ) {
     this.client = client ?? new ConvexClient(convexUrl, { unsavedChangesWarning: false });
@@ -66,7 +80,7 @@ export class AppClient {
   /** Claims a pairing token (from the QR code) and returns a client for the new device. */
   static async claim(
     convexUrl: string,
-    params: { pairingToken: string; deviceName: string; platform: string; deviceToken?: string },
+    params: { pairingToken: string; keys: KeyRing; deviceName: string; platform: string; deviceToken?: string },
   ): Promise<{ app: AppClient; instanceName: string; deviceToken: string }> {
     const deviceToken = params.deviceToken ?? newDeviceToken();
     const client = new ConvexClient(convexUrl, { unsavedChangesWarning: false });
@@ -75,19 +89,18 @@ export class AppClient {
         action<Record<string, unknown>, { instanceName: string }>("pairing:claim"),
         { pairingToken: params.pairingToken, deviceToken, deviceName: params.deviceName, platform: params.platform },
       );
-      return { app: new AppClient(convexUrl, deviceToken, client), instanceName: result.instanceName, deviceToken };
+      return { app: new AppClient(convexUrl, deviceToken, params.keys, client), instanceName: result.instanceName, deviceToken };
     } catch (error) {
       await client.close();
       throw error;
     }
   }
 
-  send(sessionKey: string, text: string, clientMessageId: string = randomUUID()): Promise<{ messageId: string }> {
+  /** Sends to the (canonical) session key: Convex gets its id, the sealed key and the sealed text. */
+  async send(sessionKey: string, text: string, clientMessageId: string = randomUUID()): Promise<{ messageId: string }> {
     return this.client.mutation(mutation<Record<string, unknown>, { messageId: string }>("app:send"), {
       deviceToken: this.deviceToken,
-      sessionKey,
-      clientMessageId,
-      text,
+      ...(await sealSend(this.keys, sessionKey, clientMessageId, text)),
     });
   }
 
@@ -98,57 +111,84 @@ export class AppClient {
     });
   }
 
-  status(): Promise<AppStatus> {
-    return this.client.query(query<Record<string, unknown>, AppStatus>("app:status"), { deviceToken: this.deviceToken });
+  async status(): Promise<AppStatus> {
+    return this.openStatus(await this.client.query(query<Record<string, unknown>, AppStatus>("app:status"), { deviceToken: this.deviceToken }));
+  }
+
+  private async openStatus(status: AppStatus): Promise<AppStatus> {
+    const error = await openGatewayError(this.keys, status.gateway.error);
+    return { ...status, gateway: { ...status.gateway, ...(error !== undefined ? { error } : {}) } };
+  }
+
+  private openRows(rows: SealedMessage[]): Promise<AppMessage[]> {
+    return Promise.all(rows.map((row) => openMessageRow(this.keys, row)));
   }
 
   async listSessions(numItems = 50): Promise<AppSession[]> {
-    const result = await this.client.query(query<Record<string, unknown>, Page<AppSession>>("app:listSessions"), {
+    const result = await this.client.query(query<Record<string, unknown>, Page<SealedSession>>("app:listSessions"), {
       deviceToken: this.deviceToken,
       paginationOpts: { numItems, cursor: null },
     });
-    return result.page;
+    return Promise.all(result.page.map((row) => openSessionRow(this.keys, row)));
   }
 
   /** The newest messages of a session, newest first. */
   async listMessages(sessionKey: string, numItems = 100): Promise<AppMessage[]> {
-    const result = await this.client.query(query<Record<string, unknown>, Page<AppMessage>>("app:listMessages"), {
+    const result = await this.client.query(query<Record<string, unknown>, Page<SealedMessage>>("app:listMessages"), {
       deviceToken: this.deviceToken,
-      sessionKey,
+      sessionKey: await sessionIdOf(this.keys, sessionKey),
       paginationOpts: { numItems, cursor: null },
     });
-    return result.page;
+    return this.openRows(result.page);
   }
 
   /** Every message of a session, oldest first, following the pages to the end. */
   async allMessages(sessionKey: string): Promise<AppMessage[]> {
-    const rows: AppMessage[] = [];
+    const rows: SealedMessage[] = [];
+    const sessionId = await sessionIdOf(this.keys, sessionKey);
     let cursor: string | null = null;
     for (;;) {
-      const result: Page<AppMessage> = await this.client.query(query<Record<string, unknown>, Page<AppMessage>>("app:listMessages"), {
+      const result: Page<SealedMessage> = await this.client.query(query<Record<string, unknown>, Page<SealedMessage>>("app:listMessages"), {
         deviceToken: this.deviceToken,
-        sessionKey,
+        sessionKey: sessionId,
         paginationOpts: { numItems: 100, cursor },
       });
       rows.push(...result.page);
       if (result.isDone) break;
       cursor = result.continueCursor;
     }
-    return rows.reverse();
+    return this.openRows(rows.reverse());
   }
 
-  /** Live view of a session's newest messages (newest first), as the app's chat screen shows it. */
+  /** Live view of a session's newest messages (newest first), as the app's chat screen shows it; updates arrive in order. */
   watchMessages(sessionKey: string, onUpdate: (messages: AppMessage[]) => void, numItems = 100): () => void {
-    const unsubscribe = this.client.onUpdate(
-      query<Record<string, unknown>, Page<AppMessage>>("app:listMessages"),
-      { deviceToken: this.deviceToken, sessionKey, paginationOpts: { numItems, cursor: null } },
-      (result) => onUpdate(result.page),
-    );
-    return () => unsubscribe();
+    let stopped = false;
+    let unsubscribe: (() => void) | undefined;
+    let latest = Promise.resolve();
+    void sessionIdOf(this.keys, sessionKey).then((sessionId) => {
+      if (stopped) return;
+      unsubscribe = this.client.onUpdate(
+        query<Record<string, unknown>, Page<SealedMessage>>("app:listMessages"),
+        { deviceToken: this.deviceToken, sessionKey: sessionId, paginationOpts: { numItems, cursor: null } },
+        (result) => {
+          latest = latest.then(async () => {
+            const rows = await this.openRows(result.page);
+            if (!stopped) onUpdate(rows);
+          });
+        },
+      );
+    });
+    return () => {
+      stopped = true;
+      unsubscribe?.();
+    };
   }
 
   watchStatus(onUpdate: (status: AppStatus) => void): () => void {
-    const unsubscribe = this.client.onUpdate(query<Record<string, unknown>, AppStatus>("app:status"), { deviceToken: this.deviceToken }, onUpdate);
+    let latest = Promise.resolve();
+    const unsubscribe = this.client.onUpdate(query<Record<string, unknown>, AppStatus>("app:status"), { deviceToken: this.deviceToken }, (status) => {
+      latest = latest.then(async () => onUpdate(await this.openStatus(status)));
+    });
     return () => unsubscribe();
   }
 

@@ -10,10 +10,14 @@ import { RELAY_VERSION } from "../version.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
 import { RelayBridge } from "./relay-bridge.js";
+import { SealedConvex } from "./sealed-convex.js";
+import { KeyRing } from "../e2e/key-ring.js";
 
 export interface RelayRunConfig {
   convexUrl: string;
   instanceSecret: string;
+  /** The end-to-end content key everything written to Convex is sealed with. */
+  contentKey: string;
   instanceId?: string;
   gateway?: { url?: string; token?: string; password?: string };
   relay?: { maxMessageAgeMs?: number; streamWritesPerSecond?: number; backfillPerSession?: number; maxConcurrentSessions?: number };
@@ -26,8 +30,8 @@ export interface RunRelayOptions {
   logger: Logger;
   /** Aborted on SIGTERM/SIGINT: flush and return. */
   signal: AbortSignal;
-  /** Re-reads the instance secret after Convex refuses it (`pair --reset` rotated it meanwhile). */
-  reloadSecret?: () => Promise<string | undefined>;
+  /** Re-reads the instance secret and content key after Convex refuses the secret (`pair --reset` rotated both meanwhile). */
+  reloadSecret?: () => Promise<{ instanceSecret: string; contentKey: string } | undefined>;
 }
 
 export const RELAY_DEFAULTS = {
@@ -65,10 +69,12 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
       reloading = true;
       void options
         .reloadSecret()
-        .then((next) => {
-          if (next && next !== secret) {
+        .then(async (next) => {
+          if (next && next.instanceSecret !== secret) {
             logger.warn("Convex refused the instance secret; the config holds a new one (pair --reset): restarting the Convex side");
-            secret = next;
+            secret = next.instanceSecret;
+            // The new content key goes with it: devices paired before the reset cannot open what follows.
+            sealed.setKeys(await KeyRing.fromStored(next.contentKey));
             restartConvexSide();
           } else {
             logger.error("Convex refused the instance secret: this relay is no longer paired. Run `fastclaw-relay pair`.");
@@ -80,11 +86,13 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     },
   });
 
+  const sealed = new SealedConvex(convex, await KeyRing.fromStored(config.contentKey), logger);
+
   const cursors = new CursorStore(paths.cursorsFile, config.instanceId, logger);
   await cursors.load();
   const bridge = new RelayBridge({
     gateway,
-    convex,
+    convex: sealed,
     cursors,
     logger,
     relayVersion: RELAY_VERSION,

@@ -4,6 +4,7 @@ import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { AppClient, newDeviceToken, type AppStatus } from "../app-client/app-client.js";
 import type { StatePaths } from "../config/paths.js";
+import { KeyRing } from "../e2e/key-ring.js";
 import { ChatError, withTimeout } from "./chat-error.js";
 import { claimError, deviceError } from "./convex-errors.js";
 import { chatDeviceFile, loadChatDevice, saveChatDevice, type ChatDevice } from "./device-store.js";
@@ -54,6 +55,7 @@ async function claim(options: OpenChatLinkOptions, file: string, previous: ChatD
   const payload = await resolvePairingPayload(options.pair ?? "", options.convexUrl ?? previous?.convexUrl, options.timeoutMs);
   const deviceToken = newDeviceToken();
   const deviceName = options.deviceName ?? defaultDeviceName();
+  const keys = await KeyRing.fromStored(payload.contentKey);
   const client = convexClient(payload.convexUrl);
   try {
     options.note?.(`Pairing with ${payload.convexUrl} …`);
@@ -69,6 +71,7 @@ async function claim(options: OpenChatLinkOptions, file: string, previous: ChatD
       version: 1,
       convexUrl: payload.convexUrl,
       deviceToken,
+      contentKey: payload.contentKey,
       deviceName,
       instanceName: result.instanceName,
       pairedAt: Date.now(),
@@ -79,7 +82,7 @@ async function claim(options: OpenChatLinkOptions, file: string, previous: ChatD
       // The old chat device is no longer used: free its slot (best effort; it may be revoked already).
       await withTimeout(client.mutation(unpairRef, { deviceToken: previous.deviceToken }), 3_000, "unpair").catch(() => undefined);
     }
-    return { app: new AppClient(payload.convexUrl, deviceToken, client), device };
+    return { app: new AppClient(payload.convexUrl, deviceToken, keys, client), device };
   } catch (error) {
     await client.close();
     throw error;
@@ -97,7 +100,7 @@ export async function openChatLink(options: OpenChatLinkOptions): Promise<ChatLi
     ({ app, device } = await claim(options, file, saved));
   } else if (saved) {
     device = saved;
-    app = new AppClient(saved.convexUrl, saved.deviceToken, convexClient(saved.convexUrl));
+    app = new AppClient(saved.convexUrl, saved.deviceToken, await KeyRing.fromStored(saved.contentKey), convexClient(saved.convexUrl));
   } else {
     throw new ChatError(
       "NOT_PAIRED",

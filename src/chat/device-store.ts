@@ -1,7 +1,8 @@
-/** chat-device.json: the chat client's own device credential, 0600 in the relay's state dir (never printed). */
+/** chat-device.json: the chat client's own device credential and content key, 0600 in the relay's state dir (never printed). */
 import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { StatePaths } from "../config/paths.js";
+import { CONTENT_KEY_PATTERN } from "../e2e/content-key.js";
 import { ChatError } from "./chat-error.js";
 
 export interface ChatDevice {
@@ -9,6 +10,8 @@ export interface ChatDevice {
   convexUrl: string;
   /** The device token this client made and Convex knows by its hash: a credential. */
   deviceToken: string;
+  /** The relay's end-to-end content key, from the pairing payload: as secret as the device token. */
+  contentKey: string;
   deviceName: string;
   instanceName: string;
   pairedAt: number;
@@ -20,6 +23,7 @@ export function chatDeviceFile(paths: StatePaths): string {
 
 const TOKEN = /^[A-Za-z0-9_-]{43,128}$/;
 
+
 function isChatDevice(value: unknown): value is ChatDevice {
   if (value === null || typeof value !== "object") return false;
   const v = value as Record<string, unknown>;
@@ -28,6 +32,8 @@ function isChatDevice(value: unknown): value is ChatDevice {
     typeof v.convexUrl === "string" &&
     typeof v.deviceToken === "string" &&
     TOKEN.test(v.deviceToken) &&
+    typeof v.contentKey === "string" &&
+    CONTENT_KEY_PATTERN.test(v.contentKey) &&
     typeof v.deviceName === "string" &&
     typeof v.instanceName === "string" &&
     typeof v.pairedAt === "number"
@@ -50,6 +56,10 @@ export async function loadChatDevice(file: string): Promise<ChatDevice | undefin
     parsed = undefined;
   }
   if (!isChatDevice(parsed)) {
+    const v = parsed !== null && typeof parsed === "object" ? (parsed as Record<string, unknown>) : undefined;
+    if (v !== undefined && v.contentKey === undefined && typeof v.deviceToken === "string") {
+      throw new ChatError("DEVICE_FILE", `${file} was paired before end-to-end encryption (it holds no content key)`, "Pair again with --pair.");
+    }
     throw new ChatError("DEVICE_FILE", `${file} is damaged`, "Delete it and pair again with --pair.");
   }
   return parsed;

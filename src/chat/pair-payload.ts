@@ -1,21 +1,25 @@
-/** Reads a pairing payload (`fastclaw://pair?…`, the web app's `https://…/pair#v=1&t=…`, JSON, a token) into a Convex URL and a token. */
+/** Reads a pairing payload (`fastclaw://pair?…`, the web app's `https://…/pair#v=1&t=…&k=…`, JSON) into a Convex URL, a token and the content key. */
 import { parsePairingPayload as parseLink } from "../pairing/payload.js";
 import { isWebPairingUrl, PAIRING_TOKEN_PATTERN, parseWebPairingUrl } from "../pairing/web-link.js";
 import { ChatError, withTimeout } from "./chat-error.js";
 import { convexUrlProblem } from "../config/convex-url.js";
+import { CONTENT_KEY_PATTERN } from "../e2e/content-key.js";
 
 export interface PairingPayload {
   convexUrl: string;
   pairingToken: string;
+  /** The relay's end-to-end content key: only pairing payloads carry it. */
+  contentKey: string;
 }
 
 const TOKEN = PAIRING_TOKEN_PATTERN;
-const HINT = "Use a link `fastclaw-relay pair` prints (fastclaw://pair?v=1&u=…&t=…, or https://…/pair#v=1&t=…).";
+const HINT = "Use a link `fastclaw-relay pair` prints (fastclaw://pair?v=1&u=…&t=…&k=…, or https://…/pair#v=1&t=…&k=…).";
 
 /** A web app link: the token is in it, the Convex URL is what its site's /app-config.json says. */
 export interface WebPairing {
   siteOrigin: string;
   pairingToken: string;
+  contentKey: string;
 }
 
 function checkedUrl(raw: string): string {
@@ -30,6 +34,14 @@ function checkedToken(raw: string | undefined | null): string {
   return raw;
 }
 
+function checkedKey(raw: string | undefined | null): string {
+  // Never echoed either: it opens every conversation.
+  if (!raw || !CONTENT_KEY_PATTERN.test(raw)) {
+    throw new ChatError("BAD_PAYLOAD", "the pairing payload has no valid content key (k=…): it cannot open end-to-end encrypted messages", HINT);
+  }
+  return raw;
+}
+
 /** The QR link, read by the format's one definition (src/pairing/payload.ts). */
 function fromLink(link: string): PairingPayload {
   let parsed: ReturnType<typeof parseLink>;
@@ -39,7 +51,7 @@ function fromLink(link: string): PairingPayload {
     // Its messages name the problem, never the token.
     throw new ChatError("BAD_PAYLOAD", `the pairing payload is not usable: ${error instanceof Error ? error.message : String(error)}`, HINT);
   }
-  return { convexUrl: checkedUrl(parsed.convexUrl), pairingToken: parsed.token };
+  return { convexUrl: checkedUrl(parsed.convexUrl), pairingToken: parsed.token, contentKey: parsed.contentKey };
 }
 
 const rec = (value: unknown): Record<string, unknown> | undefined =>
@@ -55,8 +67,8 @@ function strings(value: unknown, depth = 0): string[] {
 
 function fromWebLink(link: string): WebPairing {
   try {
-    const { siteOrigin, token } = parseWebPairingUrl(link);
-    return { siteOrigin, pairingToken: token };
+    const { siteOrigin, token, contentKey } = parseWebPairingUrl(link);
+    return { siteOrigin, pairingToken: token, contentKey };
   } catch (error) {
     throw new ChatError("BAD_PAYLOAD", `the pairing link is not usable: ${error instanceof Error ? error.message : String(error)}`, HINT);
   }
@@ -72,7 +84,7 @@ function fromJson(data: Record<string, unknown>, fallbackConvexUrl: string | und
   if (token) {
     const convexUrl = str(data.convexUrl) ?? fallbackConvexUrl;
     if (!convexUrl) throw new ChatError("BAD_PAYLOAD", "the pairing payload has a token but no Convex URL", HINT);
-    return { convexUrl: checkedUrl(convexUrl), pairingToken: checkedToken(token) };
+    return { convexUrl: checkedUrl(convexUrl), pairingToken: checkedToken(token), contentKey: checkedKey(str(data.contentKey)) };
   }
   for (const value of Object.values(data)) {
     const nested = rec(value);
@@ -85,8 +97,8 @@ function fromJson(data: Record<string, unknown>, fallbackConvexUrl: string | und
 }
 
 /**
- * Accepts the `fastclaw://pair?…` link, the web app's link, a JSON object holding either (or `convexUrl` and
- * `token`), or a bare token together with `fallbackConvexUrl`. Throws ChatError BAD_PAYLOAD saying what is wrong.
+ * Accepts the `fastclaw://pair?…` link, the web app's link, or a JSON object holding either (or `convexUrl`,
+ * `token` and `contentKey`). A bare token is refused: it carries no content key. Throws ChatError BAD_PAYLOAD saying what is wrong.
  */
 export function readPairingInput(input: string, fallbackConvexUrl?: string): PairingPayload | WebPairing {
   const text = input.trim();
@@ -103,10 +115,7 @@ export function readPairingInput(input: string, fallbackConvexUrl?: string): Pai
     return found;
   }
   if (TOKEN.test(text)) {
-    if (!fallbackConvexUrl) {
-      throw new ChatError("BAD_PAYLOAD", "a bare pairing token needs a Convex URL", "Pass --convex-url, or the whole fastclaw://pair link.");
-    }
-    return { convexUrl: checkedUrl(fallbackConvexUrl), pairingToken: text };
+    throw new ChatError("BAD_PAYLOAD", "a bare pairing token carries no content key", "Give the whole fastclaw://pair link (or the web link) instead.");
   }
   if (isWebPairingUrl(text)) return fromWebLink(text);
   return fromLink(text);
@@ -148,5 +157,5 @@ export async function resolvePairingPayload(
   const body: unknown = response.ok ? await response.json().catch(() => undefined) : undefined;
   const convexUrl = rec(body) ? str(rec(body)!.convexUrl) : undefined;
   if (!convexUrl) throw new ChatError("PAIRING_FAILED", `${configUrl} did not give a Convex URL (HTTP ${response.status})`, hint);
-  return { convexUrl: checkedUrl(convexUrl), pairingToken: read.pairingToken };
+  return { convexUrl: checkedUrl(convexUrl), pairingToken: read.pairingToken, contentKey: read.contentKey };
 }

@@ -113,7 +113,16 @@ export function requireRunnable(loaded: LoadedConfig): RelayRunConfig {
       "Set it with `fastclaw-relay pair --convex-url URL` (or the FASTCLAW_CONVEX_URL environment variable).",
     );
   }
-  const run: RelayRunConfig = { convexUrl: effective.convexUrl, instanceSecret: effective.instanceSecret };
+  if (!effective.contentKey) {
+    throw new ConfigError(
+      "incomplete",
+      file,
+      "`contentKey` is missing: this relay was paired before end-to-end encryption",
+      "contentKey",
+      "Run `fastclaw-relay pair` once: it makes the key; then pair your devices again (they get it from the QR code).",
+    );
+  }
+  const run: RelayRunConfig = { convexUrl: effective.convexUrl, instanceSecret: effective.instanceSecret, contentKey: effective.contentKey };
   if (effective.instanceId) run.instanceId = effective.instanceId;
   if (effective.gateway) run.gateway = { ...effective.gateway };
   if (effective.relay) {

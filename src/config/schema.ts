@@ -25,6 +25,8 @@ export interface FastclawConfig {
   convexUrl?: string;
   instanceId?: string;
   instanceSecret?: string;
+  /** The end-to-end content key (docs/convex-api.md "End-to-end encryption"): never sent to Convex. */
+  contentKey?: string;
   instanceName?: string;
   /** The Convex deployment's FASTCLAW_REGISTRATION_KEY, kept for registering again (e.g. after a reset). */
   registrationKey?: string;
@@ -47,7 +49,7 @@ export interface JsonSchema {
 }
 
 /** Keys whose values are credentials: never printed, never logged, never shown in an error. */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["instanceSecret", "registrationKey", "gateway.token", "gateway.password"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["instanceSecret", "contentKey", "registrationKey", "gateway.token", "gateway.password"]);
 
 // Credentials are base64url, 43..128 chars (docs/convex-api.md); URLs are checked for scheme only
 // because `new URL` in the validator does the rest.
@@ -63,6 +65,11 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
     type: "string",
     description: "This relay's credential towards Convex (base64url, 43..128 chars)",
     pattern: "^[A-Za-z0-9_-]{43,128}$",
+  },
+  contentKey: {
+    type: "string",
+    description: "End-to-end encryption key of this relay's conversations (32 bytes base64url); devices get it when paired",
+    pattern: "^[A-Za-z0-9_-]{43}$",
   },
   instanceName: { type: "string", description: "Name shown in the app", minLength: 1, maxLength: 200 },
   registrationKey: {

@@ -11,13 +11,15 @@ const KID_BYTES = 8;
 /** A session id as Convex stores it in place of the session key. */
 export const SESSION_ID_PREFIX = "s1.";
 
-type CryptoKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
-type SubtleCrypto = typeof globalThis.crypto.subtle;
+/** Web Crypto's types, named through the global both Node's and the DOM's typings declare. */
+type Subtle = typeof globalThis.crypto.subtle;
+export type WebCryptoKey = Awaited<ReturnType<Subtle["importKey"]>>;
+
 export interface ContentKey {
   /** base64url of the first 8 bytes of HKDF(info "kid"): names the key in every envelope, reveals nothing of it. */
   readonly kid: string;
-  readonly encKey: CryptoKey;
-  readonly sidKey: CryptoKey;
+  readonly encKey: WebCryptoKey;
+  readonly sidKey: WebCryptoKey;
 }
 
 export class ContentKeyError extends Error {
@@ -26,7 +28,7 @@ export class ContentKeyError extends Error {
 
 const encoder = new TextEncoder();
 
-function subtle(): SubtleCrypto {
+function subtle(): Subtle {
   const s = globalThis.crypto?.subtle;
   if (s === undefined) throw new ContentKeyError("Web Crypto (crypto.subtle) is not available here");
   return s;

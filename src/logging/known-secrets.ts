@@ -4,6 +4,7 @@ import { resolveGatewayConfig, type ResolvedGatewayConfig } from "../gateway/gat
 
 export interface SecretSources {
   instanceSecret?: string;
+  contentKey?: string;
   gateway?: { url?: string; token?: string; password?: string };
 }
 
@@ -15,7 +16,7 @@ export type ResolveGateway = (options: { env: Env; explicit?: SecretSources["gat
  * A resolution that fails here fails again, reported, when the relay connects; it hides nothing.
  */
 export async function knownSecrets(env: Env, config: SecretSources, resolve: ResolveGateway = resolveGatewayConfig): Promise<string[]> {
-  const values = [config.instanceSecret, config.gateway?.token, config.gateway?.password];
+  const values = [config.instanceSecret, config.contentKey, config.gateway?.token, config.gateway?.password];
   try {
     const { auth } = await resolve({ env, ...(config.gateway ? { explicit: config.gateway } : {}) });
     values.push(auth.token, auth.password);

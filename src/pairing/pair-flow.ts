@@ -70,10 +70,10 @@ export async function runPairing(options: PairOptions): Promise<PairOutcome> {
 
   const token = newCredential();
   const { pairingId, expiresAt } = await convex.mutation(fn.pairingCreate, { relaySecret: config.instanceSecret, token });
-  const web = await webPairingUrl(convex, config.instanceSecret, token);
+  const web = await webPairingUrl(convex, config.instanceSecret, token, config.contentKey);
   await options.onEvent({
     event: "pairing",
-    payload: buildPairingPayload(convexUrl, token),
+    payload: buildPairingPayload(convexUrl, token, config.contentKey),
     webUrl: web.url,
     ...(web.note !== undefined ? { webNote: web.note } : {}),
     expiresAt,

@@ -4,12 +4,13 @@ import { ENV } from "../../convex/lib/settings.js";
 import type { Env } from "../config/paths.js";
 import type { FastclawConfig } from "../config/schema.js";
 import { updateConfig } from "../config/store.js";
+import { generateContentKey } from "../e2e/content-key.js";
 import type { ConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
 import { fn } from "./convex-functions.js";
 
 export interface Registration {
-  config: FastclawConfig & { convexUrl: string; instanceSecret: string; instanceId: string; instanceName: string };
+  config: FastclawConfig & { convexUrl: string; instanceSecret: string; contentKey: string; instanceId: string; instanceName: string };
   /** The secret was made just now (first pairing). */
   created: boolean;
 }
@@ -49,12 +50,14 @@ export async function ensureRegistered(
   const instanceName = name ?? current.instanceName ?? defaultInstanceName();
   let secret = current.instanceSecret;
   const created = !secret;
+  // A relay from before end-to-end encryption gets its content key here; devices paired before must pair again.
+  const contentKey = current.contentKey ?? generateContentKey();
   if (!secret) {
     secret = newCredential();
     // Saved before Convex hears of it: a registered secret must never exist only in memory.
     const made = secret;
     // Without the key yet (it is saved once the deployment took the call), and never another deployment's.
-    await updateConfig(env, (c) => ({ ...withKey(c, convex.url, undefined), instanceSecret: made }));
+    await updateConfig(env, (c) => ({ ...withKey(c, convex.url, undefined), instanceSecret: made, contentKey }));
   }
   const { instanceId } = await convex.mutation(fn.register, { secret, name: instanceName, ...(key !== undefined ? { registrationKey: key } : {}) });
   const registered = secret;
@@ -62,8 +65,9 @@ export async function ensureRegistered(
   const { config } = await updateConfig(env, (c) => ({
     ...withKey(c, convex.url, key),
     instanceSecret: registered,
+    contentKey,
     instanceId,
     instanceName,
   }));
-  return { config: { ...config, convexUrl: convex.url, instanceSecret: registered, instanceId, instanceName }, created };
+  return { config: { ...config, convexUrl: convex.url, instanceSecret: registered, contentKey, instanceId, instanceName }, created };
 }

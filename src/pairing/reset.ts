@@ -1,10 +1,11 @@
-/** `pair --reset`: revoke every device and rotate the secret, without ever being left with no working secret. */
+/** `pair --reset`: revoke every device, rotate the secret and the content key, without ever being left with no working secret. */
 import { rm, writeFile } from "node:fs/promises";
 import type { Env } from "../config/paths.js";
 import { statePaths } from "../config/paths.js";
 import type { FastclawConfig } from "../config/schema.js";
 import { backupConfigFile } from "../config/backup.js";
 import { saveConfig } from "../config/store.js";
+import { generateContentKey } from "../e2e/content-key.js";
 import { PairingError, type ConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
 import { fn } from "./convex-functions.js";
@@ -41,7 +42,8 @@ export async function resetInstance(
     await rm(backup, { force: true }); // nothing changed; the backup would only be a stray copy of a secret
     throw error;
   }
-  const next: FastclawConfig = { ...current, convexUrl: convex.url, instanceSecret: newSecret };
+  // A new content key with the new secret: devices paired before cannot open anything written from now on.
+  const next: FastclawConfig = { ...current, convexUrl: convex.url, instanceSecret: newSecret, contentKey: generateContentKey() };
   try {
     await saveConfig(env, next);
   } catch (error) {

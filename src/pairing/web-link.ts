@@ -1,5 +1,6 @@
-/** The web app's pairing link, `<siteUrl>/pair#v=1&t=<token>`: built by `pair`, read by the page and `chat --pair`. */
+/** The web app's pairing link, `<siteUrl>/pair#v=1&t=<token>&k=<content key>`: built by `pair`, read by the page and `chat --pair`. */
 // No Node imports: the web app bundles this file, so the link has one executable definition on both sides.
+import { CONTENT_KEY_PATTERN } from "../e2e/content-key.js";
 
 export const WEB_PAIR_PATH = "/pair";
 export const WEB_LINK_VERSION = 1;
@@ -9,6 +10,8 @@ export const PAIRING_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43,128}$/;
 export interface WebPairingFragment {
   version: number;
   token: string;
+  /** The instance's end-to-end content key (docs/convex-api.md "End-to-end encryption"): it reaches devices only here. */
+  contentKey: string;
 }
 
 export class WebLinkError extends Error {
@@ -25,8 +28,8 @@ interface FieldSpec {
 }
 
 /**
- * What the fragment may carry. A new field (the planned `k=<key>`) is one more row; keys not listed here are
- * ignored, so an older page still pairs with a newer link's known fields. Messages never echo a token.
+ * What the fragment may carry. A new field is one more row; keys not listed here are ignored, so an older page
+ * still pairs with a newer link's known fields. Messages never echo a token or a key.
  */
 const FIELDS: readonly FieldSpec[] = [
   {
@@ -47,14 +50,23 @@ const FIELDS: readonly FieldSpec[] = [
       return raw;
     },
   },
+  {
+    key: "k",
+    field: "contentKey",
+    required: true,
+    read: (raw) => {
+      if (!CONTENT_KEY_PATTERN.test(raw)) throw new WebLinkError("the pairing link has no valid content key (k=…)");
+      return raw;
+    },
+  },
 ];
 
-/** The site URL with the pairing token in the fragment, which browsers never send to a server. */
-export function buildWebPairingUrl(siteUrl: string, token: string): string {
-  return `${siteUrl.replace(/\/+$/, "")}${WEB_PAIR_PATH}#v=${WEB_LINK_VERSION}&t=${token}`;
+/** The site URL with the pairing token and the content key in the fragment, which browsers never send to a server. */
+export function buildWebPairingUrl(siteUrl: string, token: string, contentKey: string): string {
+  return `${siteUrl.replace(/\/+$/, "")}${WEB_PAIR_PATH}#v=${WEB_LINK_VERSION}&t=${token}&k=${contentKey}`;
 }
 
-/** Reads `v=1&t=…` (with or without the leading `#`). */
+/** Reads `v=1&t=…&k=…` (with or without the leading `#`). */
 export function parsePairingFragment(fragment: string): WebPairingFragment {
   const text = fragment.startsWith("#") ? fragment.slice(1) : fragment;
   const seen = new Map<string, string>();

@@ -9,7 +9,7 @@ export type WebPairingUrl = { url: string; note?: undefined } | { url: null; not
  * Never fails the pairing: the fastclaw:// payload works without the web app. A deployment whose functions
  * predate the web app has no `web:info` (redeploy), and one that reports no site URL cannot serve it.
  */
-export async function webPairingUrl(convex: ConvexCaller, relaySecret: string, token: string): Promise<WebPairingUrl> {
+export async function webPairingUrl(convex: ConvexCaller, relaySecret: string, token: string, contentKey: string): Promise<WebPairingUrl> {
   let siteUrl: string | null;
   try {
     ({ siteUrl } = await convex.query(fn.webInfo, { relaySecret }));
@@ -30,5 +30,5 @@ export async function webPairingUrl(convex: ConvexCaller, relaySecret: string, t
   if (parsed === undefined || (parsed.protocol !== "https:" && parsed.protocol !== "http:") || parsed.search || parsed.hash) {
     return { url: null, note: "the deployment reports no usable site URL for its web app" };
   }
-  return { url: buildWebPairingUrl(parsed.href, token) };
+  return { url: buildWebPairingUrl(parsed.href, token, contentKey) };
 }

@@ -13,6 +13,8 @@ import { makeFunctionReference } from "convex/server";
 import { AppClient, type AppMessage } from "../../src/app-client/app-client.js";
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
 import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
+import { generateContentKey } from "../../src/e2e/content-key.js";
+import { KeyRing } from "../../src/e2e/key-ring.js";
 import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
 import type { RuntimeState } from "../../src/runtime/runtime-state.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
@@ -42,6 +44,8 @@ export class Pipeline {
     readonly app: AppClient,
     readonly operator: RelayUnderTest,
     readonly secret: string,
+    /** The relay's content key (config.json), as the pairing payload gives it to the app. */
+    readonly contentKey: string,
   ) {}
 
   static async start(options: PipelineOptions = {}): Promise<Pipeline> {
@@ -58,7 +62,8 @@ export class Pipeline {
       const { instanceId } = await http.mutation(mutation("instances:register"), { secret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "e2e relay" });
       const pairingToken = randomBytes(32).toString("base64url");
       await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
-      ({ app } = await AppClient.claim(convex.url, { pairingToken, deviceName: "e2e phone", platform: "test" }));
+      const contentKey = generateContentKey();
+      ({ app } = await AppClient.claim(convex.url, { pairingToken, keys: await KeyRing.fromStored(contentKey), deviceName: "e2e phone", platform: "test" }));
 
       const info = e2eInfo();
       const stateDir = home.env.FASTCLAW_STATE_DIR!;
@@ -67,6 +72,7 @@ export class Pipeline {
         convexUrl: convex.url,
         instanceId,
         instanceSecret: secret,
+        contentKey,
         instanceName: "e2e relay",
         gateway: { url: options.gatewayUrl ?? info.gatewayUrl, token: info.gatewayToken },
         relay: {
@@ -78,7 +84,7 @@ export class Pipeline {
       await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
       operator = await relayConnection({ env: { OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken } });
       await operator.connection.waitUntilConnected(60_000);
-      pipeline = new Pipeline(convex, home, app, operator, secret);
+      pipeline = new Pipeline(convex, home, app, operator, secret, contentKey);
       pipeline.relay = pipeline.spawnRelay();
       await pipeline.waitForRelay();
       return pipeline;

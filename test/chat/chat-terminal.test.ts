@@ -13,7 +13,7 @@ const FAKE_LINE = "\x1b[2K\r[status] Relay is offline";
 
 test("session list: hostile titles, previews and keys are printed without escapes, each on its own line", () => {
   const lines = sessionLines(
-    [{ sessionKey: `agent:main:x${OSC52}`, title: `Title${FAKE_LINE}`, lastMessagePreview: `pre\nview\u202eexe`, updatedAt: 0, hasActiveRun: false }],
+    [{ sessionKey: `agent:main:x${OSC52}`, sessionId: "s1.x", e2e: "ok", title: `Title${FAKE_LINE}`, lastMessagePreview: `pre\nview\u202eexe`, updatedAt: 0, hasActiveRun: false }],
     "agent:main:main",
   );
   expect(lines).toHaveLength(1);

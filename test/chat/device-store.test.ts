@@ -18,6 +18,7 @@ const device: ChatDevice = {
   version: 1,
   convexUrl: "http://127.0.0.1:3210",
   deviceToken: "d".repeat(43),
+  contentKey: "k".repeat(43),
   deviceName: "term",
   instanceName: "Desk",
   pairedAt: 1,

@@ -55,7 +55,7 @@ export class FakeApp {
 
   add(fields: Partial<AppMessage> & Pick<AppMessage, "sessionKey" | "role" | "status">): AppMessage {
     this.n += 1;
-    const row: AppMessage = { messageId: `r${this.n}`, text: "", source: "gateway", createdAt: this.n, updatedAt: this.n, ...fields };
+    const row: AppMessage = { messageId: `r${this.n}`, text: "", source: "gateway", createdAt: this.n, updatedAt: this.n, e2e: "ok", ...fields };
     this.rows.push(row);
     this.emit();
     return row;
@@ -88,7 +88,7 @@ export class FakeApp {
   }
 
   link(): ChatLink {
-    const device: ChatDevice = { version: 1, convexUrl: "http://fake", deviceToken: "t".repeat(43), deviceName: "term", instanceName: "Desk", pairedAt: 0 };
+    const device: ChatDevice = { version: 1, convexUrl: "http://fake", deviceToken: "t".repeat(43), contentKey: "k".repeat(43), deviceName: "term", instanceName: "Desk", pairedAt: 0 };
     return { app: this.app, device, deviceFile: "/x/chat-device.json", paired: false, status: () => this.app.status(), close: () => this.app.close() };
   }
 }

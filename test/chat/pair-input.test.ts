@@ -8,7 +8,7 @@ import { MAX_PAIR_INPUT_BYTES, readPairInput } from "../../src/chat/pair-input.j
 import { cli } from "../cli/cli-helpers.js";
 import { makeSandbox } from "../service/helpers.js";
 
-const LINK = `fastclaw://pair?v=1&u=${encodeURIComponent("http://127.0.0.1:9")}&t=${"A".repeat(20)}${"b_-".repeat(8)}`;
+const LINK = `fastclaw://pair?v=1&u=${encodeURIComponent("http://127.0.0.1:9")}&t=${"A".repeat(20)}${"b_-".repeat(8)}&k=${"k".repeat(43)}`;
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), "fcr-pair-input-"));

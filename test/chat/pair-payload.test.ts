@@ -5,7 +5,9 @@ import { buildPairingPayload } from "../../src/pairing/payload.js";
 
 const TOKEN = "A".repeat(20) + "b_-".repeat(8);
 const URL_ = "http://127.0.0.1:3210";
-const link = (params: string) => `fastclaw://pair?${params}`;
+const KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
+/** A fastclaw:// link; the content key is added unless the case is about it. */
+const link = (params: string) => `fastclaw://pair?${params}${params.includes("k=") ? "" : `&k=${KEY}`}`;
 
 function failure(fn: () => unknown): ChatError {
   try {
@@ -18,40 +20,41 @@ function failure(fn: () => unknown): ChatError {
 }
 
 test("reads the QR link", () => {
-  expect(parsePairingPayload(link(`v=1&u=${encodeURIComponent(URL_)}&t=${TOKEN}`))).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+  expect(parsePairingPayload(link(`v=1&u=${encodeURIComponent(URL_)}&t=${TOKEN}`))).toEqual({ convexUrl: URL_, pairingToken: TOKEN, contentKey: KEY });
 });
 
 test("tolerates whitespace and a trailing slash on the URL", () => {
   expect(parsePairingPayload(`  ${link(`v=1&u=${encodeURIComponent("https://x.convex.cloud/")}&t=${TOKEN}`)}\n`)).toEqual({
     convexUrl: "https://x.convex.cloud",
     pairingToken: TOKEN,
+    contentKey: KEY,
   });
 });
 
 test("reads the link the relay's own pairing code builds", () => {
-  expect(parsePairingPayload(buildPairingPayload(URL_, TOKEN))).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+  expect(parsePairingPayload(buildPairingPayload(URL_, TOKEN, KEY))).toEqual({ convexUrl: URL_, pairingToken: TOKEN, contentKey: KEY });
 });
 
 test("finds the link anywhere in a JSON event (a line of `pair --json`)", () => {
   const line = JSON.stringify({ event: "code", code: { qr: link(`v=1&u=${encodeURIComponent(URL_)}&t=${TOKEN}`), expiresAt: 1 } });
-  expect(parsePairingPayload(line)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+  expect(parsePairingPayload(line)).toEqual({ convexUrl: URL_, pairingToken: TOKEN, contentKey: KEY });
 });
 
 test("accepts JSON with convexUrl and token fields", () => {
-  expect(parsePairingPayload(JSON.stringify({ convexUrl: URL_, pairingToken: TOKEN }))).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
-  expect(parsePairingPayload(JSON.stringify({ token: TOKEN }), URL_)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+  expect(parsePairingPayload(JSON.stringify({ convexUrl: URL_, pairingToken: TOKEN, contentKey: KEY }))).toEqual({ convexUrl: URL_, pairingToken: TOKEN, contentKey: KEY });
+  expect(parsePairingPayload(JSON.stringify({ token: TOKEN, contentKey: KEY }), URL_)).toEqual({ convexUrl: URL_, pairingToken: TOKEN, contentKey: KEY });
 });
 
 test("http:// is accepted to loopback only: 127.0.0.0/8, localhost, [::1]", () => {
   for (const url of ["http://127.0.0.1:3210", "http://127.8.9.10", "http://localhost:3210", "http://[::1]:3210", "https://x.convex.cloud"]) {
-    expect(parsePairingPayload(buildPairingPayload(url, TOKEN))).toEqual({ convexUrl: url, pairingToken: TOKEN });
+    expect(parsePairingPayload(buildPairingPayload(url, TOKEN, KEY))).toEqual({ convexUrl: url, pairingToken: TOKEN, contentKey: KEY });
   }
-  expect(failure(() => parsePairingPayload(TOKEN, "http://relay.lan:3210")).message).toMatch(/must use https:\/\//);
+  expect(failure(() => parsePairingPayload(JSON.stringify({ token: TOKEN, contentKey: KEY }), "http://relay.lan:3210")).message).toMatch(/must use https:\/\//);
 });
 
-test("a bare token needs a Convex URL", () => {
-  expect(parsePairingPayload(TOKEN, URL_)).toEqual({ convexUrl: URL_, pairingToken: TOKEN });
-  expect(failure(() => parsePairingPayload(TOKEN)).message).toMatch(/needs a Convex URL/);
+test("a bare token is refused: it carries no content key, so nothing could be read or sent", () => {
+  expect(failure(() => parsePairingPayload(TOKEN, URL_)).message).toMatch(/carries no content key/);
+  expect(failure(() => parsePairingPayload(TOKEN)).message).toMatch(/carries no content key/);
 });
 
 test.each([
@@ -75,17 +78,21 @@ test.each([
   ["{broken", /does not parse/],
   [JSON.stringify({ event: "registered" }), /holds no pairing link/],
   [JSON.stringify({ token: TOKEN }), /no Convex URL/],
+  [JSON.stringify({ convexUrl: URL_, token: TOKEN }), /no valid content key/],
+  [link(`v=1&u=${URL_}&t=${TOKEN}&k=short`), /without a valid content key/],
+  [`fastclaw://pair?v=1&u=${URL_}&t=${TOKEN}`, /without a valid content key/],
 ])("rejects %j", (input, message) => {
   const error = failure(() => parsePairingPayload(input));
   expect(error.code).toBe("BAD_PAYLOAD");
   expect(error.message).toMatch(message);
-  // The token is a credential: never echoed back.
+  // The token is a credential and the key opens everything: neither is echoed back.
   expect(error.message).not.toContain(TOKEN);
+  expect(error.message).not.toContain(KEY);
 });
 
 describe("the web app's link (https://<site>/pair#v=1&t=…)", () => {
   const SITE = "http://127.0.0.1:3211";
-  const web = `${SITE}/pair#v=1&t=${TOKEN}`;
+  const web = `${SITE}/pair#v=1&t=${TOKEN}&k=${KEY}`;
   const answering = (status: number, body: unknown) => async (url: string) => {
     seen.push(url);
     return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
@@ -97,17 +104,19 @@ describe("the web app's link (https://<site>/pair#v=1&t=…)", () => {
     await expect(resolvePairingPayload(`  ${web}\n`, undefined, 5000, answering(200, { convexUrl: URL_ }))).resolves.toEqual({
       convexUrl: URL_,
       pairingToken: TOKEN,
+      contentKey: KEY,
     });
     expect(seen).toEqual([`${SITE}/app-config.json`]);
   });
 
   test("a JSON line of `pair --json` with both forms needs no network: the fastclaw:// link wins", async () => {
-    const line = JSON.stringify({ event: "pairing", payload: buildPairingPayload(URL_, TOKEN), webUrl: web });
-    await expect(resolvePairingPayload(line, undefined, 5000, answering(500, {}))).resolves.toEqual({ convexUrl: URL_, pairingToken: TOKEN });
+    const line = JSON.stringify({ event: "pairing", payload: buildPairingPayload(URL_, TOKEN, KEY), webUrl: web });
+    await expect(resolvePairingPayload(line, undefined, 5000, answering(500, {}))).resolves.toEqual({ convexUrl: URL_, pairingToken: TOKEN, contentKey: KEY });
     expect(seen).toEqual([]);
     await expect(resolvePairingPayload(JSON.stringify({ webUrl: web }), undefined, 5000, answering(200, { convexUrl: URL_ }))).resolves.toEqual({
       convexUrl: URL_,
       pairingToken: TOKEN,
+      contentKey: KEY,
     });
   });
 

@@ -5,7 +5,7 @@ import { trackReply } from "../../src/chat/reply-tracker.js";
 let clock = 0;
 function row(fields: Partial<AppMessage> & Pick<AppMessage, "messageId" | "role" | "status">): AppMessage {
   clock += 1;
-  return { sessionKey: "agent:main:t", text: "", source: fields.role === "user" ? "app" : "gateway", createdAt: clock, updatedAt: clock, ...fields };
+  return { sessionKey: "agent:main:t", text: "", source: fields.role === "user" ? "app" : "gateway", createdAt: clock, updatedAt: clock, e2e: "ok", ...fields };
 }
 
 const mine = (status: string, extra: Partial<AppMessage> = {}) => row({ messageId: "m1", role: "user", status, text: "hi", runId: "m1", ...extra });

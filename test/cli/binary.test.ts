@@ -50,7 +50,7 @@ test("exit codes: 2 usage, 78 unusable config, 1 runtime failure", () => {
 });
 
 test("run stays up against closed ports and exits 0 on SIGTERM, logging start and stop", async () => {
-  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, gateway: { url: "ws://127.0.0.1:9" } });
+  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", gateway: { url: "ws://127.0.0.1:9" } });
   const child = spawn(process.execPath, [BIN, "run"], { env: box.env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

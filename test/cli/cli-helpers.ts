@@ -27,7 +27,7 @@ export async function cli(argv: string[], deps: CliDeps): Promise<CliResult> {
 
 export function writeConfig(
   box: Sandbox,
-  config: unknown = { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, instanceId: "inst1", instanceName: "Desk" },
+  config: unknown = { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", instanceId: "inst1", instanceName: "Desk" },
 ): void {
   mkdirSync(box.stateDir, { recursive: true });
   writeFileSync(box.configFile, typeof config === "string" ? config : JSON.stringify(config));

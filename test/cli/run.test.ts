@@ -49,6 +49,7 @@ test("a usable config: runRelay gets config, paths, env and a signal; its exit c
   writeConfig(box, {
     convexUrl: "http://127.0.0.1:9",
     instanceSecret: SECRET,
+    contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
     gateway: { url: "ws://127.0.0.1:1", token: GATEWAY_TOKEN },
     relay: { logLevel: "debug" },
   });
@@ -67,14 +68,15 @@ test("a usable config: runRelay gets config, paths, env and a signal; its exit c
   expect(seen?.config).toEqual({
     convexUrl: "http://127.0.0.1:9",
     instanceSecret: SECRET,
+    contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
     gateway: { url: "ws://127.0.0.1:1", token: GATEWAY_TOKEN },
     relay: {},
   });
   expect(seen?.paths.configFile).toBe(box.configFile);
   expect(seen?.env).toBe(box.env);
   // reloadSecret reads the config again (pair --reset may have rotated the secret meanwhile).
-  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: "R".repeat(43) });
-  expect(await seen?.reloadSecret?.()).toBe("R".repeat(43));
+  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: "R".repeat(43), contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" });
+  expect(await seen?.reloadSecret?.()).toEqual({ instanceSecret: "R".repeat(43), contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" });
   const log = logFile();
   expect(log).toContain("fastclaw-relay starting");
   expect(log).toContain("shutting down (requested)");
@@ -115,7 +117,7 @@ test("a runRelay that throws: exit 1, logged", async () => {
 });
 
 test("a second run on the same state dir is refused while the first lives, and takes over once it is gone", async () => {
-  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, gateway: { url: "ws://127.0.0.1:1", token: GATEWAY_TOKEN } });
+  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", gateway: { url: "ws://127.0.0.1:1", token: GATEWAY_TOKEN } });
   // A real live process whose command line names fastclaw-relay, as the first relay's would.
   const holder = spawn(process.execPath, ["-e", "setInterval(() => {}, 60_000)", "fastclaw-relay"], { stdio: "ignore" });
   const lockFile = path.join(box.stateDir, "relay.lock");

@@ -45,6 +45,7 @@ test("a valid file loads, and requireRunnable returns what run needs", async () 
     JSON.stringify({
       convexUrl: "https://x.convex.cloud",
       instanceSecret: SECRET,
+      contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
       instanceId: "i1",
       gateway: { url: "ws://127.0.0.1:1" },
       relay: { logLevel: "debug", backfillPerSession: 5, maxConcurrentSessions: 2 },
@@ -56,6 +57,7 @@ test("a valid file loads, and requireRunnable returns what run needs", async () 
   expect(requireRunnable(loaded)).toEqual({
     convexUrl: "https://x.convex.cloud",
     instanceSecret: SECRET,
+    contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
     instanceId: "i1",
     gateway: { url: "ws://127.0.0.1:1" },
     relay: { backfillPerSession: 5, maxConcurrentSessions: 2 },
@@ -142,4 +144,8 @@ test("a config without the secret or the URL is 'not paired' / 'convexUrl missin
   expect(() =>
     requireRunnable({ file: box.configFile, exists: true, data: {}, effective: { instanceSecret: SECRET }, overrides: {} }),
   ).toThrow(/`convexUrl` is missing[\s\S]*--convex-url/);
+  // A relay paired before end-to-end encryption: `pair` makes its key (and devices pair again).
+  expect(() =>
+    requireRunnable({ file: box.configFile, exists: true, data: {}, effective: { instanceSecret: SECRET, convexUrl: "https://x" }, overrides: {} }),
+  ).toThrow(/`contentKey` is missing[\s\S]*fastclaw-relay pair/);
 });

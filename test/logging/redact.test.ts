@@ -66,7 +66,7 @@ test("knownSecrets: the Gateway token from the environment or OpenClaw's config,
 
 test("run: a Gateway token that comes from the environment, of no recognisable shape, never reaches the log", async () => {
   const token = "kitchen-tablet-gw-pass";
-  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET });
+  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8" });
   mkdirSync(box.stateDir, { recursive: true });
   const runRelay = async (options: RunRelayOptions): Promise<number> => {
     options.logger.warn(`gateway said: bad credentials ${token}`);

@@ -40,7 +40,7 @@ function openclaw(args: string[], extraEnv: Record<string, string> = {}, timeout
 
 function writeRelayConfig(stateDir: string, instanceName: string): void {
   mkdirSync(stateDir, { recursive: true, mode: 0o700 });
-  const config = { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, instanceId: "inst-e2e", instanceName, gateway: { token: RELAY_GATEWAY_TOKEN } };
+  const config = { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", instanceId: "inst-e2e", instanceName, gateway: { token: RELAY_GATEWAY_TOKEN } };
   writeFileSync(path.join(stateDir, "config.json"), JSON.stringify(config), { mode: 0o600 });
 }
 

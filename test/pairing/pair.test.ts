@@ -37,9 +37,9 @@ test("happy path (--json): register, code, claim by the app → claimed event, e
   expect(pairing.expiresAt).toBeGreaterThan(Date.now() + 4 * 60_000);
   const payload = parsePairingPayload(pairing.payload as string);
   expect(payload).toMatchObject({ version: 1, convexUrl: server.url });
-  expect(pairing.payload).toBe(`fastclaw://pair?v=1&u=${encodeURIComponent(server.url)}&t=${payload.token}`);
-  // The web app's link: the same token in the fragment, on the deployment's own site URL.
-  expect(pairing.webUrl).toBe(`${server.siteUrl}/pair#v=1&t=${payload.token}`);
+  expect(pairing.payload).toBe(`fastclaw://pair?v=1&u=${encodeURIComponent(server.url)}&t=${payload.token}&k=${payload.contentKey}`);
+  // The web app's link: the same token and content key in the fragment, on the deployment's own site URL.
+  expect(pairing.webUrl).toBe(`${server.siteUrl}/pair#v=1&t=${payload.token}&k=${payload.contentKey}`);
   // The QR file encodes exactly the web link (the encoder is deterministic for the same text and level).
   const svg = (await QRCode.toString(pairing.webUrl as string, { type: "svg", errorCorrectionLevel: "M" })).trim();
   expect(readFileSync(qrFile, "utf8")).toContain(svg);
@@ -55,6 +55,8 @@ test("happy path (--json): register, code, claim by the app → claimed event, e
   const config = readConfig();
   expect(config).toMatchObject({ convexUrl: server.url, instanceId: registered.instanceId, instanceName: "Desk" });
   expect(config.instanceSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  // The content key the code carries is the one kept with the secret (0600), and Convex never had it.
+  expect(config.contentKey).toBe(payload.contentKey);
   expect(statSync(box.configFile).mode & 0o777).toBe(0o600);
   // The token is in the QR code only, never in the config; Convex knows the relay by its secret.
   expect(readFileSync(box.configFile, "utf8")).not.toContain(payload.token);
@@ -75,7 +77,8 @@ test("the web link pairs too: its site names the deployment (/app-config.json), 
   const pair = startPair(["--json", "--convex-url", server.url], { env: box.env });
   const pairing = await pair.waitFor("pairing");
   const resolved = await resolvePairingPayload(pairing.webUrl as string, undefined, 10_000);
-  expect(resolved).toEqual({ convexUrl: server.url, pairingToken: parsePairingPayload(pairing.payload as string).token });
+  const { token, contentKey } = parsePairingPayload(pairing.payload as string);
+  expect(resolved).toEqual({ convexUrl: server.url, pairingToken: token, contentKey });
   await claimAsApp(pairing.payload as string, "Browser", "web");
   expect(await pair.done).toBe(0);
 });
@@ -110,8 +113,8 @@ test("human output: terminal QR, the code as text, when it expires; then the dev
   expect(out).toContain("Scan this QR code with your phone's camera (it opens the FastClaw web app):");
   expect(out).toMatch(/[▀▄█]/); // the terminal QR
   const payload = /fastclaw:\/\/pair\?\S+/.exec(out)![0];
-  const token = parsePairingPayload(payload).token;
-  const webUrl = `${server.siteUrl}/pair#v=1&t=${token}`;
+  const { token, contentKey } = parsePairingPayload(payload);
+  const webUrl = `${server.siteUrl}/pair#v=1&t=${token}&k=${contentKey}`;
   expect(out).toContain(`Or open this link on the phone:\n  ${webUrl}\n`);
   expect(out).toContain(await QRCode.toString(webUrl, { type: "terminal", small: true, errorCorrectionLevel: "M" }));
   expect(out).toMatch(/Expires in (5:00|4:59) \(at .+\)\. Waiting for the app/);
@@ -158,6 +161,10 @@ test("--reset --yes: devices revoked, secret rotated (saved only after Convex ac
   const after = readConfig();
   expect(after.instanceSecret).not.toBe(before.instanceSecret);
   expect(after.instanceSecret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  // A new content key with it: devices paired before cannot open what is written from now on; the new code carries it.
+  expect(after.contentKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(after.contentKey).not.toBe(before.contentKey);
+  expect(parsePairingPayload(pairing.payload as string).contentKey).toBe(after.contentKey);
   expect(readdirSync(box.stateDir).filter((f) => f.includes(".bak-"))).toEqual([]);
   // The old secret and the old device are dead.
   await expect(query(server.url, "relay:info", { relaySecret: before.instanceSecret })).rejects.toThrow(CODE);

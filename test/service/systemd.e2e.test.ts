@@ -95,6 +95,7 @@ describeSystemd(`fastclaw-relay under a real systemd --user manager${ENABLED ? "
     GOOD_CONFIG = {
       convexUrl: `http://127.0.0.1:${port}`,
       instanceSecret: SECRET,
+      contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8",
       gateway: { url: `ws://127.0.0.1:${port}`, token: "e2e-gateway-token-0000" },
     };
     stateDir = mkdtempSync(path.join(os.tmpdir(), "fcr-sd-e2e-"));

@@ -53,7 +53,7 @@ test("the code cannot be claimed (Convex unreachable): a TrialStepError naming t
   const token = "T".repeat(43);
   const { promise, tracked } = attempt(
     fakeRelay(
-      `console.log(JSON.stringify({ event: "pairing", payload: "fastclaw://pair?v=1&u=http%3A%2F%2F127.0.0.1%3A9&t=${token}" })); setInterval(() => {}, 1000);`,
+      `console.log(JSON.stringify({ event: "pairing", payload: "fastclaw://pair?v=1&u=http%3A%2F%2F127.0.0.1%3A9&t=${token}&k=${"A".repeat(43)}" })); setInterval(() => {}, 1000);`,
     ),
     1_000,
   );

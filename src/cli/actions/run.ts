@@ -80,7 +80,8 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
       // After `pair --reset` rotated the secret in config.json, Convex refuses the old one: pick up the new.
       reloadSecret: async () => {
         try {
-          return (await loadConfig(ctx.env)).effective.instanceSecret;
+          const { instanceSecret, contentKey } = (await loadConfig(ctx.env)).effective;
+          return instanceSecret && contentKey ? { instanceSecret, contentKey } : undefined;
         } catch (error) {
           logger.error("cannot re-read the config for a new instance secret", { error });
           return undefined;

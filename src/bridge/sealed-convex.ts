@@ -1,0 +1,174 @@
+/** The bridge's Convex side with end-to-end encryption: seals every write, opens what the app sent, hides session keys. */
+import { isSessionId, sessionIdFor } from "../e2e/content-key.js";
+import { envelopeKid, open, type OpenFailure } from "../e2e/envelope.js";
+import type { KeyRing } from "../e2e/key-ring.js";
+import { appRow, sessionContext } from "../e2e/row-contexts.js";
+import type { Logger } from "../logging/logger.js";
+import type { ConvexSide } from "./relay-bridge.js";
+import { sealWrite, type SealScope } from "./seal-writes.js";
+
+type Args = Record<string, unknown>;
+
+/** What the relay tells the app about a queued message it cannot open (sealed like every reason). */
+export const UNOPENED_REASON: Readonly<Record<OpenFailure | "wrong-session", string>> = {
+  legacy: "not end-to-end encrypted: send it again from an updated app",
+  "unknown-key": "sealed with another key: pair this device again (`fastclaw-relay pair`)",
+  malformed: "could not be decrypted by the relay (malformed)",
+  forged: "could not be decrypted by the relay (it does not belong to this row)",
+  "wrong-session": "could not be decrypted by the relay (its session key does not match its session)",
+};
+
+interface RawPending {
+  messageId: string;
+  sessionKey: string;
+  sessionKeyEnc?: string;
+  text: string;
+  clientMessageId: string;
+}
+
+function isRawPending(row: unknown): row is RawPending {
+  const r = row as Partial<RawPending> | null;
+  return typeof r?.messageId === "string" && typeof r.sessionKey === "string" && typeof r.text === "string" && typeof r.clientMessageId === "string";
+}
+
+export class SealedConvex implements ConvexSide {
+  private keys: KeyRing;
+  /** Writes are sealed one after another, so they reach the inner writer in the order they were made. */
+  private chain: Promise<void> = Promise.resolve();
+  private readonly sessionIds = new Map<string, string>();
+  private readonly sessionKeys = new Map<string, string>();
+  private readonly appMessages = new Map<string, { sessionId: string; row: string }>();
+  /** App messages refused as unopenable by this process (marked failed once). */
+  private readonly refused = new Set<string>();
+  private readonly opened = new Map<string, Args>();
+
+  constructor(
+    private readonly inner: ConvexSide,
+    keys: KeyRing,
+    private readonly logger: Logger,
+  ) {
+    this.keys = keys;
+  }
+
+  /** After `pair --reset`: everything from now on is sealed with the new key (and its session ids). */
+  setKeys(keys: KeyRing): void {
+    this.keys = keys;
+    this.sessionIds.clear();
+    this.sessionKeys.clear();
+    this.opened.clear();
+  }
+
+  write(fn: string, args: Args, options?: { durable?: boolean }): Promise<void> {
+    const sealed = this.chain.then(() => sealWrite(fn, args, this.scope()));
+    this.chain = sealed.then(
+      () => undefined,
+      () => undefined,
+    );
+    return sealed.then(
+      (out) => {
+        if (out === null) {
+          this.logger.error("a Convex write without a sealing rule was dropped", { fn });
+          return;
+        }
+        return this.inner.write(fn, out, options);
+      },
+      (error: unknown) => {
+        this.logger.error("sealing a Convex write failed; dropped", { fn, error: error instanceof Error ? error.message : String(error) });
+      },
+    );
+  }
+
+  subscribe<T>(fn: string, args: Args, onUpdate: (value: T) => void, onError: (error: Error) => void): () => void {
+    if (fn !== "relay:pendingMessages" && fn !== "relay:abortRequests") return this.inner.subscribe(fn, args, onUpdate, onError);
+    let latest = Promise.resolve();
+    return this.inner.subscribe<unknown>(
+      fn,
+      args,
+      (value) => {
+        // Opened in arrival order, so an older list never overwrites a newer one.
+        latest = latest
+          .then(async () => onUpdate((fn === "relay:pendingMessages" ? await this.openPending(value) : this.resolveAborts(value)) as T))
+          .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+      },
+      onError,
+    );
+  }
+
+  private scope(): SealScope {
+    return {
+      key: this.keys.current,
+      sessionId: (sessionKey) => this.sessionIdOf(sessionKey),
+      appMessage: (messageId) => this.appMessages.get(messageId),
+    };
+  }
+
+  private async sessionIdOf(sessionKey: string): Promise<string> {
+    const known = this.sessionIds.get(sessionKey);
+    if (known !== undefined) return known;
+    const id = await sessionIdFor(this.keys.current, sessionKey);
+    this.sessionIds.set(sessionKey, id);
+    this.sessionKeys.set(id, sessionKey);
+    return id;
+  }
+
+  /** Queued app messages with their session key and text opened; the others are refused (marked failed) once. */
+  private async openPending(value: unknown): Promise<unknown[]> {
+    if (!Array.isArray(value)) return value as never;
+    const out: unknown[] = [];
+    for (const row of value) {
+      if (!isRawPending(row)) {
+        out.push(row); // the bridge's shape check drops and logs it
+        continue;
+      }
+      const cacheKey = `${row.messageId}\n${row.sessionKeyEnc ?? ""}\n${row.text}`;
+      const cached = this.opened.get(cacheKey);
+      if (cached !== undefined) {
+        out.push(cached);
+        continue;
+      }
+      this.appMessages.set(row.messageId, { sessionId: row.sessionKey, row: appRow(row.clientMessageId) });
+      const result = await this.openRow(row);
+      if (typeof result === "string") {
+        this.refuse(row.messageId, result);
+        continue;
+      }
+      const opened = { ...row, sessionKey: result.sessionKey, text: result.text };
+      delete (opened as Partial<RawPending>).sessionKeyEnc;
+      this.opened.set(cacheKey, opened);
+      out.push(opened);
+    }
+    return out;
+  }
+
+  private async openRow(row: RawPending): Promise<{ sessionKey: string; text: string } | OpenFailure | "wrong-session"> {
+    if (row.sessionKeyEnc === undefined || !isSessionId(row.sessionKey)) return "legacy";
+    const key = await open(this.keys, [sessionContext(row.sessionKey, "sessionKey")], row.sessionKeyEnc);
+    if (!key.ok) return key.reason;
+    // The copy must be the key whose HMAC is the row's id: else Convex paired a valid copy with another session.
+    const sealer = this.keys.byKid(envelopeKid(row.sessionKeyEnc) ?? "");
+    if (sealer === undefined || (await sessionIdFor(sealer, key.text)) !== row.sessionKey) return "wrong-session";
+    const text = await open(this.keys, [{ sessionId: row.sessionKey, field: "text", row: appRow(row.clientMessageId) }], row.text);
+    if (!text.ok) return text.reason;
+    if (sealer === this.keys.current) {
+      this.sessionIds.set(key.text, row.sessionKey);
+      this.sessionKeys.set(row.sessionKey, key.text);
+    }
+    return { sessionKey: key.text, text: text.text };
+  }
+
+  private refuse(messageId: string, why: OpenFailure | "wrong-session"): void {
+    if (this.refused.has(messageId)) return;
+    this.refused.add(messageId);
+    this.logger.warn("refused a queued app message the relay cannot open", { messageId, why });
+    void this.write("relay:markFailed", { messageId, reason: UNOPENED_REASON[why] });
+  }
+
+  /** Abort requests name the session by id; the Gateway needs the key, known from this process's own writes. */
+  private resolveAborts(value: unknown): unknown[] {
+    if (!Array.isArray(value)) return value as never;
+    return value.flatMap((row: { sessionKey?: unknown }) => {
+      const sessionKey = typeof row?.sessionKey === "string" ? this.sessionKeys.get(row.sessionKey) : undefined;
+      return sessionKey === undefined ? [] : [{ ...row, sessionKey }];
+    });
+  }
+}
