@@ -1,9 +1,10 @@
 /** The codec bound to one paired relay's content key: opens its rows for display, seals what the page sends. */
 import { canonicalSessionKey } from "../../src/chat/session-key.js";
 import { isSessionId, sessionIdFor } from "../../src/e2e/content-key.js";
-import { envelopeKid, open, seal, type OpenFailure, type SealContext } from "../../src/e2e/envelope.js";
+import { sealSend, sessionIdOf } from "../../src/e2e/client-rows.js";
+import { envelopeKid, open, type OpenFailure, type SealContext } from "../../src/e2e/envelope.js";
 import { KeyRing } from "../../src/e2e/key-ring.js";
-import { appRow, messageContexts, presenceContext, sessionContext } from "../../src/e2e/row-contexts.js";
+import { messageContexts, presenceContext, sessionContext } from "../../src/e2e/row-contexts.js";
 import type { PairedInstance } from "./device-store.js";
 import { opened, type ChatCrypto, type Opened, type Unreadable } from "./opened.js";
 
@@ -60,10 +61,10 @@ export function chatCrypto(instance: Pick<PairedInstance, "contentKey">): RelayC
     return sealer !== undefined && (await sessionIdFor(sealer, key.text)) === sessionId ? key : { ok: false, why: "tampered" };
   }
 
-  async function currentKey() {
+  async function keyRing(): Promise<KeyRing> {
     const keys = await ring;
     if (keys === null) throw new NoContentKeyError("this device has no key for this relay: pair it again");
-    return keys.current;
+    return keys;
   }
 
   return {
@@ -94,18 +95,10 @@ export function chatCrypto(instance: Pick<PairedInstance, "contentKey">): RelayC
     },
     newChat: async (sessionKey) => {
       const canonical = canonicalSessionKey(sessionKey);
-      return { sessionId: await sessionIdFor(await currentKey(), canonical), sessionKey: opened(canonical) };
+      return { sessionId: await sessionIdOf(await keyRing(), canonical), sessionKey: opened(canonical) };
     },
-    sealMessage: async (chat, clientMessageId, text) => {
-      const key = await currentKey();
-      // A chat from before encryption is written to under its session id: its new messages start the encrypted chat.
-      const sessionId = isSessionId(chat.sessionId) ? chat.sessionId : await sessionIdFor(key, canonicalSessionKey(chat.sessionKey.text));
-      const [sessionKeyEnc, sealedText] = await Promise.all([
-        seal(key, sessionContext(sessionId, "sessionKey"), chat.sessionKey.text),
-        seal(key, { sessionId, field: "text", row: appRow(clientMessageId) }, text),
-      ]);
-      return { sessionKey: sessionId, sessionKeyEnc, clientMessageId, text: sealedText };
-    },
+    // A chat from before encryption (plaintext key) is written to under its session id: its new messages start the encrypted chat.
+    sealMessage: async (chat, clientMessageId, text) => sealSend(await keyRing(), canonicalSessionKey(chat.sessionKey.text), clientMessageId, text),
     openGatewayError: (value) => openOptional(value, [presenceContext()]),
   };
 }
