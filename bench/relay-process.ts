@@ -47,6 +47,7 @@ export async function startRelay(world: World, options: RelayOptions): Promise<R
     convexUrl: world.convex.url,
     instanceId: world.instanceId,
     instanceSecret: world.secret,
+    contentKey: world.contentKey,
     instanceName: "bench relay",
     gateway: { url: options.gatewayUrl, token: options.gatewayToken },
     relay: {

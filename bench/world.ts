@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { AppClient } from "../src/app-client/app-client.js";
+import { generateContentKey } from "../src/e2e/content-key.js";
+import { KeyRing } from "../src/e2e/key-ring.js";
 import { spawnLocalConvex, type LocalConvexProcess } from "../src/devkit/local-convex-process.js";
 import { LOCAL_CONVEX_REGISTRATION_KEY } from "../src/local-convex/registration-key.js";
 
@@ -10,6 +12,8 @@ export interface World {
   convex: LocalConvexProcess;
   http: ConvexHttpClient;
   secret: string;
+  /** The relay's end-to-end content key (its config), as the pairing payload hands it to the app. */
+  contentKey: string;
   instanceId: string;
   app: AppClient;
   /** Counts relay:pendingMessages rows still queued (the outbox's backlog, as Convex sees it). */
@@ -35,11 +39,13 @@ export async function startWorld(name: string): Promise<World> {
   const { instanceId } = await http.mutation(mutation("instances:register"), { secret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name });
   const pairingToken = randomBytes(32).toString("base64url");
   await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
-  const { app } = await AppClient.claim(convex.url, { pairingToken, deviceName: "bench phone", platform: "bench" });
+  const contentKey = generateContentKey();
+  const { app } = await AppClient.claim(convex.url, { pairingToken, keys: await KeyRing.fromStored(contentKey), deviceName: "bench phone", platform: "bench" });
   return {
     convex,
     http,
     secret,
+    contentKey,
     instanceId: instanceId!,
     app,
     queuedCount: async () => (await http.query(query("relay:pendingMessages"), { relaySecret: secret, limit: 500 })).length,

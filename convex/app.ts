@@ -110,12 +110,14 @@ export const streaming = query({
  * sends at most DEVICE_SEND_RATE (RATE_LIMITED with `retryAfterMs` beyond it; a retry costs nothing).
  */
 export const send = mutation({
-  args: { deviceToken: v.string(), sessionKey: v.string(), sessionKeyEnc: v.string(), clientMessageId: v.string(), text: v.string() },
+  // sessionKeyEnc is required (BAD_REQUEST without it); optional to the validator so that an outdated client
+  // gets that clear error instead of a bare validation failure.
+  args: { deviceToken: v.string(), sessionKey: v.string(), sessionKeyEnc: v.optional(v.string()), clientMessageId: v.string(), text: v.string() },
   returns: v.object({ messageId: v.id("messages") }),
   handler: async (ctx, args) => {
     const { device, instance } = await requireDevice(ctx, args.deviceToken);
     const sessionKey = requireSessionId("sessionKey", args.sessionKey);
-    const sessionKeyEnc = requireSealed("sessionKeyEnc", args.sessionKeyEnc, L.MAX_SEALED_SESSION_KEY_CHARS);
+    const sessionKeyEnc = requireSealed("sessionKeyEnc", args.sessionKeyEnc ?? "", L.MAX_SEALED_SESSION_KEY_CHARS);
     const clientMessageId = requireString("clientMessageId", args.clientMessageId, L.MAX_ID_CHARS);
     const text = requireSealed("text", args.text, L.MAX_SEALED_TEXT_CHARS);
     const existing = await ctx.db

@@ -128,6 +128,8 @@ describe("string sizes are checked with BAD_REQUEST", () => {
     const plainText = await expectError(send({ text: "hello in the clear" }), "BAD_REQUEST");
     expect(plainText.message).toMatch(/text must be end-to-end encrypted/);
     await expectError(send({ sessionKeyEnc: "agent:main:main" }), "BAD_REQUEST");
+    const { sessionKeyEnc: _left, ...withoutKey } = await sendArgs("main", "c-9", "hi");
+    expect((await expectError(t.mutation(api.app.send, { deviceToken, ...withoutKey }), "BAD_REQUEST")).message).toMatch(/sessionKeyEnc must be end-to-end encrypted/);
     const plainKey = await expectError(send({ sessionKey: "agent:main:main" }), "BAD_REQUEST");
     expect(plainKey.message).toMatch(/sessionKey must be a session id/);
     expect(await t.run((ctx) => ctx.db.query("messages").collect())).toEqual([]);
