@@ -108,7 +108,7 @@ test("what the page sends is sealed where the relay opens it: the text under its
   const ring = await KeyRing.fromStored(KEY);
   const asRelay = messageContexts({ sessionKey: args.sessionKey, source: "app", clientMessageId: "client-1" }, "text");
   expect(await open(ring, asRelay, args.text)).toEqual({ ok: true, text: "hello relay" });
-  expect(await open(ring, [sessionContext(sessionId, "sessionKey")], args.sessionKeyEnc)).toEqual({ ok: true, text: SESSION });
+  expect(await open(ring, [sessionContext(sessionId, "sessionKey")], args.sessionKeyEnc ?? "")).toEqual({ ok: true, text: SESSION });
   // A chat from before encryption (plaintext key) is written to under its session id.
   const legacyChat = { sessionId: SESSION, sessionKey: { ok: true as const, text: SESSION } };
   expect((await page.sealMessage(legacyChat, "client-2", "x")).sessionKey).toBe(sessionId);
