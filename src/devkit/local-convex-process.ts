@@ -12,6 +12,8 @@ export interface LocalConvexProcess {
   controlUrl: string;
   child: ChildProcess;
   stats(): Promise<LocalConvexStats>;
+  /** Every stored document by table, through the token-protected control port. */
+  dumpTables(): Promise<Record<string, unknown[]>>;
   resetStats(): Promise<void>;
   goOffline(): Promise<void>;
   goOnline(): Promise<void>;
@@ -81,6 +83,7 @@ export async function spawnLocalConvex(options: SpawnLocalConvexOptions = {}): P
     controlUrl,
     child,
     stats: () => call<LocalConvexStats>("GET", "/stats"),
+    dumpTables: () => call<Record<string, unknown[]>>("GET", "/dump"),
     resetStats: async () => void (await call("POST", "/reset-stats")),
     goOffline: async () => void (await call("POST", "/offline")),
     goOnline: async () => void (await call("POST", "/online")),

@@ -38,6 +38,7 @@ export async function startControlServer(
   checkControlToken(token);
   const routes: Record<string, () => Promise<unknown>> = {
     "GET /stats": async () => server.stats(),
+    "GET /dump": async () => server.dumpTables(),
     "POST /offline": async () => {
       await server.goOffline();
       return { online: server.online };

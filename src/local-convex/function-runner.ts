@@ -59,6 +59,7 @@ export class FunctionRunner {
     private readonly modules: InstrumentedModules,
     private readonly backend: Backend,
     private readonly deploymentEnv: () => DeploymentEnv,
+    private readonly tableNames: readonly string[] = [],
   ) {}
 
   /**
@@ -75,7 +76,17 @@ export class FunctionRunner {
     const { db, probe } = captureRootDatabase(() => backend.query(async () => null));
     installTableIndex(db);
     await probe;
-    return new FunctionRunner(modules, backend, deploymentEnv);
+    return new FunctionRunner(modules, backend, deploymentEnv, Object.keys(schema?.tables ?? {}));
+  }
+
+  /** Every document of every table (and the scheduler's), as stored: for tests that check what the backend holds. */
+  async dumpTables(): Promise<Record<string, unknown[]>> {
+    return await this.backend.run(async (ctx) => {
+      const out: Record<string, unknown[]> = {};
+      for (const name of this.tableNames) out[name] = await ctx.db.query(name as never).collect();
+      out._scheduled_functions = await ctx.db.system.query("_scheduled_functions").collect();
+      return out;
+    });
   }
 
   /** Kind and visibility of a function, or null when it does not exist. */

@@ -50,6 +50,8 @@ export interface LocalConvexServer {
   readonly online: boolean;
   /** Counters of executions by function path, client requests and connections. */
   stats(): LocalConvexStats;
+  /** Every stored document by table (control port only): what a scan for leaked plaintext reads. */
+  dumpTables(): Promise<Record<string, unknown[]>>;
   resetStats(): void;
   /** Drops every sync connection at once (no close handshake); returns how many. Clients reconnect. */
   dropAllConnections(): number;
@@ -226,6 +228,7 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
       return server !== undefined;
     },
     stats: () => stats.snapshot(sessions.size),
+    dumpTables: () => runner.dumpTables(),
     resetStats: () => stats.reset(),
     dropAllConnections,
     goOffline,

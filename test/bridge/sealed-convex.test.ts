@@ -1,0 +1,84 @@
+/** The relay's sealing layer: writes reach Convex sealed, unopenable app messages are refused, unknown writes are dropped. */
+import { generateContentKey } from "../../src/e2e/content-key.js";
+import { open } from "../../src/e2e/envelope.js";
+import { KeyRing } from "../../src/e2e/key-ring.js";
+import { runRow, sessionContext } from "../../src/e2e/row-contexts.js";
+import { sealSend } from "../../src/e2e/client-rows.js";
+import { SealedConvex, UNOPENED_REASON } from "../../src/bridge/sealed-convex.js";
+import type { ConvexSide } from "../../src/bridge/relay-bridge.js";
+import { captureLogger } from "../support/capture-logger.js";
+
+type Write = { fn: string; args: Record<string, unknown> };
+
+function recorder() {
+  const writes: Write[] = [];
+  const updates = new Map<string, (value: unknown) => void>();
+  const inner: ConvexSide = {
+    write: async (fn, args) => void writes.push({ fn, args }),
+    subscribe: (fn, _args, onUpdate) => {
+      updates.set(fn, onUpdate as (value: unknown) => void);
+      return () => undefined;
+    },
+  };
+  return { inner, writes, push: (fn: string, value: unknown) => updates.get(fn)!(value) };
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 5));
+  expect(check()).toBe(true);
+};
+
+test("writes go out sealed, in order; a function without a sealing rule is dropped", async () => {
+  const keys = await KeyRing.fromStored(generateContentKey());
+  const { inner, writes } = recorder();
+  const { logger, lines } = captureLogger();
+  const logged = () => lines.map((l) => l.message).join("\n");
+  const sealed = new SealedConvex(inner, keys, logger as never);
+  await Promise.all([
+    sealed.write("relay:upsertStream", { sessionKey: "agent:main:x", runId: "r1", text: "secret reply", state: "streaming" }),
+    sealed.write("relay:upsertSessions", { sessions: [{ sessionKey: "agent:main:x", title: "secret title", updatedAt: 1 }] }),
+    sealed.write("relay:somethingNew", { text: "secret" }),
+  ]);
+  expect(writes.map((w) => w.fn)).toEqual(["relay:upsertStream", "relay:upsertSessions"]);
+  expect(JSON.stringify(writes)).not.toMatch(/secret|agent:main:x/);
+  const stream = writes[0]!.args as { sessionKey: string; text: string };
+  expect(await open(keys, [{ sessionId: stream.sessionKey, field: "text", row: runRow("r1") }], stream.text)).toEqual({ ok: true, text: "secret reply" });
+  const session = (writes[1]!.args.sessions as Array<{ sessionKey: string; title: string }>)[0]!;
+  expect(session.sessionKey).toBe(stream.sessionKey);
+  expect(await open(keys, [sessionContext(session.sessionKey, "title")], session.title)).toEqual({ ok: true, text: "secret title" });
+  expect(logged()).toMatch(/without a sealing rule was dropped/);
+});
+
+test("queued app messages: opened when sealed for their row; legacy, foreign-key and moved-session-key ones are refused once", async () => {
+  const keys = await KeyRing.fromStored(generateContentKey());
+  const other = await KeyRing.fromStored(generateContentKey());
+  const { inner, writes, push } = recorder();
+  const sealed = new SealedConvex(inner, keys, captureLogger().logger as never);
+  const seen: unknown[] = [];
+  sealed.subscribe("relay:pendingMessages", {}, (rows) => seen.push(rows), () => undefined);
+  const row = (messageId: string, s: Awaited<ReturnType<typeof sealSend>>) => ({ messageId, runId: `${messageId}-r`, createdAt: 1, ...s });
+  const good = row("m1", await sealSend(keys, "agent:main:a", "c1", "hello"));
+  const legacy = { messageId: "m2", sessionKey: "agent:main:a", text: "in the clear", clientMessageId: "c2", runId: "m2-r", createdAt: 1 };
+  const foreign = row("m3", await sealSend(other, "agent:main:a", "c3", "other key"));
+  // A valid copy of another session's key, paired by Convex with this session's id.
+  const b = await sealSend(keys, "agent:main:b", "c4", "to b");
+  const a = await sealSend(keys, "agent:main:a", "c4", "to b");
+  const swapped = row("m4", { ...a, sessionKeyEnc: b.sessionKeyEnc });
+  push("relay:pendingMessages", [good, legacy, foreign, swapped]);
+  push("relay:pendingMessages", [good, legacy, foreign, swapped]);
+  await until(() => seen.length === 2);
+  expect(seen[1]).toEqual([{ messageId: "m1", runId: "m1-r", createdAt: 1, sessionKey: "agent:main:a", clientMessageId: "c1", text: "hello" }]);
+  await until(() => writes.length === 3);
+  const failed = writes.map((w) => w.args as { messageId: string; reason: string });
+  expect(writes.every((w) => w.fn === "relay:markFailed")).toBe(true);
+  expect(failed.map((f) => f.messageId)).toEqual(["m2", "m3", "m4"]);
+  const reasons = await Promise.all(
+    failed.map(async (f, i) => open(keys, [{ sessionId: [legacy, foreign, swapped][i]!.sessionKey, field: "error", row: `c:${["c2", "c3", "c4"][i]}` }], f.reason)),
+  );
+  expect(reasons).toEqual([
+    { ok: true, text: UNOPENED_REASON.legacy },
+    { ok: true, text: UNOPENED_REASON["unknown-key"] },
+    // The copy was sealed for session b: it does not even open under a's id.
+    { ok: true, text: UNOPENED_REASON.forged },
+  ]);
+});
