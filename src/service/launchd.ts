@@ -2,7 +2,6 @@
 import { chmod, mkdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { statePaths, type Env } from "../config/paths.js";
 import {
   NOT_INSTALLED_HINT,
@@ -14,9 +13,13 @@ import {
   type ServiceManager,
 } from "./manager.js";
 import { renderLaunchdPlist } from "./render.js";
+import { START_WATCH_MS, watchStart } from "./start-watch.js";
 import { describeFailure, type CommandResult } from "./runner.js";
 import { buildServiceSpec, LAUNCHD_LABEL } from "./spec.js";
 import { readIfExists, writeIfChanged } from "./write-file.js";
+
+/** How long a launchd job may show "not running" right after a start before that counts as a failure. */
+const LAUNCHD_GRACE_MS = 1_500;
 
 export function launchdPlistPath(env: Env): string {
   const home = env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
@@ -89,17 +92,27 @@ export class LaunchdService implements ServiceManager {
     return readIfExists(this.file).then((content) => content !== undefined);
   }
 
-  private async settle(): Promise<void> {
-    const settleMs = this.deps.settleMs ?? 1500;
-    if (settleMs <= 0) return;
-    await sleep(settleMs);
-    const printed = await this.print();
-    if (printed?.state === "running") return;
-    throw new ServiceError(
-      `${LAUNCHD_LABEL} did not stay up (state ${printed?.state ?? "not loaded"}, last exit code ${printed?.lastExitCode ?? "?"}).`,
-      "`fastclaw-relay status` and `fastclaw-relay logs` say why.",
-    );
+  /** Watches a just-started job: a relay that exits (bad config, crash) is reported, not hidden. */
+  private settle(): Promise<void> {
+    return watchStart({
+      watchMs: this.deps.settleMs ?? START_WATCH_MS,
+      // `kickstart -k` leaves the previous run's exit code showing until the new process is up.
+      graceMs: LAUNCHD_GRACE_MS,
+      runtimeFile: statePaths(this.deps.env).runtimeFile,
+      probe: async () => {
+        const printed = await this.print();
+        if (printed?.state === "running") return { kind: "up", pid: printed.pid };
+        // Not running and never exited: launchd has not spawned it yet. Not running after an exit: it did not hold.
+        if (printed && printed.lastExitCode === undefined) return { kind: "starting" };
+        const error = new ServiceError(
+          `${LAUNCHD_LABEL} did not stay up (state ${printed?.state ?? "not loaded"}, last exit code ${printed?.lastExitCode ?? "?"}).`,
+          "`fastclaw-relay status` and `fastclaw-relay logs` say why.",
+        );
+        return { kind: "failed", error };
+      },
+    });
   }
+
 
   async install(options: { force: boolean }): Promise<InstallOutcome> {
     const spec = buildServiceSpec(this.deps, LAUNCHD_RUN_ARGS);

@@ -73,7 +73,7 @@ export interface ManagerDeps {
   username: string;
   nodePath?: string;
   entryPath?: string;
-  /** How long to watch a freshly started service before calling it up (default 1500 ms; tests use 0). */
+  /** Longest watch of a freshly started service for its relay to report itself or fail (default START_WATCH_MS; tests use 0). */
   settleMs?: number;
 }
 

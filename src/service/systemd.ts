@@ -2,7 +2,6 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import os from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Env } from "../config/paths.js";
 import { statePaths } from "../config/paths.js";
 import { checkLinger, lingerNote } from "./linger.js";
@@ -16,6 +15,7 @@ import {
   type ServiceManager,
 } from "./manager.js";
 import { renderSystemdUnit } from "./render.js";
+import { START_WATCH_MS, watchStart } from "./start-watch.js";
 import { describeFailure, type CommandResult } from "./runner.js";
 import { buildServiceSpec, SYSTEMD_UNIT_NAME } from "./spec.js";
 import { readIfExists, writeIfChanged } from "./write-file.js";
@@ -105,21 +105,29 @@ export class SystemdService implements ServiceManager {
     return readIfExists(this.file).then((content) => content !== undefined);
   }
 
-  /** Watches a just-started unit briefly: a relay that exits at once (bad config, crash) is reported, not hidden. */
-  private async settle(): Promise<void> {
-    const settleMs = this.deps.settleMs ?? 1500;
-    if (settleMs <= 0) return;
-    await sleep(settleMs);
-    const show = await this.show();
-    const running = show.ActiveState === "active" || show.ActiveState === "activating" || show.ActiveState === "reloading";
-    if (running && show.SubState !== "auto-restart") return;
-    const status = show.ExecMainStatus ?? "?";
-    throw new ServiceError(
-      `${this.name} did not stay up: ${show.ActiveState} (${show.SubState}), exit status ${status}.`,
-      status === "78"
-        ? "The configuration is unusable: `fastclaw-relay status` says why."
-        : `See \`fastclaw-relay logs\` or \`journalctl --user -u ${this.name}\`.`,
-    );
+  /** Watches a just-started unit: a relay that exits (bad config, crash) is reported, not hidden. */
+  private settle(): Promise<void> {
+    return watchStart({
+      watchMs: this.deps.settleMs ?? START_WATCH_MS,
+      runtimeFile: statePaths(this.deps.env).runtimeFile,
+      probe: async () => {
+        const show = await this.show();
+        if (show.ActiveState === "activating" && show.SubState !== "auto-restart") return { kind: "starting" };
+        const up = show.ActiveState === "active" || show.ActiveState === "reloading";
+        if (up && show.SubState !== "auto-restart") {
+          const pid = Number(show.MainPID);
+          return { kind: "up", pid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
+        }
+        const status = show.ExecMainStatus ?? "?";
+        const error = new ServiceError(
+          `${this.name} did not stay up: ${show.ActiveState} (${show.SubState}), exit status ${status}.`,
+          status === "78"
+            ? "The configuration is unusable: `fastclaw-relay status` says why."
+            : `See \`fastclaw-relay logs\` or \`journalctl --user -u ${this.name}\`.`,
+        );
+        return { kind: "failed", error };
+      },
+    });
   }
 
   async install(options: { force: boolean }): Promise<InstallOutcome> {
