@@ -11,7 +11,7 @@ export const JIT_OFF_FLAGS: readonly string[] = ["--no-opt", "--no-maglev"];
 export interface DirectionCpu {
   messages: number;
   lost: number;
-  /** Relay CPU (user + system) from the first message until the last one was relayed and settled. */
+  /** Relay CPU (user + system) from the first message until the last one was relayed and settled, idle share taken off. */
   cpuMs: number;
   perMessageMs: number;
 }
@@ -23,6 +23,8 @@ export interface CpuRun {
   /** VmRSS once caught up, and after both directions (MiB). */
   idleMiB: number;
   afterMiB: number;
+  /** The relay's CPU while idle (probes, heartbeats), per second: taken off each direction for its duration. */
+  idleCpuMsPerSecond: number;
 }
 
 export interface CpuPlan {
@@ -32,8 +34,19 @@ export interface CpuPlan {
 
 /** /proc counts CPU in 10 ms ticks: a settle after the last message lets in-flight work (marks, acks) be counted. */
 const SETTLE_MS = 1_000;
+/** How long the idle relay is watched before the messages start. */
+const IDLE_MS = 5_000;
 
-function direction(step: StepResult, cpuMs: number): DirectionCpu {
+/** The relay's CPU (ms) and the wall time (ms) `body` took. */
+async function cpuOver(pid: number, body: () => Promise<unknown>): Promise<{ cpuMs: number; wallMs: number }> {
+  const cpu = cpuSeconds(pid);
+  const started = Date.now();
+  await body();
+  return { cpuMs: (cpuSeconds(pid) - cpu) * 1000, wallMs: Date.now() - started };
+}
+
+function direction(step: StepResult, used: { cpuMs: number; wallMs: number }, idlePerSecond: number): DirectionCpu {
+  const cpuMs = Math.max(0, used.cpuMs - (idlePerSecond * used.wallMs) / 1000);
   return { messages: step.sent, lost: step.lost, cpuMs, perMessageMs: cpuMs / Math.max(1, step.sent - step.lost) };
 }
 
@@ -44,17 +57,28 @@ async function measureOne(nodeArgs: readonly string[], plan: CpuPlan): Promise<C
     async (setup) => {
       const { relay, world } = setup;
       const idleMiB = relay.rssMiB();
-      let before = cpuSeconds(relay.pid);
-      const up = await appToGatewayStep(setup, plan.ratePerSecond, plan.seconds, 10_000);
-      // Delivered means marked in Convex too: the marks and the subscription updates they cause are part of the cost.
-      await waitUntil("the outbox to drain", async () => (await world.queuedCount()) === 0, 10_000, 50).catch(() => undefined);
-      await sleep(SETTLE_MS);
-      const appToGateway = direction(up, (cpuSeconds(relay.pid) - before) * 1000);
-      before = cpuSeconds(relay.pid);
-      const down = await gatewayToAppStep(setup, plan.ratePerSecond, plan.seconds, 10_000);
-      await sleep(SETTLE_MS);
-      const gatewayToApp = direction(down, (cpuSeconds(relay.pid) - before) * 1000);
-      return { nodeArgs: [...nodeArgs], appToGateway, gatewayToApp, idleMiB, afterMiB: relay.rssMiB() };
+      const idle = await cpuOver(relay.pid, () => sleep(IDLE_MS));
+      const idleCpuMsPerSecond = (idle.cpuMs * 1000) / idle.wallMs;
+      let up: StepResult | undefined;
+      const upUsed = await cpuOver(relay.pid, async () => {
+        up = await appToGatewayStep(setup, plan.ratePerSecond, plan.seconds, 10_000);
+        // Delivered means marked in Convex too: the marks and the subscription updates they cause are part of the cost.
+        await waitUntil("the outbox to drain", async () => (await world.queuedCount()) === 0, 10_000, 50).catch(() => undefined);
+        await sleep(SETTLE_MS);
+      });
+      let down: StepResult | undefined;
+      const downUsed = await cpuOver(relay.pid, async () => {
+        down = await gatewayToAppStep(setup, plan.ratePerSecond, plan.seconds, 10_000);
+        await sleep(SETTLE_MS);
+      });
+      return {
+        nodeArgs: [...nodeArgs],
+        appToGateway: direction(up!, upUsed, idleCpuMsPerSecond),
+        gatewayToApp: direction(down!, downUsed, idleCpuMsPerSecond),
+        idleMiB,
+        afterMiB: relay.rssMiB(),
+        idleCpuMsPerSecond,
+      };
     },
     nodeArgs,
   );
@@ -69,7 +93,7 @@ export async function cpuPerMessage(log: (line: string) => void, plan: CpuPlan):
     const run = await measureOne(nodeArgs, plan);
     log(
       `7 cpu [${nodeArgs.join(" ")}]: app→gateway ${run.appToGateway.perMessageMs.toFixed(3)} ms/msg (lost ${run.appToGateway.lost}), ` +
-        `gateway→app ${run.gatewayToApp.perMessageMs.toFixed(3)} ms/msg (lost ${run.gatewayToApp.lost}), RSS ${run.idleMiB.toFixed(1)} → ${run.afterMiB.toFixed(1)} MiB`,
+        `gateway→app ${run.gatewayToApp.perMessageMs.toFixed(3)} ms/msg (lost ${run.gatewayToApp.lost}), idle ${run.idleCpuMsPerSecond.toFixed(1)} ms CPU/s, RSS ${run.idleMiB.toFixed(1)} → ${run.afterMiB.toFixed(1)} MiB`,
     );
     runs.push(run);
   }
