@@ -1,5 +1,6 @@
 /** What the bridge needs from each side, as narrow interfaces: the real ones and test doubles both fit. */
 import type { ChatEvent } from "@openclaw/gateway-protocol";
+import type { GatewayFailure } from "../gateway/gateway-errors.js";
 import type { TranscriptMessage } from "./transcript.js";
 
 export interface GatewaySessionInfo {
@@ -19,16 +20,18 @@ export type HistoryResult =
 
 export type FullText = { kind: "full"; text: string } | { kind: "unavailable"; reason: string };
 
-/** How a failed gateway request should be treated by the bridge. */
-export type FailureKind =
-  /** Not connected, timed out, or retryable: keep the message queued and try again later. */
-  | "transient"
-  /** The gateway refused this request for good: mark the message failed with the reason. */
-  | "rejected";
+export type { GatewayFailure, GatewayFailureKind } from "../gateway/gateway-errors.js";
 
+/** chat.send's outcome as data: the ack, or the failure as the Gateway side classified it. */
+export type ChatSendResult = { ok: true; runId: string; status: string } | { ok: false; failure: GatewayFailure };
+
+/**
+ * The Gateway as the bridge uses it. chatSend never rejects; the other methods reject with an error
+ * that carries its classified `failure` (read it with gatewayFailureOf).
+ */
 export interface GatewayPort {
   isConnected(): boolean;
-  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<{ runId: string; status: string }>;
+  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<ChatSendResult>;
   chatAbort(params: { sessionKey: string; runId?: string }): Promise<void>;
   /** With `cursor`: catch-up (delta or reset). Without: the newest `limit` messages. */
   chatHistory(params: { sessionKey: string; cursor?: string; limit?: number }): Promise<HistoryResult>;
@@ -38,8 +41,9 @@ export interface GatewayPort {
    */
   fullMessageText(params: { sessionKey: string; messageId: string; maxChars: number }): Promise<FullText>;
   sessionsList(): Promise<GatewaySessionInfo[]>;
-  classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string };
 }
+
+export { gatewayFailureOf } from "../gateway/gateway-errors.js";
 
 /** Events the Gateway side delivers to the bridge. */
 export interface GatewayEventSink {

@@ -1,7 +1,7 @@
 /** Mirrors the Gateway's session list into Convex: at connect, and debounced on sessions.changed. */
 import type { Logger } from "../logging/logger.js";
 import { clipChars, LIMITS } from "./clip.js";
-import type { ConvexWrites, GatewayPort, GatewaySessionInfo } from "./ports.js";
+import { gatewayFailureOf, type ConvexWrites, type GatewayPort, type GatewaySessionInfo } from "./ports.js";
 
 export interface SessionSyncOptions {
   gateway: GatewayPort;
@@ -47,7 +47,7 @@ export class SessionSync {
     try {
       sessions = await this.options.gateway.sessionsList();
     } catch (error) {
-      const failure = this.options.gateway.classifyError(error);
+      const failure = gatewayFailureOf(error);
       this.options.logger.warn("sessions.list failed", { code: failure.code, reason: failure.reason });
       throw error;
     }

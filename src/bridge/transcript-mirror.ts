@@ -1,7 +1,7 @@
 /** Gateway → App mirroring: every transcript message of every session lands in Convex exactly once. */
 import type { Logger } from "../logging/logger.js";
 import type { CursorStore } from "./cursor-store.js";
-import type { ConvexWrites, GatewayPort, HistoryResult } from "./ports.js";
+import { gatewayFailureOf, type ConvexWrites, type GatewayPort, type HistoryResult } from "./ports.js";
 import { clipBytes, LIMITS } from "./clip.js";
 import type { TranscriptMessage } from "./transcript.js";
 
@@ -119,7 +119,7 @@ export class TranscriptMirror {
       try {
         await this.catchUpOnce(sessionKey);
       } catch (error) {
-        const failure = this.options.gateway.classifyError(error);
+        const failure = gatewayFailureOf(error);
         this.options.logger.warn("catch-up of a session failed; will retry at the next connect", {
           code: failure.code,
           reason: failure.reason,

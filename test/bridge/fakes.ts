@@ -1,5 +1,15 @@
 /** Test doubles for the bridge's ports: a scriptable Gateway and a recording Convex. */
-import type { ConvexWrites, FailureKind, FullText, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
+import {
+  gatewayFailureOf,
+  type ChatSendResult,
+  type ConvexWrites,
+  type FullText,
+  type GatewayFailureKind,
+  type GatewayPort,
+  type GatewaySessionInfo,
+  type HistoryResult,
+} from "../../src/bridge/ports.js";
+import { GatewayError } from "../../src/gateway/gateway-errors.js";
 
 export class RecordingConvex implements ConvexWrites {
   writes: Array<{ fn: string; args: Record<string, unknown>; durable: boolean }> = [];
@@ -14,13 +24,10 @@ export class RecordingConvex implements ConvexWrites {
   }
 }
 
-export class GatewayRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly kind: FailureKind,
-  ) {
-    super(message);
+/** A failure as the Gateway side classifies it: `failure` is {kind, code, reason: message}. */
+export class GatewayRefusal extends GatewayError {
+  constructor(code: string, message: string, kind: GatewayFailureKind) {
+    super(code, message, kind);
   }
 }
 
@@ -41,10 +48,15 @@ export class FakeGateway implements GatewayPort {
     return this.connected;
   }
 
-  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }) {
-    if (!this.connected) return Promise.reject(new GatewayRefusal("NOT_CONNECTED", "gateway not connected", "transient"));
+  /** Like the real adapter: a rejection of `sendBehaviour` comes back as its classified failure. */
+  async chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<ChatSendResult> {
+    if (!this.connected) return { ok: false, failure: new GatewayRefusal("NOT_CONNECTED", "gateway not connected", "transient").failure };
     this.sends.push(params);
-    return this.sendBehaviour(params);
+    try {
+      return { ok: true, ...(await this.sendBehaviour(params)) };
+    } catch (error) {
+      return { ok: false, failure: gatewayFailureOf(error) };
+    }
   }
 
   chatAbort(params: { sessionKey: string; runId?: string }): Promise<void> {
@@ -63,11 +75,6 @@ export class FakeGateway implements GatewayPort {
 
   sessionsList(): Promise<GatewaySessionInfo[]> {
     return Promise.resolve(this.sessions);
-  }
-
-  classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string } {
-    if (error instanceof GatewayRefusal) return { kind: error.kind, code: error.code, reason: error.message };
-    return { kind: "transient", reason: String(error) };
   }
 }
 

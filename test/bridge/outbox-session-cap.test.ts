@@ -9,6 +9,7 @@ import { RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { MAX_CONCURRENT_SESSIONS } from "../../src/bridge/session-slots.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { recordingLogger } from "../support/capture-logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeGateway, RecordingConvex, flush } from "./fakes.js";
 
 const NOW = 1_000_000;
@@ -28,7 +29,7 @@ function setup(maxConcurrentSessions?: number) {
     logger: silentLogger(),
     maxAgeMs: 60 * 60_000,
     retryDelayMs: 10,
-    now: () => NOW,
+    clock: new FakeClock(NOW),
     ...(maxConcurrentSessions !== undefined ? { maxConcurrentSessions } : {}),
   });
   outbox.setReady(true);
