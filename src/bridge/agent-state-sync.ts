@@ -30,12 +30,14 @@ export class AgentStateSync {
   private readonly pending = new Map<AgentStatePart, NodeJS.Timeout>();
   private readonly running = new Map<AgentStatePart, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
-  private jobIds: ReadonlySet<string> = new Set();
+  /** Undefined until cron.list was read on the current connection. */
+  private jobIds: ReadonlySet<string> | undefined;
 
   constructor(private readonly options: AgentStateSyncOptions) {}
 
   /** After every (re)connect: read everything now, then on the refresh timer. */
   connected(): void {
+    this.jobIds = undefined;
     clearInterval(this.timer);
     this.timer = setInterval(() => void this.syncAll(), this.options.refreshMs);
     this.timer.unref();
@@ -43,6 +45,7 @@ export class AgentStateSync {
   }
 
   disconnected(): void {
+    this.jobIds = undefined;
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -67,8 +70,8 @@ export class AgentStateSync {
     this.sent.set("cronControl", key);
   }
 
-  /** The cron job ids last written to Convex: the only ones an app request may name. */
-  get cronJobIds(): ReadonlySet<string> {
+  /** The cron job ids Convex holds from this connection's last listing (undefined before one): the only ones a request may name. */
+  get cronJobIds(): ReadonlySet<string> | undefined {
     return this.jobIds;
   }
 
@@ -99,11 +102,14 @@ export class AgentStateSync {
   private async syncNow(part: AgentStatePart): Promise<void> {
     if (!this.options.gateway.isConnected()) return;
     const { value, key } = await this.read(part);
-    if (this.sent.get(part) === key) return;
+    const ids = part === "cron" ? new Set((value as CronJob[]).map((job) => job.jobId)) : undefined;
+    if (this.sent.get(part) === key) {
+      if (ids) this.jobIds = ids;
+      return;
+    }
     if (part === "cron") {
-      const jobs = value as CronJob[];
-      await this.options.convex.write("cron:syncJobs", { jobs });
-      this.jobIds = new Set(jobs.map((job) => job.jobId));
+      await this.options.convex.write("cron:syncJobs", { jobs: value });
+      this.jobIds = ids;
     } else {
       await this.options.convex.write("agent:sync", { [part]: value });
     }

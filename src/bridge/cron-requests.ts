@@ -31,8 +31,8 @@ export interface CronRequestsOptions {
   maxAgeMs: number;
   /** Whether cron control is on now; the reason shown when it is off. */
   control: () => { enabled: boolean; reason?: string };
-  /** The job ids the relay listed to Convex. */
-  knownJobIds: () => ReadonlySet<string>;
+  /** The job ids the relay listed to Convex on this connection; undefined until it has. */
+  knownJobIds: () => ReadonlySet<string> | undefined;
   /** Called after a request changed a job, so the list is read again. */
   jobsChanged: () => void;
   now?: () => number;
@@ -100,11 +100,12 @@ export class CronRequests {
     if (now - row.createdAt > options.maxAgeMs) {
       return this.complete(row, "expired", { reason: `not carried out within ${Math.round(options.maxAgeMs / 1000)} s` });
     }
+    // Not connected, or the jobs not listed yet: left queued; connected() or the next update tries again until it expires.
+    const known = options.knownJobIds();
+    if (!options.gateway.isConnected() || known === undefined) return;
     const control = options.control();
     if (!control.enabled) return this.complete(row, "refused", { reason: `cron control is off: ${control.reason ?? "not enabled"}` });
-    if (!options.knownJobIds().has(row.jobId)) return this.complete(row, "refused", { reason: "no such cron job on this relay" });
-    // Not connected: left queued; connected() or the next update tries again until it expires.
-    if (!options.gateway.isConnected()) return;
+    if (!known.has(row.jobId)) return this.complete(row, "refused", { reason: "no such cron job on this relay" });
     const claim = await options.convex.mutate<{ claimed: boolean }>("cron:claimRequest", { requestId: row.requestId });
     this.handled.add(row.requestId);
     if (!claim.claimed) return;

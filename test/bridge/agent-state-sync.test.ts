@@ -27,7 +27,7 @@ test("the first read writes every part; an identical read writes nothing", async
     ]),
   );
   expect(convex.calls("cron:syncJobs")).toEqual([{ jobs: [{ jobId: "job-1", name: "Daily", schedule: "cron 0 3 * * *", enabled: true, nextRunAt: 10 }] }]);
-  expect([...sync.cronJobIds]).toEqual(["job-1"]);
+  expect([...(sync.cronJobIds ?? [])]).toEqual(["job-1"]);
   const before = convex.writes.length;
   gateway.healthInfo = { ...gateway.healthInfo, ts: 99 }; // only the snapshot time moved
   await sync.syncAll();
@@ -92,4 +92,15 @@ test("cron control is written when it changes, with its reason", async () => {
   await sync.setCronControl({ enabled: false, reason: "off in config" });
   await sync.setCronControl({ enabled: true });
   expect(convex.calls("agent:sync")).toEqual([{ cronControl: { enabled: false, reason: "off in config" } }, { cronControl: { enabled: true } }]);
+});
+
+test("the cron allowlist is known only after this connection's listing, also when the list did not change", async () => {
+  const { gateway, convex, sync } = setup();
+  gateway.jobs = [{ id: "job-1", name: "Daily", schedule: "every 1h", enabled: true }];
+  await sync.sync("cron");
+  sync.disconnected();
+  expect(sync.cronJobIds).toBeUndefined();
+  await sync.sync("cron");
+  expect([...(sync.cronJobIds ?? [])]).toEqual(["job-1"]);
+  expect(convex.calls("cron:syncJobs")).toHaveLength(1);
 });

@@ -22,7 +22,7 @@ class ClaimingConvex extends RecordingConvex {
 const NOW = 1_000_000;
 const row = (over: Partial<CronRequestRow> = {}): CronRequestRow => ({ requestId: "req-1", jobId: "job-1", action: "run", status: "queued", createdAt: NOW - 1000, ...over });
 
-function setup(options: { enabled?: boolean; jobs?: string[] } = {}) {
+function setup(options: { enabled?: boolean; jobs?: string[]; listed?: () => boolean } = {}) {
   const gateway = new FakeAgentGateway();
   const convex = new ClaimingConvex();
   const { logger } = captureLogger();
@@ -32,8 +32,9 @@ function setup(options: { enabled?: boolean; jobs?: string[] } = {}) {
     convex,
     logger: logger as unknown as Logger,
     maxAgeMs: 60_000,
-    control: () => (options.enabled === false ? { enabled: false, reason: "off in the relay's config" } : { enabled: true }),
-    knownJobIds: () => new Set(options.jobs ?? ["job-1", "job-2"]),
+    control: () =>
+      options.enabled === false ? { enabled: false, reason: "off in the relay's config" } : gateway.connected ? { enabled: true } : { enabled: false, reason: "the Gateway is not connected" },
+    knownJobIds: () => (options.listed?.() === false ? undefined : new Set(options.jobs ?? ["job-1", "job-2"])),
     jobsChanged: () => void (listed += 1),
     now: () => NOW,
     classifyError: (error) => ({ reason: error instanceof Error ? error.message : String(error) }),
@@ -137,6 +138,18 @@ test("while the Gateway is away a request waits queued, and goes out once it is 
   expect(convex.claims).toEqual([]);
   expect(convex.writes).toEqual([]);
   gateway.connected = true;
+  await requests.pump();
+  expect(gateway.runs).toEqual(["job-1"]);
+});
+
+test("before the jobs are listed on this connection a request waits, and runs once they are", async () => {
+  let listed = false;
+  const { gateway, convex, requests } = setup({ listed: () => listed });
+  requests.update([row()]);
+  await requests.pump();
+  expect(convex.writes).toEqual([]);
+  expect(convex.claims).toEqual([]);
+  listed = true;
   await requests.pump();
   expect(gateway.runs).toEqual(["job-1"]);
 });
