@@ -4,7 +4,7 @@
  */
 import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel.js";
-import { mutation, query, type QueryCtx } from "./_generated/server.js";
+import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import * as A from "./lib/agent-limits.js";
 import { cronAction, cronJob, cronRequestStatus, type CronJob } from "./lib/agent-fields.js";
 import { requireDevice, requireInstance } from "./lib/auth.js";
@@ -64,6 +64,18 @@ async function findJob(ctx: Pick<QueryCtx, "db">, instanceId: Id<"instances">, j
     .query("cronJobs")
     .withIndex("by_instance_job", (q) => q.eq("instanceId", instanceId).eq("jobId", jobId))
     .unique();
+}
+
+/** Deletes a few finished requests older than the retention period: each new request pays for its share. */
+async function pruneFinished(ctx: MutationCtx, instanceId: Id<"instances">, now: number): Promise<void> {
+  const cutoff = now - A.CRON_REQUEST_RETENTION_MS;
+  for (const status of ["accepted", "refused", "expired"] as const) {
+    const old = await ctx.db
+      .query("cronRequests")
+      .withIndex("by_instance_status_created", (q) => q.eq("instanceId", instanceId).eq("status", status).lt("createdAt", cutoff))
+      .take(A.CRON_REQUEST_PRUNE_BATCH);
+    for (const row of old) await ctx.db.delete(row._id);
+  }
 }
 
 /** The relay's full list: jobs not in it are removed, changed ones replaced, so requests can only name current jobs. */
@@ -200,6 +212,7 @@ export const request = mutation({
     const now = Date.now();
     const retryAfterMs = await takeToken(ctx, `cron:${device._id}`, A.CRON_REQUEST_RATE, now);
     if (retryAfterMs !== null) fail("RATE_LIMITED", `too many cron requests; wait ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs);
+    await pruneFinished(ctx, instance._id, now);
     await ctx.db.insert("cronRequests", {
       instanceId: instance._id,
       deviceId: device._id,

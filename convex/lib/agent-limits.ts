@@ -22,3 +22,7 @@ export const MAX_PENDING_CRON_REQUESTS = 50;
 export const MAX_REQUEST_ID_CHARS = 200;
 /** Cron requests one device may make: 20 at once, then one every 3 s. */
 export const CRON_REQUEST_RATE = { burst: 20, perMs: 60_000 } as const;
+/** Finished cron requests are kept this long for the app to read their outcome, then deleted. */
+export const CRON_REQUEST_RETENTION_MS = 24 * 60 * 60_000;
+/** Old finished requests one new request deletes, so the table stays bounded without a scheduled sweep. */
+export const CRON_REQUEST_PRUNE_BATCH = 10;

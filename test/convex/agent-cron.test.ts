@@ -1,5 +1,7 @@
 /** convex/agent.ts and convex/cron.ts: only-when-changed state, the job allowlist, idempotent requests, claim-once. */
 import { api } from "../../convex/_generated/api.js";
+import { jest } from "@jest/globals";
+import { CRON_REQUEST_RETENTION_MS } from "../../convex/lib/agent-limits.js";
 import { expectError, newBackend, pairDevice, registerInstance, useConvexTestFile, type Backend } from "./fixtures.js";
 
 let t: Backend | undefined;
@@ -74,4 +76,18 @@ test("cron requests: claimed once, and the first outcome stays", async () => {
   expect(await t.query(api.cron.requestStatus, { deviceToken: device, requestId: "r1" })).toMatchObject({ status: "accepted", runId: "run-1" });
   expect(await t.query(api.cron.pendingRequests, { relaySecret: secret })).toEqual([]);
   expect(await t.query(api.cron.requestStatus, { deviceToken: device, requestId: "unknown" })).toBeNull();
+});
+
+test("cron requests: finished ones older than the retention period are deleted as new ones come in; recent ones stay", async () => {
+  const { t, secret, device } = await world();
+  await t.mutation(api.cron.syncJobs, { relaySecret: secret, jobs: [job] });
+  await t.mutation(api.agent.sync, { relaySecret: secret, cronControl: { enabled: true } });
+  await t.mutation(api.cron.request, { deviceToken: device, requestId: "old", jobId: "job-1", action: "run" });
+  await t.mutation(api.cron.completeRequest, { relaySecret: secret, requestId: "old", outcome: "refused", reason: "x" });
+  await t.mutation(api.cron.request, { deviceToken: device, requestId: "waiting", jobId: "job-1", action: "run" });
+  jest.advanceTimersByTime(CRON_REQUEST_RETENTION_MS + 1000);
+  await t.mutation(api.cron.request, { deviceToken: device, requestId: "new", jobId: "job-1", action: "run" });
+  expect(await t.query(api.cron.requestStatus, { deviceToken: device, requestId: "old" })).toBeNull();
+  expect(await t.query(api.cron.requestStatus, { deviceToken: device, requestId: "waiting" })).toMatchObject({ status: "queued" });
+  expect(await t.query(api.cron.requestStatus, { deviceToken: device, requestId: "new" })).toMatchObject({ status: "queued" });
 });
