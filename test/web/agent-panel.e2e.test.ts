@@ -11,8 +11,10 @@ const pipeline = usePipeline();
 const browser = useBrowser();
 let phone: PhonePage | undefined;
 
-afterAll(async () => {
+// Per test, as in web-app.e2e.test.ts: useBrowser's own afterAll disconnects the browser first.
+afterEach(async () => {
   await phone?.close();
+  phone = undefined;
 });
 
 test("the Agent panel shows identity, Gateway health, cron jobs and skills as the relay synced them", async () => {
