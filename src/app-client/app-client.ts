@@ -2,6 +2,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
+import type { AppAgentState, AppCronAction, AppCronJob, AppCronRequest } from "./agent-types.js";
 
 export interface AppMessage {
   messageId: string;
@@ -150,6 +151,28 @@ export class AppClient {
   watchStatus(onUpdate: (status: AppStatus) => void): () => void {
     const unsubscribe = this.client.onUpdate(query<Record<string, unknown>, AppStatus>("app:status"), { deviceToken: this.deviceToken }, onUpdate);
     return () => unsubscribe();
+  }
+
+  agentState(): Promise<AppAgentState> {
+    return this.client.query(query<Record<string, unknown>, AppAgentState>("agent:state"), { deviceToken: this.deviceToken });
+  }
+
+  cronJobs(): Promise<AppCronJob[]> {
+    return this.client.query(query<Record<string, unknown>, AppCronJob[]>("cron:jobs"), { deviceToken: this.deviceToken });
+  }
+
+  /** Asks the relay to run or toggle a job; the same `requestId` again is the same request (it runs once). */
+  cronRequest(jobId: string, action: AppCronAction, requestId: string = randomUUID()): Promise<{ requestId: string; status: AppCronRequest["status"] }> {
+    return this.client.mutation(mutation<Record<string, unknown>, { requestId: string; status: AppCronRequest["status"] }>("cron:request"), {
+      deviceToken: this.deviceToken,
+      requestId,
+      jobId,
+      action,
+    });
+  }
+
+  cronRequestStatus(requestId: string): Promise<AppCronRequest | null> {
+    return this.client.query(query<Record<string, unknown>, AppCronRequest | null>("cron:requestStatus"), { deviceToken: this.deviceToken, requestId });
   }
 
   close(): Promise<void> {

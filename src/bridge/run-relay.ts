@@ -7,6 +7,7 @@ import type { Logger } from "../logging/logger.js";
 import { RuntimeReporter } from "../runtime/runtime-reporter.js";
 import type { RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
+import { startAgentFeatures, CRON_CONTROL_SCOPE } from "./agent-features.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
 import { RelayBridge } from "./relay-bridge.js";
@@ -16,7 +17,14 @@ export interface RelayRunConfig {
   instanceSecret: string;
   instanceId?: string;
   gateway?: { url?: string; token?: string; password?: string };
-  relay?: { maxMessageAgeMs?: number; streamWritesPerSecond?: number; backfillPerSession?: number; maxConcurrentSessions?: number };
+  relay?: {
+    maxMessageAgeMs?: number;
+    streamWritesPerSecond?: number;
+    backfillPerSession?: number;
+    maxConcurrentSessions?: number;
+    cronControl?: boolean;
+    agentStateRefreshMs?: number;
+  };
 }
 
 export interface RunRelayOptions {
@@ -51,6 +59,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     paths,
     logger,
     ...(config.gateway ? { explicit: config.gateway } : {}),
+    ...(config.relay?.cronControl ? { overrides: { optionalScopes: [CRON_CONTROL_SCOPE] } } : {}),
   });
   const gateway = new GatewayAdapter(connection, logger);
 
@@ -94,7 +103,20 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     ...(config.relay?.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: config.relay.maxConcurrentSessions } : {}),
   });
 
-  const restartConvexSide = () => bridge.resubscribe();
+  const maxMessageAgeMs = config.relay?.maxMessageAgeMs ?? RELAY_DEFAULTS.maxMessageAgeMs;
+  const features = startAgentFeatures({
+    connection,
+    adapter: gateway,
+    convex,
+    logger,
+    cronControl: config.relay?.cronControl === true,
+    maxAgeMs: maxMessageAgeMs,
+    ...(config.relay?.agentStateRefreshMs !== undefined ? { refreshMs: config.relay.agentStateRefreshMs } : {}),
+  });
+  const restartConvexSide = () => {
+    bridge.resubscribe();
+    features.resubscribe();
+  };
 
   const runtime = (): RuntimeState => {
     const hello = connection.hello;
@@ -112,6 +134,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
           ? { lastError: { ...(gatewayError.code ? { code: gatewayError.code } : {}), message: gatewayError.message, at: gatewayError.at } }
           : {}),
       },
+      features: { cronControl: features.cronControl() },
       convex: {
         url: config.convexUrl,
         connected: convex.isConnected,
@@ -148,6 +171,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
   // Shutdown: stop taking work, write what streams have, say goodbye, flush or spool the rest.
   for (const stop of stopRuntimeEvents) stop();
   gateway.detach();
+  features.stop();
   await bridge.stop();
   await connection.stop();
   const { drained, unsaved } = await convex.close(SHUTDOWN_FLUSH_MS);

@@ -18,6 +18,10 @@ export interface RelaySettings {
   backfillPerSession?: number;
   /** Sessions with an app message being delivered or its agent run going on, at once (default 4). */
   maxConcurrentSessions?: number;
+  /** Let the app run and enable/disable cron jobs: asks the Gateway for operator.admin (default false). */
+  cronControl?: boolean;
+  /** How often agent identities, health, skills and cron jobs are re-read besides the Gateway's change events (default 60 s). */
+  agentStateRefreshMs?: number;
   logLevel?: LogLevel;
 }
 
@@ -93,6 +97,8 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
       streamWritesPerSecond: { type: "number", minimum: 0.1, maximum: 50 },
       backfillPerSession: { type: "integer", minimum: 0, maximum: 10000 },
       maxConcurrentSessions: { type: "integer", minimum: 1, maximum: MAX_CONCURRENT_SESSIONS_SETTING },
+      cronControl: { type: "boolean", description: "Let the app run and enable/disable cron jobs (asks the Gateway for operator.admin)" },
+      agentStateRefreshMs: { type: "integer", minimum: 1000, maximum: 3600 * 1000 },
       logLevel: { type: "string", enum: LOG_LEVELS },
     },
   },

@@ -76,6 +76,15 @@ export class ConvexLink {
     return this.client.query(ref, { ...args, relaySecret: this.options.relaySecret() });
   }
 
+  /**
+   * A relay mutation Convex itself must answer (never spooled): for claims that must be confirmed before
+   * the relay acts on them. Rejects while Convex is unreachable.
+   */
+  mutate<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+    const ref = makeFunctionReference<"mutation", Record<string, unknown>, T>(fn);
+    return this.client.mutation(ref, { ...args, relaySecret: this.options.relaySecret() });
+  }
+
   write(fn: string, args: Record<string, unknown>, options?: WriteOptions): Promise<void> {
     return this.writer.write(fn, args, options);
   }

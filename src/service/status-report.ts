@@ -41,6 +41,8 @@ export interface StatusReport {
   gatewayTarget: GatewayTargetReport;
   convex: { url?: string; reachable?: boolean; error?: string; relayConnected?: boolean; spooledWrites?: number; spool?: SpoolStatus };
   pairing: { instanceId?: string; instanceName?: string; pairedDevices?: number; pendingPairing?: boolean; error?: string };
+  /** Optional features as the running relay reports them, with the reason one is off. */
+  features?: { cronControl: { enabled: boolean; reason?: string } };
   lastError?: { message: string; at: number };
   logs: { file: string; exists: boolean; journal?: string };
   /** What is down; empty when healthy. */
@@ -155,6 +157,7 @@ export async function collectStatus(deps: StatusDeps): Promise<StatusReport> {
     report.convex.relayConnected = runtime.convex.connected;
     report.convex.spooledWrites = runtime.convex.spooledWrites;
     if (runtime.convex.spool) report.convex.spool = runtime.convex.spool;
+    if (runtime.features) report.features = runtime.features;
   } else {
     report.gateway.why = !report.runtime.running
       ? "the relay is not running"

@@ -25,6 +25,8 @@ export interface PipelineOptions {
   streamWritesPerSecond?: number;
   /** Where the relay dials the Gateway (e.g. a proxy in front of it); the shared Gateway by default. */
   gatewayUrl?: string;
+  /** More `relay.*` settings for config.json (e.g. cronControl). */
+  relay?: Record<string, unknown>;
 }
 
 export interface RelayProcess {
@@ -73,6 +75,7 @@ export class Pipeline {
           maxMessageAgeMs: options.maxMessageAgeMs ?? 120_000,
           streamWritesPerSecond: options.streamWritesPerSecond ?? 4,
           logLevel: "debug",
+          ...options.relay,
         },
       };
       await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });

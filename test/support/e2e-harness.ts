@@ -80,6 +80,8 @@ export async function startE2eHarness(log: (line: string) => void): Promise<E2eH
     modelBaseUrl: stub.baseUrl,
     modelId: stub.modelId,
     stateDir: path.join(runDir, "gateway"),
+    // A shared 2-core machine under load has taken longer than the default 90 s to start the Gateway.
+    readyTimeoutMs: 240_000,
     log,
   });
   const control = await startControlServer(gateway, log);

@@ -4,6 +4,7 @@ import { useCallback, useState } from "preact/hooks";
 import { api, type AppStatus, type SessionRow } from "../api.js";
 import type { PairedInstance } from "../device-store.js";
 import { describeFailure } from "../errors.js";
+import { AgentPanel } from "./agent-panel.js";
 import { ChatView } from "./chat-view.js";
 import { useConnected, useNow, useQuery } from "./hooks.js";
 import { InstancesPanel } from "./instances-panel.js";
@@ -33,6 +34,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
   const now = useNow(15_000);
   const connected = useConnected(client);
   const [panelOpen, setPanelOpen] = useState(false);
+  const [agentOpen, setAgentOpen] = useState(false);
   const [sessionKey, setSessionKey] = useState<string | undefined>();
   const status = useQuery<AppStatus>((onValue, onError) => client.onUpdate(api.app.status, { deviceToken: token }, onValue, onError), [client, token]);
   const sessions = useQuery<{ page: SessionRow[] }>(
@@ -60,6 +62,9 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
         <button type="button" class="relay-button" aria-haspopup="dialog" aria-expanded={panelOpen} onClick={() => setPanelOpen(true)}>
           <span class="relay-name">{name}</span>
           <span class="sr-only">, relays and pairing</span>
+        </button>
+        <button type="button" class="small agent-button" aria-haspopup="dialog" aria-expanded={agentOpen} onClick={() => setAgentOpen(true)}>
+          Agent
         </button>
         <Presence status={status.value} now={now} />
       </header>
@@ -102,6 +107,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
           </section>
         )}
       </div>
+      {agentOpen ? <AgentPanel client={client} deviceToken={token} gatewayVersion={status.value?.gateway.version} onClose={() => setAgentOpen(false)} /> : null}
       {panelOpen ? (
         <InstancesPanel
           instances={instances}
