@@ -4,7 +4,6 @@ import type { Logger } from "../logging/logger.js";
 import { AgentGateway } from "./agent-gateway.js";
 import { AgentStateSync, type CronControlState } from "./agent-state-sync.js";
 import { CronRequests, type CronRequestRow, type CronRequestsConvex } from "./cron-requests.js";
-import type { GatewayAdapter } from "./gateway-adapter.js";
 
 /** cron.run and cron.update need this scope (OpenClaw 2026.9: operator.admin, not operator.write). */
 export const CRON_CONTROL_SCOPE = "operator.admin";
@@ -17,7 +16,6 @@ export interface AgentFeaturesConvex extends CronRequestsConvex {
 
 export interface AgentFeaturesOptions {
   connection: GatewayConnection;
-  adapter: GatewayAdapter;
   convex: AgentFeaturesConvex;
   logger: Logger;
   /** `relay.cronControl` in config.json: ask for operator.admin so the app may run and toggle jobs. */
@@ -55,7 +53,6 @@ export function startAgentFeatures(options: AgentFeaturesOptions): AgentFeatures
     control,
     knownJobIds: () => state.cronJobIds,
     jobsChanged: () => state.changed("cron"),
-    classifyError: (error) => options.adapter.classifyError(error),
   });
   const reportControl = () => void state.setCronControl(control()).catch(() => undefined);
   const offs = [

@@ -3,6 +3,7 @@
  * before the Gateway call, so a retried request, a repeated subscription update or a relay restart never
  * runs a job twice. Only the three fixed methods are called, only with a job id the relay itself listed.
  */
+import { gatewayFailureOf, UNCLASSIFIED_CODE } from "../gateway/gateway-errors.js";
 import type { CronAction, CronRequestStatus } from "../../convex/lib/agent-fields.js";
 import { MAX_CRON_FIELD_CHARS } from "../../convex/lib/agent-limits.js";
 import type { Logger } from "../logging/logger.js";
@@ -36,7 +37,6 @@ export interface CronRequestsOptions {
   /** Called after a request changed a job, so the list is read again. */
   jobsChanged: () => void;
   now?: () => number;
-  classifyError: (error: unknown) => { reason: string };
 }
 
 export const STOPPED_MID_REQUEST =
@@ -122,7 +122,10 @@ export class CronRequests {
         else await this.complete(row, "refused", { reason: `the Gateway left the job ${result.enabled ? "enabled" : "disabled"}` });
       }
     } catch (error) {
-      await this.complete(row, "refused", { reason: options.classifyError(error).reason });
+      const failure = gatewayFailureOf(error);
+      // Said once: the Gateway's code, then its own words (an error of ours has no code worth showing).
+      const reason = failure.code === UNCLASSIFIED_CODE ? failure.reason : `${failure.code}: ${failure.reason}`;
+      await this.complete(row, "refused", { reason });
     }
     options.jobsChanged();
   }

@@ -106,7 +106,6 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
   const maxMessageAgeMs = config.relay?.maxMessageAgeMs ?? RELAY_DEFAULTS.maxMessageAgeMs;
   const features = startAgentFeatures({
     connection,
-    adapter: gateway,
     convex,
     logger,
     cronControl: config.relay?.cronControl === true,

@@ -94,9 +94,12 @@ export class GatewayProtocolError extends GatewayError {
 }
 
 /** The failure a rejected Gateway call carries; something that is not a GatewayError (a bug) is left to a retry. */
+/** The code of a failure that is not the Gateway's answer (an error of the relay's own). */
+export const UNCLASSIFIED_CODE = "GATEWAY_UNCLASSIFIED";
+
 export function gatewayFailureOf(error: unknown): GatewayFailure {
   if (error instanceof GatewayError) return error.failure;
-  return { kind: "transient", code: "GATEWAY_UNCLASSIFIED", reason: error instanceof Error ? error.message : String(error) };
+  return { kind: "transient", code: UNCLASSIFIED_CODE, reason: error instanceof Error ? error.message : String(error) };
 }
 
 /** An error frame is worth the same request again when it says so, when the Gateway is unavailable, or when it is a race. */

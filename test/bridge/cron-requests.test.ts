@@ -37,7 +37,6 @@ function setup(options: { enabled?: boolean; jobs?: string[]; listed?: () => boo
     knownJobIds: () => (options.listed?.() === false ? undefined : new Set(options.jobs ?? ["job-1", "job-2"])),
     jobsChanged: () => void (listed += 1),
     now: () => NOW,
-    classifyError: (error) => ({ reason: error instanceof Error ? error.message : String(error) }),
   });
   return { gateway, convex, requests, listed: () => listed };
 }
