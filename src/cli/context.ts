@@ -10,6 +10,8 @@ export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 78 } as const;
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** A terminal's width, when it is one. */
+  columns?: number;
 }
 
 export interface InputStream extends NodeJS.ReadableStream {

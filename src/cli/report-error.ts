@@ -22,11 +22,3 @@ export function reportError(cli: CliContext, error: unknown): number {
   return EXIT.FAILURE;
 }
 
-/** Runs a command body, recording its exit code on the context; never throws. */
-export async function runCommand(ctx: CliContext, body: () => Promise<number>): Promise<void> {
-  try {
-    ctx.exitCode = await body();
-  } catch (error) {
-    ctx.exitCode = reportError(ctx, error);
-  }
-}

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { gatewayNodeBinary } from "../../src/devkit/local-gateway.js";
+import { gatewayNodeBinary } from "../../dev/devkit/local-gateway.js";
 import { ROOT } from "../chat/relay-cli.js";
 
 interface Ran {

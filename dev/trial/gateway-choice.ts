@@ -1,8 +1,8 @@
 /** Which Gateway the trial uses: the person's own when one answers with their credentials, else a trial Gateway it starts. */
 import path from "node:path";
-import type { Env } from "../config/paths.js";
+import type { Env } from "../../src/config/paths.js";
 import { probeGatewayConnect, type ProbeResult } from "../devkit/gateway-probe.js";
-import { resolveGatewayConfig, type ResolvedGatewayConfig } from "../gateway/index.js";
+import { resolveGatewayConfig, type ResolvedGatewayConfig } from "../../src/gateway/index.js";
 import type { GatewayMode } from "./trial-args.js";
 
 export interface TrialGateway {

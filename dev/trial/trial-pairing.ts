@@ -1,8 +1,8 @@
 /** Pairs the trial's chat client through the real flow: `fastclaw-relay pair --json` makes the code, the chat claims it. */
-import type { StatePaths } from "../config/paths.js";
-import { ChatError } from "../chat/chat-error.js";
-import { openChatLink, type ChatLink } from "../chat/chat-link.js";
-import { parsePairingPayload } from "../chat/pair-payload.js";
+import type { StatePaths } from "../../src/config/paths.js";
+import { ChatError } from "../../src/chat/chat-error.js";
+import { openChatLink, type ChatLink } from "../../src/chat/chat-link.js";
+import { parsePairingPayload } from "../../src/chat/pair-payload.js";
 import { spawnChild, type TrialChild } from "./child-process.js";
 
 export interface TrialPairingOptions {
