@@ -48,9 +48,10 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "fastclaw-pack-e2e-"));
-  // npm itself needs a HOME for its cache; a throwaway one, never the real home. The machine's way
+  // npm itself needs a HOME; a throwaway one, never the real home. Its download cache is kept between
+  // runs in node_modules/.cache (not the temp dir, which a run must leave as it found it). The machine's way
   // to the registry (proxy, extra CA certificates, registry mirror) is kept, or npm retries forever.
-  env = { PATH: process.env.PATH ?? "", HOME: path.join(dir, "home"), npm_config_cache: path.join(os.tmpdir(), "fastclaw-e2e-npm-cache") };
+  env = { PATH: process.env.PATH ?? "", HOME: path.join(dir, "home"), npm_config_cache: path.join(ROOT, "node_modules", ".cache", "fastclaw-e2e-npm-cache") };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && /^(https?_proxy|no_proxy|node_extra_ca_certs|ssl_cert_file|ssl_cert_dir|npm_config_registry)$/i.test(key)) env[key] = value;
   }
