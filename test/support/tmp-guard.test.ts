@@ -4,31 +4,40 @@ import os from "node:os";
 import path from "node:path";
 import { closeTmpGuard, openTmpGuard, ownLeftovers } from "./tmp-guard.js";
 
-test("a run's temp dirs go to a private TMPDIR; one a test left behind fails the close by name, and the dir is removed anyway", () => {
+// Each test uses its own holder, so the guard this run's global setup opened stays untouched.
+test("a run gets a private TMPDIR; a temp dir of ours left there fails the close by name, and the dir is removed anyway", () => {
+  const holder = {};
   const before = process.env.TMPDIR;
-  openTmpGuard();
-  const privateDir = os.tmpdir();
+  const privateDir = openTmpGuard(holder);
   try {
-    expect(privateDir).not.toBe(before ?? "/tmp");
+    expect(process.env.TMPDIR).toBe(privateDir);
     expect(path.basename(privateDir)).toMatch(/^fastclaw-jest-tmp-/);
     mkdirSync(path.join(privateDir, "fc-spool-left"));
     writeFileSync(path.join(privateDir, "fcr-test-file"), "x");
     // Third-party leftovers (Chromium, the Gateway) are removed with the dir but are not ours to fail on.
     mkdirSync(path.join(privateDir, "org.chromium.Chromium.abc"));
   } finally {
-    expect(() => closeTmpGuard()).toThrow("tests left 2 temporary entries behind (each test must delete what it creates): fc-spool-left, fcr-test-file");
+    expect(() => closeTmpGuard(holder)).toThrow("tests left 2 temporary entries behind (each test must delete what it creates): fc-spool-left, fcr-test-file");
   }
   expect(process.env.TMPDIR).toBe(before);
   expect(existsSync(privateDir)).toBe(false);
 });
 
+test("a clean run closes without complaint", () => {
+  const holder = {};
+  const privateDir = openTmpGuard(holder);
+  mkdirSync(path.join(privateDir, "org.chromium.Chromium.xyz"));
+  expect(() => closeTmpGuard(holder)).not.toThrow();
+  expect(existsSync(privateDir)).toBe(false);
+});
+
 test("opened by both jest projects, only the last close checks and removes it", () => {
-  openTmpGuard();
-  openTmpGuard();
-  const privateDir = os.tmpdir();
-  closeTmpGuard();
+  const holder = {};
+  const privateDir = openTmpGuard(holder);
+  expect(openTmpGuard(holder)).toBe(privateDir);
+  closeTmpGuard(holder);
   expect(existsSync(privateDir)).toBe(true);
-  closeTmpGuard();
+  closeTmpGuard(holder);
   expect(existsSync(privateDir)).toBe(false);
 });
 

@@ -18,20 +18,27 @@ interface Guard {
   users: number;
 }
 
+/** Where the open guard lives: jest's global setup and teardown share the process's globalThis. */
+export interface GuardHolder {
+  __fastclawTmpGuard?: Guard | undefined;
+}
+
 declare global {
   var __fastclawTmpGuard: Guard | undefined;
 }
 
-export function openTmpGuard(): void {
-  const open = globalThis.__fastclawTmpGuard;
+/** Opens (or joins) the run's guard; returns its private temp dir. */
+export function openTmpGuard(holder: GuardHolder = globalThis): string {
+  const open = holder.__fastclawTmpGuard;
   if (open) {
     open.users += 1;
-    return;
+    return open.dir;
   }
   const previousTmpdir = process.env.TMPDIR;
   const dir = mkdtempSync(path.join(os.tmpdir(), "fastclaw-jest-tmp-"));
   process.env.TMPDIR = dir;
-  globalThis.__fastclawTmpGuard = { dir, previousTmpdir, users: 1 };
+  holder.__fastclawTmpGuard = { dir, previousTmpdir, users: 1 };
+  return dir;
 }
 
 /** What was left in `dir` under one of our names, sorted. */
@@ -41,12 +48,12 @@ export function ownLeftovers(dir: string): string[] {
     .sort();
 }
 
-export function closeTmpGuard(): void {
-  const guard = globalThis.__fastclawTmpGuard;
+export function closeTmpGuard(holder: GuardHolder = globalThis): void {
+  const guard = holder.__fastclawTmpGuard;
   if (!guard) return;
   guard.users -= 1;
   if (guard.users > 0) return;
-  globalThis.__fastclawTmpGuard = undefined;
+  holder.__fastclawTmpGuard = undefined;
   if (guard.previousTmpdir === undefined) delete process.env.TMPDIR;
   else process.env.TMPDIR = guard.previousTmpdir;
   const left = ownLeftovers(guard.dir);
