@@ -1,4 +1,5 @@
 /** Pairs the trial's chat client through the real flow: `fastclaw-relay pair --json` makes the code, the chat claims it. */
+import { RelayError } from "../../src/relay-error.js";
 import type { StatePaths } from "../../src/config/paths.js";
 import { ChatError } from "../../src/chat/chat-error.js";
 import { openChatLink, type ChatLink } from "../../src/chat/chat-link.js";
@@ -17,8 +18,11 @@ export interface TrialPairingOptions {
   track: (child: TrialChild) => void;
 }
 
-export class TrialStepError extends Error {
+export class TrialStepError extends RelayError<"TRIAL_STEP_FAILED"> {
   override readonly name = "TrialStepError";
+  constructor(message: string) {
+    super("TRIAL_STEP_FAILED", message);
+  }
 }
 
 /** The first stdout line of `pair --json` that holds a pairing payload. */
