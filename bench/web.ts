@@ -12,10 +12,10 @@ import { ConvexClient, ConvexHttpClient } from "convex/browser";
 import puppeteer, { type Browser, type Page } from "puppeteer-core";
 import { api } from "../convex/_generated/api.js";
 import { WEB_ASSETS } from "../convex/lib/web-assets.generated.js";
-import { spawnLocalConvex } from "../src/devkit/local-convex-process.js";
+import { spawnLocalConvex } from "../dev/devkit/local-convex-process.js";
 import { track } from "./cleanup.js";
 import { summarize, type Summary } from "./stats.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../src/local-convex/registration-key.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../dev/local-convex/registration-key.js";
 
 export interface WebPlan {
   /** Cold first visits measured (fresh incognito context each, no cache, no service worker). */

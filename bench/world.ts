@@ -3,8 +3,8 @@ import { randomBytes } from "node:crypto";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { AppClient } from "../src/app-client/app-client.js";
-import { spawnLocalConvex, type LocalConvexProcess } from "../src/devkit/local-convex-process.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../src/local-convex/registration-key.js";
+import { spawnLocalConvex, type LocalConvexProcess } from "../dev/devkit/local-convex-process.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../dev/local-convex/registration-key.js";
 
 export interface World {
   convex: LocalConvexProcess;

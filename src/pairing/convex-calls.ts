@@ -1,17 +1,18 @@
 /** Request/response calls to Convex for pairing (HTTP, short timeout) with errors a person can act on. */
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
+import { RelayError } from "../relay-error.js";
 import { convexErrorCode } from "./convex-functions.js";
 
-export class PairingError extends Error {
+/**
+ * A pairing step that failed: the code is Convex's own refusal code (`UNAUTHORIZED`, `RATE_LIMITED`, …)
+ * when Convex answered, else one of the relay's.
+ */
+export class PairingError extends RelayError<string> {
   override readonly name = "PairingError";
-  constructor(
-    message: string,
-    readonly hint?: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
 }
+
+/** Convex could not be reached at all (refused, DNS, timeout). */
+export const CONVEX_UNREACHABLE = "CONVEX_UNREACHABLE";
 
 /** How long one pairing call to Convex may take. */
 export const PAIRING_CALL_TIMEOUT_MS = 15_000;
@@ -54,8 +55,8 @@ export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_T
   });
   const classified = (error: unknown): PairingError => {
     const code = convexErrorCode(error);
-    if (code) return new PairingError(`Convex refused: ${code}: ${refusalMessage(error) ?? describe(error)}`, HINTS[code], code);
-    return new PairingError(`Cannot reach Convex at ${url}: ${describe(error)}`, "Check the URL (`convexUrl` in the config) and the network.");
+    if (code) return new PairingError(code, `Convex refused: ${code}: ${refusalMessage(error) ?? describe(error)}`, HINTS[code]);
+    return new PairingError(CONVEX_UNREACHABLE, `Cannot reach Convex at ${url}: ${describe(error)}`, "Check the URL (`convexUrl` in the config) and the network.");
   };
   return {
     url,

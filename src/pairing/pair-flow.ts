@@ -46,13 +46,10 @@ export async function runPairing(options: PairOptions): Promise<PairOutcome> {
   const loaded = await loadConfig(options.env);
   const convexUrl = options.convexUrl ?? loaded.effective.convexUrl;
   if (!convexUrl) {
-    throw new ConfigError(
-      "incomplete",
-      loaded.file,
-      "`convexUrl` is missing: this relay does not know which Convex deployment to use",
-      "convexUrl",
-      "Pass it once: `fastclaw-relay pair --convex-url https://<deployment>.convex.cloud` (or set FASTCLAW_CONVEX_URL).",
-    );
+    throw new ConfigError("CONFIG_INCOMPLETE", loaded.file, "`convexUrl` is missing: this relay does not know which Convex deployment to use", {
+      key: "convexUrl",
+      hint: "Pass it once: `fastclaw-relay pair --convex-url https://<deployment>.convex.cloud` (or set FASTCLAW_CONVEX_URL).",
+    });
   }
   const convex = await createConvexCaller(convexUrl);
   let current = loaded.data;

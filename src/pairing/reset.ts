@@ -28,6 +28,7 @@ export async function resetInstance(
   const oldSecret = current.instanceSecret;
   if (!oldSecret)
     throw new PairingError(
+      "NOTHING_TO_RESET",
       "Nothing to reset: this relay has no instance secret yet.",
       "Run `fastclaw-relay pair` without --reset.",
     );
@@ -48,6 +49,7 @@ export async function resetInstance(
     const rescue = `${file}.new-${now}`;
     await writeFile(rescue, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
     throw new PairingError(
+      "CONFIG_NOT_SAVED",
       `Convex rotated the secret but ${file} could not be updated (${error instanceof Error ? error.message : String(error)}).`,
       `The new configuration is in ${rescue}; move it over ${file}. The old one is in ${backup}.`,
     );

@@ -77,14 +77,14 @@ export class LaunchdService implements ServiceManager {
   private async must(...args: string[]): Promise<CommandResult> {
     const result = await this.launchctl(...args);
     if (result.code === 127)
-      throw new ServiceError("launchctl is not available.", "Run `fastclaw-relay run` under another supervisor.");
-    if (result.code !== 0) throw new ServiceError(describeFailure("launchctl", args, result));
+      throw new ServiceError("SERVICE_UNSUPPORTED", "launchctl is not available.", "Run `fastclaw-relay run` under another supervisor.");
+    if (result.code !== 0) throw new ServiceError("SERVICE_COMMAND_FAILED", describeFailure("launchctl", args, result));
     return result;
   }
 
   private async print(): Promise<LaunchctlPrint | undefined> {
     const result = await this.launchctl("print", this.target);
-    if (result.code === 127) throw new ServiceError("launchctl is not available.");
+    if (result.code === 127) throw new ServiceError("SERVICE_UNSUPPORTED", "launchctl is not available.");
     return result.code === 0 ? parseLaunchctlPrint(result.stdout) : undefined;
   }
 
@@ -105,6 +105,7 @@ export class LaunchdService implements ServiceManager {
         // Not running and never exited: launchd has not spawned it yet. Not running after an exit: it did not hold.
         if (printed && printed.lastExitCode === undefined) return { kind: "starting" };
         const error = new ServiceError(
+          "SERVICE_DID_NOT_STAY_UP",
           `${LAUNCHD_LABEL} did not stay up (state ${printed?.state ?? "not loaded"}, last exit code ${printed?.lastExitCode ?? "?"}).`,
           "`fastclaw-relay status` and `fastclaw-relay logs` say why.",
         );
@@ -155,7 +156,7 @@ export class LaunchdService implements ServiceManager {
 
   async start(): Promise<ActionOutcome> {
     if (!(await this.installed()))
-      throw new ServiceError(`${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+      throw new ServiceError("SERVICE_NOT_INSTALLED", `${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     const before = await this.print();
     if (before?.state === "running") return { message: `${LAUNCHD_LABEL} is already running.`, notes: [] };
     await this.must("enable", this.target);
@@ -174,7 +175,7 @@ export class LaunchdService implements ServiceManager {
 
   async restart(): Promise<ActionOutcome> {
     if (!(await this.installed()))
-      throw new ServiceError(`${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+      throw new ServiceError("SERVICE_NOT_INSTALLED", `${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     const before = await this.print();
     await this.must("enable", this.target);
     if (before) await this.must("kickstart", "-k", this.target);

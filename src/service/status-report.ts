@@ -76,7 +76,7 @@ async function configSection(env: Env, report: StatusReport): Promise<LoadedConf
     return loaded;
   } catch (error) {
     report.config.state = "invalid";
-    report.config.error = error instanceof ConfigError ? error.message.split("\n")[0] : String(error);
+    report.config.error = error instanceof ConfigError ? error.message : String(error);
     return undefined;
   }
 }

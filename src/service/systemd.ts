@@ -71,6 +71,7 @@ export class SystemdService implements ServiceManager {
   private failure(args: string[], result: CommandResult): ServiceError {
     if (result.code === 127) {
       return new ServiceError(
+        "SERVICE_UNSUPPORTED",
         "systemctl is not installed: this system does not run systemd.",
         "Run `fastclaw-relay run` under another supervisor.",
       );
@@ -78,7 +79,7 @@ export class SystemdService implements ServiceManager {
     const hint = BUS_TROUBLE.test(result.stderr)
       ? "No systemd user manager is reachable from this shell. Log in through a normal session (not `su`), or set XDG_RUNTIME_DIR=/run/user/$(id -u)."
       : undefined;
-    return new ServiceError(describeFailure("systemctl", ["--user", ...args], result), hint);
+    return new ServiceError("SERVICE_COMMAND_FAILED", describeFailure("systemctl", ["--user", ...args], result), hint);
   }
 
   private async must(...args: string[]): Promise<CommandResult> {
@@ -120,6 +121,7 @@ export class SystemdService implements ServiceManager {
         }
         const status = show.ExecMainStatus ?? "?";
         const error = new ServiceError(
+          "SERVICE_DID_NOT_STAY_UP",
           `${this.name} did not stay up: ${show.ActiveState} (${show.SubState}), exit status ${status}.`,
           status === "78"
             ? "The configuration is unusable: `fastclaw-relay status` says why."
@@ -173,7 +175,7 @@ export class SystemdService implements ServiceManager {
   }
 
   async start(): Promise<ActionOutcome> {
-    if (!(await this.installed())) throw new ServiceError(`${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+    if (!(await this.installed())) throw new ServiceError("SERVICE_NOT_INSTALLED", `${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     await this.ensureManager();
     if ((await this.systemctl("is-active", "--quiet", this.name)).code === 0) {
       return { message: `${this.name} is already running.`, notes: [] };
@@ -199,7 +201,7 @@ export class SystemdService implements ServiceManager {
   }
 
   async restart(): Promise<ActionOutcome> {
-    if (!(await this.installed())) throw new ServiceError(`${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+    if (!(await this.installed())) throw new ServiceError("SERVICE_NOT_INSTALLED", `${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     await this.ensureManager();
     await this.systemctl("reset-failed", this.name);
     await this.must("restart", this.name);

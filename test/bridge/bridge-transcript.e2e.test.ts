@@ -4,7 +4,7 @@
  * burst in one session is listed in the transcript's order, each message followed by its reply.
  */
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
-import { longReplyFor } from "../../src/devkit/stub-model-server.js";
+import { longReplyFor } from "../../dev/devkit/stub-model-server.js";
 import { transcriptText } from "../../src/gateway/index.js";
 import type { AppMessage } from "../../src/app-client/app-client.js";
 import { expectTranscriptMatchesConvex, eventually, sessionKey, usePipeline } from "./pipeline.js";

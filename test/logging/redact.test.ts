@@ -1,6 +1,6 @@
 /** Redaction of credentials by shape (long hex, random base64url) and by value (the resolved Gateway token/password), without touching prose. */
 import { randomBytes } from "node:crypto";
-import { seededRandom } from "../../src/devkit/seeded-random.js";
+import { seededRandom } from "../../dev/devkit/seeded-random.js";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunRelayOptions } from "../../src/bridge/run-relay.js";

@@ -1,6 +1,6 @@
 /** Runs the real `openclaw` CLI against the shared e2e Gateway (its state dir and config), as a person on that machine would. */
 import path from "node:path";
-import { gatewayNodeBinary } from "../../src/devkit/local-gateway.js";
+import { gatewayNodeBinary } from "../../dev/devkit/local-gateway.js";
 import { e2eInfo } from "./gateway-fixture.js";
 import { runProcess, type Ran } from "./run-process.js";
 

@@ -9,7 +9,7 @@ import { saveScreenshot, useBrowser, type PhonePage } from "../support/browser.j
 import { clearStubModelRequests, stubModelRequests } from "../support/gateway-fixture.js";
 import { usePipeline } from "../bridge/pipeline.js";
 import { clickButton, newPairingToken, openPaired, pairingUrl, sendInNewChat, storedDeviceTokens, waitForText } from "./web-page.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../dev/local-convex/registration-key.js";
 
 /** Per test: a slow machine runs the Gateway, the relay, local Convex and Chromium at once. */
 const TEST_MS = 300_000;

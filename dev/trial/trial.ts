@@ -2,16 +2,17 @@
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { statePaths } from "../config/paths.js";
-import { ChatError } from "../chat/chat-error.js";
-import { chatOnce } from "../chat/chat-once.js";
-import type { ChatLink } from "../chat/chat-link.js";
-import { runChatRepl } from "../chat/chat-repl.js";
-import { describeHealth } from "../chat/relay-health.js";
-import type { TextSink } from "../chat/stream-printer.js";
+import { statePaths } from "../../src/config/paths.js";
+import { errorLines } from "../../src/cli/report-error.js";
+import { RelayError } from "../../src/relay-error.js";
+import { chatOnce } from "../../src/chat/chat-once.js";
+import type { ChatLink } from "../../src/chat/chat-link.js";
+import { runChatRepl } from "../../src/chat/chat-repl.js";
+import { describeHealth } from "../../src/chat/relay-health.js";
+import type { TextSink } from "../../src/chat/stream-printer.js";
 import { spawnLocalConvex, type LocalConvexProcess } from "../devkit/local-convex-process.js";
 import { spawnChild, type TrialChild } from "./child-process.js";
-import { chooseGateway, TrialGatewayError, type TrialGateway } from "./gateway-choice.js";
+import { chooseGateway, type TrialGateway } from "./gateway-choice.js";
 import { startTrialGateway } from "./local-trial-gateway.js";
 import type { TrialArgs } from "./trial-args.js";
 import { trialRelayEnv } from "./trial-env.js";
@@ -138,8 +139,8 @@ export async function runTrial(args: TrialArgs, deps: TrialDeps): Promise<number
       note("Interrupted.");
       return 130;
     }
-    if (error instanceof TrialStepError || error instanceof TrialGatewayError) note(`failed: ${error.message}`);
-    else if (error instanceof ChatError) note(`failed: ${error.message}${error.hint ? `\n${error.hint}` : ""}`);
+    // A RelayError (a trial step, the Gateway choice, the chat client) says what and what to do; anything else is a bug: its stack.
+    if (error instanceof RelayError) note(`failed: ${errorLines(error).join("\n")}`);
     else note(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return 1;
   } finally {

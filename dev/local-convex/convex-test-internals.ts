@@ -48,7 +48,7 @@ const REQUIRED_METHODS = ["get", "commit", "_iterateDocs", "_resolveQuerySource"
 function fail(detail: string): never {
   throw new Error(
     `local Convex server: convex-test's internals are not what its DatabaseFake speed-up expects (${detail}). ` +
-      "Check src/local-convex/convex-test-internals.ts against the installed convex-test.",
+      "Check dev/local-convex/convex-test-internals.ts against the installed convex-test.",
   );
 }
 

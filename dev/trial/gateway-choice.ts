@@ -1,8 +1,9 @@
 /** Which Gateway the trial uses: the person's own when one answers with their credentials, else a trial Gateway it starts. */
+import { RelayError } from "../../src/relay-error.js";
 import path from "node:path";
-import type { Env } from "../config/paths.js";
+import type { Env } from "../../src/config/paths.js";
 import { probeGatewayConnect, type ProbeResult } from "../devkit/gateway-probe.js";
-import { resolveGatewayConfig, type ResolvedGatewayConfig } from "../gateway/index.js";
+import { resolveGatewayConfig, type ResolvedGatewayConfig } from "../../src/gateway/index.js";
 import type { GatewayMode } from "./trial-args.js";
 
 export interface TrialGateway {
@@ -28,8 +29,11 @@ export interface GatewayChoiceDeps {
   note: (line: string) => void;
 }
 
-export class TrialGatewayError extends Error {
+export class TrialGatewayError extends RelayError<"TRIAL_NO_GATEWAY"> {
   override readonly name = "TrialGatewayError";
+  constructor(message: string, hint?: string) {
+    super("TRIAL_NO_GATEWAY", message, hint);
+  }
 }
 
 /** Nothing listening (or not a Gateway): as opposed to a Gateway that answered and refused. */

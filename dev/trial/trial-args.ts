@@ -1,4 +1,5 @@
 /** The trial's command line: `npm run trial [-- --message "hi"] [--gateway auto|existing|local] [--keep] [--timeout s]`. */
+import { RelayError } from "../../src/relay-error.js";
 
 export type GatewayMode = "auto" | "existing" | "local";
 
@@ -26,8 +27,11 @@ export const TRIAL_USAGE = [
   "  -h, --help             this text",
 ];
 
-export class TrialUsageError extends Error {
+export class TrialUsageError extends RelayError<"USAGE"> {
   override readonly name = "TrialUsageError";
+  constructor(message: string) {
+    super("USAGE", message);
+  }
 }
 
 export function parseTrialArgs(argv: readonly string[]): TrialArgs {

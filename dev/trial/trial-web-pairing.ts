@@ -1,5 +1,5 @@
 /** The trial's second pairing code, for the web app: its link and QR printed next to the terminal chat. */
-import { terminalQr } from "../pairing/qr.js";
+import { terminalQr } from "../../src/pairing/qr.js";
 import { spawnChild, type TrialChild } from "./child-process.js";
 
 export interface WebPairingOptions {

@@ -1,8 +1,9 @@
 /** Pairs the trial's chat client through the real flow: `fastclaw-relay pair --json` makes the code, the chat claims it. */
-import type { StatePaths } from "../config/paths.js";
-import { ChatError } from "../chat/chat-error.js";
-import { openChatLink, type ChatLink } from "../chat/chat-link.js";
-import { parsePairingPayload } from "../chat/pair-payload.js";
+import { RelayError } from "../../src/relay-error.js";
+import type { StatePaths } from "../../src/config/paths.js";
+import { ChatError } from "../../src/chat/chat-error.js";
+import { openChatLink, type ChatLink } from "../../src/chat/chat-link.js";
+import { parsePairingPayload } from "../../src/chat/pair-payload.js";
 import { spawnChild, type TrialChild } from "./child-process.js";
 
 export interface TrialPairingOptions {
@@ -17,8 +18,11 @@ export interface TrialPairingOptions {
   track: (child: TrialChild) => void;
 }
 
-export class TrialStepError extends Error {
+export class TrialStepError extends RelayError<"TRIAL_STEP_FAILED"> {
   override readonly name = "TrialStepError";
+  constructor(message: string) {
+    super("TRIAL_STEP_FAILED", message);
+  }
 }
 
 /** The first stdout line of `pair --json` that holds a pairing payload. */

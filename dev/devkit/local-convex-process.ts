@@ -19,11 +19,11 @@ export interface LocalConvexProcess {
   stop(): Promise<void>;
 }
 
-/** `dist/src/local-convex/main.js` next to this compiled file (or the build output when run from src). */
+/** `dist/dev/local-convex/main.js` next to this compiled file (or the build output when run from src). */
 function mainScript(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const fromDist = path.resolve(here, "../local-convex/main.js");
-  return here.includes(`${path.sep}dist${path.sep}`) ? fromDist : path.resolve(here, "../../dist/src/local-convex/main.js");
+  return here.includes(`${path.sep}dist${path.sep}`) ? fromDist : path.resolve(here, "../../dist/dev/local-convex/main.js");
 }
 
 export interface SpawnLocalConvexOptions {

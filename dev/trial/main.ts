@@ -1,6 +1,6 @@
 /** Entry of `npm run trial` (scripts/trial.mjs): arguments, signals, and a last-resort kill of everything started. */
 import path from "node:path";
-import { packageRoot } from "../service/package-root.js";
+import { packageRoot } from "../../src/service/package-root.js";
 import { parseTrialArgs, TRIAL_USAGE, TrialUsageError } from "./trial-args.js";
 import { runTrial } from "./trial.js";
 

@@ -1,4 +1,4 @@
-/** `node dist/src/local-convex/main.js [--port 3210] [--functions-dir dir]`: run the local Convex server for a person. */
+/** `node dist/dev/local-convex/main.js [--port 3210] [--functions-dir dir]`: run the local Convex server for a person. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkControlToken, CONTROL_TOKEN_ENV, newControlToken, startControlServer } from "./control-server.js";
@@ -24,7 +24,7 @@ function portValue(flag: string, text: string): number {
 }
 
 function parseArgs(argv: string[]): Args {
-  // Compiled to dist/src/local-convex/main.js; the compiled functions live in dist/convex.
+  // Compiled to dist/dev/local-convex/main.js; the compiled functions live in dist/convex.
   let functionsDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");
   let port = 3210;
   let sitePort: number | undefined;
