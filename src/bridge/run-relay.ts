@@ -1,7 +1,7 @@
 /** `fastclaw-relay run`: wires the Gateway connection, Convex and the bridge, until a signal stops it. */
 import type { Env, StatePaths } from "../config/paths.js";
 import { ConvexLink } from "../convex-sync/convex-link.js";
-import { errorCode } from "../convex-sync/convex-writer.js";
+import { convexErrorCode } from "../convex-sync/convex-error.js";
 import { openGatewayConnection } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
 import { RuntimeReporter } from "../runtime/runtime-reporter.js";
@@ -61,7 +61,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     relaySecret: () => secret,
     logger,
     onRejected: (_fn, error) => {
-      if (errorCode(error) !== "UNAUTHORIZED" || reloading || !options.reloadSecret) return;
+      if (convexErrorCode(error) !== "UNAUTHORIZED" || reloading || !options.reloadSecret) return;
       reloading = true;
       void options
         .reloadSecret()

@@ -2,6 +2,7 @@
 import { systemClock, type Clock } from "../gateway/clock.js";
 import { ReconnectPolicy } from "../gateway/reconnect-policy.js";
 import type { Logger } from "../logging/logger.js";
+import { convexErrorCode } from "./convex-error.js";
 import { DiskQueue, SPOOL_RETRY, type QueuedWrite } from "./disk-queue.js";
 import { DEFAULT_IN_FLIGHT_LIMITS, InFlightWindow, sizeOf, type InFlightWrite } from "./in-flight.js";
 import { SpoolHealth, type SpoolStatus } from "./spool-health.js";
@@ -260,7 +261,7 @@ export class ConvexWriter {
   }
 
   private rejected(fn: string, error: unknown): void {
-    const code = errorCode(error);
+    const code = convexErrorCode(error);
     this.options.logger.warn("Convex refused a write; dropped", { fn, code: code ?? "unknown" });
     this.options.onRejected?.(fn, error);
   }
@@ -390,15 +391,4 @@ export class ConvexWriter {
       this.options.logger.info("spool replayed; writing to Convex directly again", { replayed });
     }
   }
-}
-
-/** The `code` of a `ConvexError`'s data, when there is one. */
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === "object" && error !== null && "data" in error) {
-    const data = (error as { data: unknown }).data;
-    if (typeof data === "object" && data !== null && typeof (data as { code?: unknown }).code === "string") {
-      return (data as { code: string }).code;
-    }
-  }
-  return undefined;
 }
