@@ -1,4 +1,6 @@
 /** App → Gateway: delivers queued app messages with chat.send, in order per session, exactly once. */
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { Logger } from "../logging/logger.js";
 import { clipChars, LIMITS } from "./clip.js";
 import type { ConvexWrites, GatewayPort } from "./ports.js";
@@ -156,14 +158,14 @@ export class Outbox {
     clearTimeout(entry.expiryTimer);
     const { messageId, runId } = entry.message;
     if (outcome === "delivered") {
-      void this.options.convex.write("relay:markDelivered", { messageId, runId });
+      void this.options.convex.write(api.relay.markDelivered, { messageId: messageId as Id<"messages">, runId });
     } else if (outcome === "expired") {
       const reason = `not delivered within ${Math.round(this.options.maxAgeMs / 1000)} s (gateway unreachable)`;
       this.options.logger.info("app message expired", { messageId });
-      void this.options.convex.write("relay:markExpired", { messageId, reason });
+      void this.options.convex.write(api.relay.markExpired, { messageId: messageId as Id<"messages">, reason });
     } else {
       this.options.logger.info("gateway rejected an app message", { messageId, reason: detail });
-      void this.options.convex.write("relay:markFailed", { messageId, reason: clipChars(detail ?? "rejected by the gateway", LIMITS.reason) });
+      void this.options.convex.write(api.relay.markFailed, { messageId: messageId as Id<"messages">, reason: clipChars(detail ?? "rejected by the gateway", LIMITS.reason) });
     }
   }
 

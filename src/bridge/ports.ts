@@ -1,5 +1,6 @@
 /** What the bridge needs from each side, as narrow interfaces: the real ones and test doubles both fit. */
 import type { ChatEvent } from "@openclaw/gateway-protocol";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../convex-sync/relay-api.js";
 import type { TranscriptMessage } from "./transcript.js";
 
 export interface GatewaySessionInfo {
@@ -52,5 +53,10 @@ export interface GatewayEventSink {
 
 /** The bridge's view of Convex writes: ordered, and durable once the promise settles. */
 export interface ConvexWrites {
-  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void>;
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: { durable?: boolean }): Promise<void>;
+}
+
+/** The Convex side as the bridge uses it; `ConvexLink` is the real one. */
+export interface ConvexSide extends ConvexWrites {
+  subscribe<Q extends RelayQuery>(query: Q, args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void, onError: (error: Error) => void): () => void;
 }

@@ -2,20 +2,16 @@
 import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
 import type { Logger } from "../logging/logger.js";
-import { AbortHandler, type AbortRequest } from "./abort-handler.js";
+import { api } from "../convex-sync/relay-api.js";
+import { AbortHandler } from "./abort-handler.js";
 import type { CursorStore } from "./cursor-store.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
-import type { ConvexWrites, GatewayEventSink, GatewayPort, GatewaySessionInfo } from "./ports.js";
+import type { ConvexSide, GatewayEventSink, GatewayPort, GatewaySessionInfo } from "./ports.js";
 import { Presence } from "./presence.js";
 import { SessionSync } from "./session-sync.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
 import type { TranscriptMessage } from "./transcript.js";
 import { TranscriptMirror } from "./transcript-mirror.js";
-
-/** The Convex side as the bridge uses it; `ConvexLink` is the real one. */
-export interface ConvexSide extends ConvexWrites {
-  subscribe<T>(fn: string, args: Record<string, unknown>, onUpdate: (value: T) => void, onError: (error: Error) => void): () => void;
-}
 
 export interface RelayBridgeOptions {
   gateway: GatewayPort;
@@ -108,13 +104,13 @@ export class RelayBridge implements GatewayEventSink {
     const onError = (what: string) => (error: Error) =>
       logger.error(`Convex subscription ${what} failed`, { error: error.message });
     this.unsubscribes.push(
-      convex.subscribe<PendingMessage[]>(
-        "relay:pendingMessages",
+      convex.subscribe(
+        api.relay.pendingMessages,
         { limit: this.options.pendingLimit ?? 200 },
         (pending) => this.outbox.update(validPending(pending, logger)),
         onError("pendingMessages"),
       ),
-      convex.subscribe<AbortRequest[]>("relay:abortRequests", {}, (requests) => this.aborts.update(requests), onError("abortRequests")),
+      convex.subscribe(api.relay.abortRequests, {}, (requests) => this.aborts.update(requests), onError("abortRequests")),
     );
   }
 
@@ -158,7 +154,7 @@ export class RelayBridge implements GatewayEventSink {
     const keepSessionKeys = sessions.filter((session) => session.hasActiveRun !== false).map((session) => session.sessionKey);
     const keepRunIds = this.streams.runIds;
     if (keepSessionKeys.length > MAX_KEEP_LIST || keepRunIds.length > MAX_KEEP_LIST) return;
-    void this.options.convex.write("relay:closeOrphanedStreams", { keepRunIds, keepSessionKeys, reason: ORPHANED_STREAM_REASON });
+    void this.options.convex.write(api.relay.closeOrphanedStreams, { keepRunIds, keepSessionKeys, reason: ORPHANED_STREAM_REASON });
   }
 
   disconnected(reason: { code?: string; message: string }): void {

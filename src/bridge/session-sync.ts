@@ -1,5 +1,6 @@
 /** Mirrors the Gateway's session list into Convex: at connect, and debounced on sessions.changed. */
 import type { Logger } from "../logging/logger.js";
+import { api } from "../convex-sync/relay-api.js";
 import { clipChars, LIMITS } from "./clip.js";
 import type { ConvexWrites, GatewayPort, GatewaySessionInfo } from "./ports.js";
 
@@ -54,7 +55,7 @@ export class SessionSync {
     const changed = sessions.filter((session) => this.sent.get(session.sessionKey) !== JSON.stringify(session));
     for (let start = 0; start < changed.length; start += UPSERT_BATCH) {
       const batch = changed.slice(start, start + UPSERT_BATCH);
-      await this.options.convex.write("relay:upsertSessions", { sessions: batch.map(clipSession) });
+      await this.options.convex.write(api.relay.upsertSessions, { sessions: batch.map(clipSession) });
       for (const session of batch) this.sent.set(session.sessionKey, JSON.stringify(session));
     }
     return sessions;

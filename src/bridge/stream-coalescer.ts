@@ -1,6 +1,7 @@
 /** Gateway → App streaming: folds chat deltas into at most N Convex writes per second per reply. */
 import type { ChatEvent } from "@openclaw/gateway-protocol";
 import type { Logger } from "../logging/logger.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
 import { clipBytes, clipChars, LIMITS } from "./clip.js";
 import { chatMessageText, isCutByGateway } from "./transcript.js";
@@ -160,15 +161,19 @@ export class StreamCoalescer {
     run.lastWriteAt = this.now();
     run.writtenText = run.text;
     this.writes += 1;
-    void this.options.convex.write("relay:upsertStream", { sessionKey: run.sessionKey, runId, text: clipBytes(run.text), state: "streaming" });
+    void this.options.convex.write(api.relay.upsertStream, { sessionKey: run.sessionKey, runId, text: clipBytes(run.text), state: "streaming" });
   }
 
   private finish(runId: string, sessionKey: string, state: TerminalState, text: string, error?: string): void {
     this.forget(runId);
     this.writes += 1;
-    const args: Record<string, unknown> = { sessionKey, runId, text: clipBytes(text), state };
-    if (error) args.error = clipChars(error, LIMITS.reason);
-    void this.options.convex.write("relay:upsertStream", args);
+    void this.options.convex.write(api.relay.upsertStream, {
+      sessionKey,
+      runId,
+      text: clipBytes(text),
+      state,
+      ...(error ? { error: clipChars(error, LIMITS.reason) } : {}),
+    });
   }
 
   private forget(runId: string): void {

@@ -1,5 +1,6 @@
 /** Gateway → App mirroring: every transcript message of every session lands in Convex exactly once. */
 import type { Logger } from "../logging/logger.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { CursorStore } from "./cursor-store.js";
 import type { ConvexWrites, GatewayPort, HistoryResult } from "./ports.js";
 import { clipBytes, LIMITS } from "./clip.js";
@@ -179,7 +180,7 @@ export class TranscriptMirror {
     for (let start = 0; start < messages.length; start += INGEST_BATCH) {
       const batch = messages.slice(start, start + INGEST_BATCH).map((message) => ({ ...message, text: clipBytes(message.text) }));
       this.ingested += batch.length;
-      await this.options.convex.write("relay:ingestTranscript", { sessionKey, messages: batch });
+      await this.options.convex.write(api.relay.ingestTranscript, { sessionKey, messages: batch });
     }
   }
 

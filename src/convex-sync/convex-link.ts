@@ -1,7 +1,8 @@
 /** The relay's one connection to Convex: subscriptions in, ordered durable writes out. */
 import { ConvexClient } from "convex/browser";
-import { makeFunctionReference } from "convex/server";
+import { getFunctionName, makeFunctionReference } from "convex/server";
 import type { Logger } from "../logging/logger.js";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "./relay-api.js";
 import { ConvexWriter, type ConvexWriterOptions, type FlushResult, type WriteOptions } from "./convex-writer.js";
 import { Spool } from "./spool.js";
 
@@ -64,20 +65,19 @@ export class ConvexLink {
   }
 
   /** Subscribes to a relay query; the credential is added here and never passes through callers. */
-  subscribe<T>(fn: string, args: Record<string, unknown>, onUpdate: (value: T) => void, onError: (error: Error) => void): Unsubscribe {
-    const ref = makeFunctionReference<"query", Record<string, unknown>, T>(fn);
-    const unsubscribe = this.client.onUpdate(ref, { ...args, relaySecret: this.options.relaySecret() }, onUpdate, onError);
+  subscribe<Q extends RelayQuery>(
+    query: Q,
+    args: RelayArgs<Q>,
+    onUpdate: (value: RelayResult<Q>) => void,
+    onError: (error: Error) => void,
+  ): Unsubscribe {
+    const unsubscribe = this.client.onUpdate(query, { ...args, relaySecret: this.options.relaySecret() }, onUpdate, onError);
     return () => unsubscribe();
   }
 
-  /** A one-off relay query (start-up reads such as cursors). */
-  query<T>(fn: string, args: Record<string, unknown> = {}): Promise<T> {
-    const ref = makeFunctionReference<"query", Record<string, unknown>, T>(fn);
-    return this.client.query(ref, { ...args, relaySecret: this.options.relaySecret() });
-  }
-
-  write(fn: string, args: Record<string, unknown>, options?: WriteOptions): Promise<void> {
-    return this.writer.write(fn, args, options);
+  /** The spool keeps the function's name (a string on disk); the typed reference stops at this line. */
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: WriteOptions): Promise<void> {
+    return this.writer.write(getFunctionName(fn), args, options);
   }
 
   async close(flushTimeoutMs: number): Promise<FlushResult> {

@@ -1,11 +1,18 @@
 /** Test doubles for the bridge's ports: a scriptable Gateway and a recording Convex. */
+import { getFunctionName } from "convex/server";
+import type { RelayArgs, RelayMutation } from "../../src/convex-sync/relay-api.js";
 import type { ConvexWrites, FailureKind, FullText, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
 
+/** Records every write by function name; a subclass decides when (or whether) Convex answers. */
 export class RecordingConvex implements ConvexWrites {
   writes: Array<{ fn: string; args: Record<string, unknown>; durable: boolean }> = [];
 
-  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void> {
-    this.writes.push({ fn, args, durable: options?.durable ?? true });
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: { durable?: boolean }): Promise<void> {
+    this.writes.push({ fn: getFunctionName(fn), args, durable: options?.durable ?? true });
+    return this.reply();
+  }
+
+  protected reply(): Promise<void> {
     return Promise.resolve();
   }
 

@@ -2,19 +2,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ConvexWrites, HistoryResult } from "../../src/bridge/ports.js";
+import type { HistoryResult } from "../../src/bridge/ports.js";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
 import type { TranscriptMessage } from "../../src/bridge/transcript.js";
 import { LIVE_QUEUE_LIMIT, TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
-import { FakeGateway, flush } from "./fakes.js";
+import { FakeGateway, flush, RecordingConvex } from "./fakes.js";
 
 /** Convex behind a writer that can't make anything durable yet: every write waits for `answer()`. */
-class StuckConvex implements ConvexWrites {
-  writes: Array<{ fn: string; args: Record<string, unknown> }> = [];
+class StuckConvex extends RecordingConvex {
   private waiting: Array<() => void> = [];
-  write(fn: string, args: Record<string, unknown>): Promise<void> {
-    this.writes.push({ fn, args });
+  protected override reply(): Promise<void> {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
   async answer(): Promise<void> {

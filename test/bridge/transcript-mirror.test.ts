@@ -2,20 +2,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ConvexWrites } from "../../src/bridge/ports.js";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
 import type { TranscriptMessage } from "../../src/bridge/transcript.js";
 import { TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
-import { FakeGateway, flush } from "./fakes.js";
+import { FakeGateway, flush, RecordingConvex } from "./fakes.js";
 
 /** Convex whose answers the test gives: each write stays unanswered until `answer()`. */
-class SlowConvex implements ConvexWrites {
-  writes: Array<{ fn: string; args: Record<string, unknown> }> = [];
+class SlowConvex extends RecordingConvex {
   private waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  write(fn: string, args: Record<string, unknown>): Promise<void> {
-    this.writes.push({ fn, args });
+  protected override reply(): Promise<void> {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
   async answer(): Promise<void> {
