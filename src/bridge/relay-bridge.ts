@@ -24,27 +24,21 @@ export interface RelayBridgeOptions {
   backfillPerSession: number;
   heartbeatIntervalMs?: number;
   sessionsDebounceMs?: number;
-  /** Cap on queued app messages taken per subscription update. */
-  pendingLimit?: number;
   /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
   maxConcurrentSessions?: number;
 }
 
-export interface BridgeStats {
-  queued: number;
-  streamWrites: number;
-  activeStreams: number;
-  ingested: number;
-}
+/** Queued app messages taken per subscription update: the backend's default page. */
+const PENDING_PER_UPDATE = 200;
 
 /** What the app shows on a reply that stopped when a relay process ended mid-stream. */
 export const ORPHANED_STREAM_REASON = "interrupted: the relay restarted during this reply";
 
 export class RelayBridge implements GatewayEventSink {
-  readonly outbox: Outbox;
-  readonly streams: StreamCoalescer;
-  readonly mirror: TranscriptMirror;
-  readonly sessions: SessionSync;
+  private readonly outbox: Outbox;
+  private readonly streams: StreamCoalescer;
+  private readonly mirror: TranscriptMirror;
+  private readonly sessions: SessionSync;
   private readonly aborts: AbortHandler;
   private readonly presence: Presence;
   private readonly unsubscribes: Array<() => void> = [];
@@ -78,15 +72,6 @@ export class RelayBridge implements GatewayEventSink {
     this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs);
   }
 
-  get stats(): BridgeStats {
-    return {
-      queued: this.outbox.queued,
-      streamWrites: this.streams.writeCount,
-      activeStreams: this.streams.activeRuns,
-      ingested: this.mirror.ingestedCount,
-    };
-  }
-
   start(): void {
     this.subscribe();
     this.presence.start();
@@ -106,7 +91,7 @@ export class RelayBridge implements GatewayEventSink {
     this.unsubscribes.push(
       convex.subscribe(
         api.relay.pendingMessages,
-        { limit: this.options.pendingLimit ?? 200 },
+        { limit: PENDING_PER_UPDATE },
         (pending) => this.outbox.update(validPending(pending, logger)),
         onError("pendingMessages"),
       ),

@@ -12,9 +12,10 @@ export interface StreamCoalescerOptions {
   /** Writes per second per streaming reply (default 4). */
   writesPerSecond?: number;
   now?: () => number;
-  /** Runs with no event for this long are forgotten (their transcript row settles them). */
-  staleAfterMs?: number;
 }
+
+/** Runs with no event for this long are forgotten (their transcript row settles them). */
+const STALE_AFTER_MS = 10 * 60_000;
 
 interface RunState {
   sessionKey: string;
@@ -31,7 +32,6 @@ export class StreamCoalescer {
   private readonly runs = new Map<string, RunState>();
   private readonly intervalMs: number;
   private readonly now: () => number;
-  private writes = 0;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly options: StreamCoalescerOptions) {
@@ -39,15 +39,6 @@ export class StreamCoalescer {
     this.now = options.now ?? Date.now;
     this.sweeper = setInterval(() => this.sweep(), 60_000);
     this.sweeper.unref();
-  }
-
-  /** Convex writes issued so far (benchmarks compare this with the number of deltas). */
-  get writeCount(): number {
-    return this.writes;
-  }
-
-  get activeRuns(): number {
-    return this.runs.size;
   }
 
   /** The runs this process is streaming right now. */
@@ -160,13 +151,11 @@ export class StreamCoalescer {
     if (run.text.length === 0) return;
     run.lastWriteAt = this.now();
     run.writtenText = run.text;
-    this.writes += 1;
     void this.options.convex.write(api.relay.upsertStream, { sessionKey: run.sessionKey, runId, text: clipBytes(run.text), state: "streaming" });
   }
 
   private finish(runId: string, sessionKey: string, state: TerminalState, text: string, error?: string): void {
     this.forget(runId);
-    this.writes += 1;
     void this.options.convex.write(api.relay.upsertStream, {
       sessionKey,
       runId,
@@ -183,7 +172,7 @@ export class StreamCoalescer {
   }
 
   private sweep(): void {
-    const cutoff = this.now() - (this.options.staleAfterMs ?? 10 * 60_000);
+    const cutoff = this.now() - STALE_AFTER_MS;
     for (const [runId, run] of this.runs) if (run.lastEventAt < cutoff) this.forget(runId);
   }
 }

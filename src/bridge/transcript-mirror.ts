@@ -35,7 +35,6 @@ export const LIVE_QUEUE_LIMIT = 200;
 const LET_GO_RESET_PAGE = 1000;
 
 export class TranscriptMirror {
-  private ingested = 0;
   private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
   /** Live messages of a session that arrived while its previous live ingest was still unanswered. */
   private readonly liveQueues = new Map<string, TranscriptMessage[]>();
@@ -51,10 +50,6 @@ export class TranscriptMirror {
   stop(): void {
     for (const timer of this.refreshTimers.values()) clearTimeout(timer);
     this.refreshTimers.clear();
-  }
-
-  get ingestedCount(): number {
-    return this.ingested;
   }
 
   /**
@@ -179,7 +174,6 @@ export class TranscriptMirror {
     const messages = received.some((m) => m.gatewayTruncated === true) ? await this.wholeTexts(sessionKey, received) : received;
     for (let start = 0; start < messages.length; start += INGEST_BATCH) {
       const batch = messages.slice(start, start + INGEST_BATCH).map((message) => ({ ...message, text: clipBytes(message.text) }));
-      this.ingested += batch.length;
       await this.options.convex.write(api.relay.ingestTranscript, { sessionKey, messages: batch });
     }
   }

@@ -1,7 +1,7 @@
 /** Test doubles for the bridge's ports: a scriptable Gateway and a recording Convex. */
 import { getFunctionName } from "convex/server";
-import type { RelayArgs, RelayMutation } from "../../src/convex-sync/relay-api.js";
-import type { ConvexWrites, FailureKind, FullText, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../../src/convex-sync/relay-api.js";
+import type { ConvexSide, ConvexWrites, FailureKind, FullText, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
 
 /** Records every write by function name; a subclass decides when (or whether) Convex answers. */
 export class RecordingConvex implements ConvexWrites {
@@ -18,6 +18,24 @@ export class RecordingConvex implements ConvexWrites {
 
   calls(fn: string): Array<Record<string, unknown>> {
     return this.writes.filter((w) => w.fn === fn).map((w) => w.args);
+  }
+}
+
+/** A recording Convex the bridge can also subscribe to: `push` delivers a query's next value, as Convex would. */
+export class SubscribingConvex extends RecordingConvex implements ConvexSide {
+  private readonly listeners = new Map<string, (value: unknown) => void>();
+
+  subscribe<Q extends RelayQuery>(query: Q, _args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void): () => void {
+    const name = getFunctionName(query);
+    this.listeners.set(name, onUpdate as (value: unknown) => void);
+    return () => this.listeners.delete(name);
+  }
+
+  /** Delivers `value` to the subscription of the query `name` (e.g. "relay:pendingMessages"). */
+  push(name: string, value: unknown): void {
+    const listener = this.listeners.get(name);
+    if (!listener) throw new Error(`nothing subscribed to ${name}`);
+    listener(value);
   }
 }
 

@@ -9,7 +9,7 @@ import { RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { MAX_CONCURRENT_SESSIONS } from "../../src/bridge/session-slots.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { recordingLogger } from "../support/capture-logger.js";
-import { FakeGateway, RecordingConvex, flush } from "./fakes.js";
+import { FakeGateway, RecordingConvex, SubscribingConvex, flush } from "./fakes.js";
 
 const NOW = 1_000_000;
 const msg = (id: string, sessionKey: string, createdAt = NOW): PendingMessage => ({
@@ -105,7 +105,7 @@ test("the bridge gives a slot back when the Gateway's chat event says the run en
   const { logger, records } = recordingLogger();
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
-  const convex = Object.assign(new RecordingConvex(), { subscribe: () => () => undefined });
+  const convex = new SubscribingConvex();
   const bridge = new RelayBridge({
     gateway,
     convex,
@@ -123,7 +123,7 @@ test("the bridge gives a slot back when the Gateway's chat event says the run en
     bridge.connected({ serverVersion: "test" });
     const deadline = Date.now() + 10_000;
     while (!records.some((r) => r.message === "gateway caught up") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    bridge.outbox.update([msg("a1", "agent:main:a", Date.now()), msg("b1", "agent:main:b", Date.now() + 1)]);
+    convex.push("relay:pendingMessages", [msg("a1", "agent:main:a", Date.now()), msg("b1", "agent:main:b", Date.now() + 1)]);
     await flush();
     await flush();
     expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-a1"]);
