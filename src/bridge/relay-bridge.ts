@@ -1,6 +1,7 @@
 /** The loop the product exists for: joins the Gateway connection and Convex, both ways. */
 import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
+import type { Clock } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import { AbortHandler } from "./abort-handler.js";
@@ -23,7 +24,8 @@ export interface RelayBridgeOptions {
   streamWritesPerSecond: number;
   backfillPerSession: number;
   heartbeatIntervalMs?: number;
-  sessionsDebounceMs?: number;
+  /** Time and timers of the stream writes, cursor refreshes and session list debounce; the system clock by default. */
+  clock?: Clock;
   /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
   maxConcurrentSessions?: number;
 }
@@ -54,19 +56,21 @@ export class RelayBridge implements GatewayEventSink {
       maxAgeMs: options.maxMessageAgeMs,
       ...(options.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: options.maxConcurrentSessions } : {}),
     });
-    this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond });
+    const clock = options.clock ? { clock: options.clock } : {};
+    this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond, ...clock });
     this.mirror = new TranscriptMirror({
       gateway,
       convex,
       cursors: options.cursors,
       logger,
       backfillPerSession: options.backfillPerSession,
+      ...clock,
     });
     this.sessions = new SessionSync({
       gateway,
       convex,
       logger,
-      ...(options.sessionsDebounceMs !== undefined ? { debounceMs: options.sessionsDebounceMs } : {}),
+      ...clock,
     });
     this.aborts = new AbortHandler(gateway, logger);
     this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs);

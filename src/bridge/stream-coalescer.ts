@@ -1,5 +1,6 @@
 /** Gateway → App streaming: folds chat deltas into at most N Convex writes per second per reply. */
 import type { ChatEvent } from "@openclaw/gateway-protocol";
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
@@ -11,18 +12,21 @@ export interface StreamCoalescerOptions {
   logger: Logger;
   /** Writes per second per streaming reply (default 4). */
   writesPerSecond?: number;
-  now?: () => number;
+  /** Time and timers; the system clock by default. */
+  clock?: Clock;
 }
 
 /** Runs with no event for this long are forgotten (their transcript row settles them). */
 const STALE_AFTER_MS = 10 * 60_000;
+/** How often forgotten runs are looked for. */
+const SWEEP_EVERY_MS = 60_000;
 
 interface RunState {
   sessionKey: string;
   text: string;
   lastWriteAt: number;
   writtenText: string | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
   lastEventAt: number;
 }
 
@@ -31,14 +35,13 @@ type TerminalState = "final" | "error" | "aborted";
 export class StreamCoalescer {
   private readonly runs = new Map<string, RunState>();
   private readonly intervalMs: number;
-  private readonly now: () => number;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly clock: Clock;
+  private sweeper: TimerHandle | undefined;
 
   constructor(private readonly options: StreamCoalescerOptions) {
     this.intervalMs = 1000 / Math.max(0.1, options.writesPerSecond ?? 4);
-    this.now = options.now ?? Date.now;
-    this.sweeper = setInterval(() => this.sweep(), 60_000);
-    this.sweeper.unref();
+    this.clock = options.clock ?? systemClock;
+    this.scheduleSweep();
   }
 
   /** The runs this process is streaming right now. */
@@ -102,15 +105,15 @@ export class StreamCoalescer {
   /** Writes every pending update now (shutdown). */
   flushAll(): void {
     for (const [runId, run] of this.runs) {
-      clearTimeout(run.timer);
-      run.timer = undefined;
+      this.cancelTimer(run);
       if (run.text !== run.writtenText) this.writeStreaming(runId, run);
     }
   }
 
   stop(): void {
-    clearInterval(this.sweeper);
-    for (const run of this.runs.values()) clearTimeout(run.timer);
+    if (this.sweeper) this.clock.clearTimeout(this.sweeper);
+    this.sweeper = undefined;
+    for (const run of this.runs.values()) this.cancelTimer(run);
   }
 
   /**
@@ -127,21 +130,21 @@ export class StreamCoalescer {
   private run(runId: string, sessionKey: string): RunState {
     let run = this.runs.get(runId);
     if (!run) {
-      run = { sessionKey, text: "", lastWriteAt: Number.NEGATIVE_INFINITY, writtenText: undefined, timer: undefined, lastEventAt: this.now() };
+      run = { sessionKey, text: "", lastWriteAt: Number.NEGATIVE_INFINITY, writtenText: undefined, timer: undefined, lastEventAt: this.clock.now() };
       this.runs.set(runId, run);
     }
-    run.lastEventAt = this.now();
+    run.lastEventAt = this.clock.now();
     return run;
   }
 
   private schedule(runId: string, run: RunState): void {
     if (run.timer) return; // a write is already due; it will carry the newest text
-    const wait = run.lastWriteAt + this.intervalMs - this.now();
+    const wait = run.lastWriteAt + this.intervalMs - this.clock.now();
     if (wait <= 0) {
       this.writeStreaming(runId, run);
       return;
     }
-    run.timer = setTimeout(() => {
+    run.timer = this.clock.setTimeout(() => {
       run.timer = undefined;
       if (this.runs.get(runId) === run && run.text !== run.writtenText) this.writeStreaming(runId, run);
     }, wait);
@@ -149,7 +152,7 @@ export class StreamCoalescer {
 
   private writeStreaming(runId: string, run: RunState): void {
     if (run.text.length === 0) return;
-    run.lastWriteAt = this.now();
+    run.lastWriteAt = this.clock.now();
     run.writtenText = run.text;
     void this.options.convex.write(api.relay.upsertStream, { sessionKey: run.sessionKey, runId, text: clipBytes(run.text), state: "streaming" });
   }
@@ -167,12 +170,24 @@ export class StreamCoalescer {
 
   private forget(runId: string): void {
     const run = this.runs.get(runId);
-    if (run) clearTimeout(run.timer);
+    if (run) this.cancelTimer(run);
     this.runs.delete(runId);
   }
 
+  private cancelTimer(run: RunState): void {
+    if (run.timer) this.clock.clearTimeout(run.timer);
+    run.timer = undefined;
+  }
+
+  private scheduleSweep(): void {
+    this.sweeper = this.clock.setTimeout(() => {
+      this.sweep();
+      this.scheduleSweep();
+    }, SWEEP_EVERY_MS);
+  }
+
   private sweep(): void {
-    const cutoff = this.now() - STALE_AFTER_MS;
+    const cutoff = this.clock.now() - STALE_AFTER_MS;
     for (const [runId, run] of this.runs) if (run.lastEventAt < cutoff) this.forget(runId);
   }
 }

@@ -1,4 +1,5 @@
 /** Gateway → App mirroring: every transcript message of every session lands in Convex exactly once. */
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import type { CursorStore } from "./cursor-store.js";
@@ -13,9 +14,12 @@ export interface TranscriptMirrorOptions {
   logger: Logger;
   /** Messages fetched per session when there is no usable cursor (first sync, after a reset). */
   backfillPerSession: number;
-  /** Quiet time after live messages before a session's cursor is refreshed (default 2 s). */
-  refreshAfterMs?: number;
+  /** Time and timers (cursor refreshes); the system clock by default. */
+  clock?: Clock;
 }
+
+/** Quiet time after live messages before a session's cursor is refreshed. */
+const REFRESH_AFTER_MS = 2_000;
 
 /** Ingest calls carry at most this many messages, to stay well inside Convex's argument limits. */
 const INGEST_BATCH = 50;
@@ -35,7 +39,7 @@ export const LIVE_QUEUE_LIMIT = 200;
 const LET_GO_RESET_PAGE = 1000;
 
 export class TranscriptMirror {
-  private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+  private readonly refreshTimers = new Map<string, TimerHandle>();
   /** Live messages of a session that arrived while its previous live ingest was still unanswered. */
   private readonly liveQueues = new Map<string, TranscriptMessage[]>();
   /** Sessions whose live messages were let go (queue full): caught up when their write is durable. */
@@ -45,10 +49,14 @@ export class TranscriptMirror {
   /** One catch-up per session at a time; a request meanwhile runs once more after it. */
   private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
 
-  constructor(private readonly options: TranscriptMirrorOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: TranscriptMirrorOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   stop(): void {
-    for (const timer of this.refreshTimers.values()) clearTimeout(timer);
+    for (const timer of this.refreshTimers.values()) this.clock.clearTimeout(timer);
     this.refreshTimers.clear();
   }
 
@@ -96,12 +104,12 @@ export class TranscriptMirror {
    * `reset`: so after a burst of live traffic the session's cursor is brought up to date.
    */
   private scheduleRefresh(sessionKey: string): void {
-    clearTimeout(this.refreshTimers.get(sessionKey));
-    const timer = setTimeout(() => {
+    const pending = this.refreshTimers.get(sessionKey);
+    if (pending) this.clock.clearTimeout(pending);
+    const timer = this.clock.setTimeout(() => {
       this.refreshTimers.delete(sessionKey);
       if (this.options.gateway.isConnected()) void this.catchUp([sessionKey]);
-    }, this.options.refreshAfterMs ?? 2_000);
-    timer.unref();
+    }, REFRESH_AFTER_MS);
     this.refreshTimers.set(sessionKey, timer);
   }
 

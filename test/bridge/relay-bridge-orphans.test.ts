@@ -34,7 +34,6 @@ async function connectedBridge(gateway: FakeGateway, convex: SubscribingConvex, 
     streamWritesPerSecond: 4,
     backfillPerSession: 0,
     heartbeatIntervalMs: 60_000,
-    sessionsDebounceMs: 10,
   });
   bridge = made;
   made.start();

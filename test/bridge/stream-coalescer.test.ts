@@ -1,7 +1,7 @@
-import { jest } from "@jest/globals";
 import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { StreamCoalescer } from "../../src/bridge/stream-coalescer.js";
 import { silentLogger } from "../../src/logging/logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { RecordingConvex } from "./fakes.js";
 
 const base = { runId: "r1", sessionKey: "agent:main:main" };
@@ -14,17 +14,19 @@ const delta = (seq: number, cumulative: string): ChatEvent => ({
 });
 
 describe("StreamCoalescer", () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  let clock: FakeClock;
+  beforeEach(() => {
+    clock = new FakeClock();
+  });
 
   test("200 deltas over 20 s cost about 4 writes/s, and the final text is written last", () => {
     const convex = new RecordingConvex();
-    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4 });
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4, clock });
     let text = "";
     for (let i = 0; i < 200; i++) {
       text += String.fromCharCode(97 + (i % 26));
       coalescer.handle(delta(i, text));
-      jest.advanceTimersByTime(100);
+      clock.advance(100);
     }
     coalescer.handle({ ...base, seq: 201, state: "final", message: { role: "assistant", content: text } });
     const writes = convex.calls("relay:upsertStream");
@@ -37,7 +39,7 @@ describe("StreamCoalescer", () => {
 
   test("a final whose message the Gateway cut for display never replaces the longer text that streamed", () => {
     const convex = new RecordingConvex();
-    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4 });
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4, clock });
     const whole = "y".repeat(20_000);
     coalescer.handle(delta(1, whole));
     const cut = { role: "assistant", content: [{ type: "text", text: `${whole.slice(0, 8_000)}\n...(truncated)...` }], __openclaw: { truncated: true } };
@@ -52,19 +54,19 @@ describe("StreamCoalescer", () => {
 
   test("text between writes is never lost: a trailing delta is written when its interval comes", () => {
     const convex = new RecordingConvex();
-    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4 });
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), writesPerSecond: 4, clock });
     coalescer.handle(delta(1, "a"));
-    jest.advanceTimersByTime(10);
+    clock.advance(10);
     coalescer.handle(delta(2, "ab"));
     expect(convex.calls("relay:upsertStream").map((w) => w.text)).toEqual(["a"]);
-    jest.advanceTimersByTime(250);
+    clock.advance(250);
     expect(convex.calls("relay:upsertStream").map((w) => w.text)).toEqual(["a", "ab"]);
     coalescer.stop();
   });
 
   test("an empty final for a run that never streamed (busy session) writes nothing", () => {
     const convex = new RecordingConvex();
-    const coalescer = new StreamCoalescer({ convex, logger: silentLogger() });
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), clock });
     coalescer.handle({ ...base, seq: 1, state: "final" });
     expect(convex.writes).toHaveLength(0);
     coalescer.stop();
@@ -72,7 +74,7 @@ describe("StreamCoalescer", () => {
 
   test("aborted and error outcomes end the row with the text so far and the reason", () => {
     const convex = new RecordingConvex();
-    const coalescer = new StreamCoalescer({ convex, logger: silentLogger() });
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), clock });
     coalescer.handle(delta(1, "partial"));
     coalescer.handle({ ...base, seq: 2, state: "aborted" });
     coalescer.handle({ runId: "r2", sessionKey: base.sessionKey, seq: 1, state: "error", errorMessage: "model said 400" });
@@ -81,16 +83,30 @@ describe("StreamCoalescer", () => {
     expect(writes).toContainEqual({ runId: "r2", sessionKey: base.sessionKey, text: "", state: "error", error: "model said 400" });
     coalescer.stop();
   });
+
+  test("a run with no event for 10 minutes is forgotten (its transcript row settles it); a live one is kept", () => {
+    const convex = new RecordingConvex();
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), clock });
+    coalescer.handle(delta(1, "quiet"));
+    coalescer.handle({ runId: "r2", sessionKey: base.sessionKey, seq: 1, state: "delta", deltaText: "x", message: { role: "assistant", content: "x" } });
+    for (let minute = 1; minute <= 11; minute += 1) {
+      clock.advance(60_000);
+      coalescer.handle({ runId: "r2", sessionKey: base.sessionKey, seq: minute + 1, state: "delta", deltaText: "x", message: { role: "assistant", content: "x".repeat(minute + 1) } });
+    }
+    expect(coalescer.runIds).toEqual(["r2"]);
+    coalescer.stop();
+    expect(clock.pending()).toEqual([]);
+  });
 });
 
 describe("StreamCoalescer after a reconnect", () => {
   test("closes runs last seen before the connect whose session has no active run; keeps the others", () => {
     const convex = new RecordingConvex();
-    let now = 1_000;
-    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), now: () => now });
+    const clock = new FakeClock(1_000);
+    const coalescer = new StreamCoalescer({ convex, logger: silentLogger(), clock });
     coalescer.handle({ runId: "gone", sessionKey: "s1", seq: 1, state: "delta", deltaText: "par", message: { role: "assistant", content: "par" } });
     coalescer.handle({ runId: "busy", sessionKey: "s2", seq: 1, state: "delta", deltaText: "on", message: { role: "assistant", content: "on" } });
-    now = 5_000; // reconnected here
+    clock.advance(4_000); // reconnected here, at 5_000
     coalescer.handle({ runId: "fresh", sessionKey: "s3", seq: 1, state: "delta", deltaText: "new", message: { role: "assistant", content: "new" } });
     const closed = coalescer.interruptInactive(new Set(["s2"]), 5_000);
     expect(closed).toBe(1);

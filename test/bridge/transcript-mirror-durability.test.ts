@@ -7,6 +7,7 @@ import { CursorStore } from "../../src/bridge/cursor-store.js";
 import type { TranscriptMessage } from "../../src/bridge/transcript.js";
 import { LIVE_QUEUE_LIMIT, TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeGateway, flush, RecordingConvex } from "./fakes.js";
 
 /** Convex behind a writer that can't make anything durable yet: every write waits for `answer()`. */
@@ -37,7 +38,7 @@ beforeEach(async () => {
   gateway = new FakeGateway();
   historyCalls = [];
   convex = new StuckConvex();
-  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, refreshAfterMs: 60_000 });
+  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, clock: new FakeClock() });
 });
 afterEach(() => {
   mirror.stop();

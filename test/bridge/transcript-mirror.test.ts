@@ -7,6 +7,7 @@ import type { TranscriptMessage } from "../../src/bridge/transcript.js";
 import { TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeGateway, flush, RecordingConvex } from "./fakes.js";
 
 /** Convex whose answers the test gives: each write stays unanswered until `answer()`. */
@@ -32,13 +33,15 @@ let dir: string;
 let mirror: TranscriptMirror;
 let convex: SlowConvex;
 let gateway: FakeGateway;
+let clock: FakeClock;
 beforeEach(async () => {
+  clock = new FakeClock();
   dir = mkdtempSync(path.join(os.tmpdir(), "fcr-mirror-"));
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "i");
   await cursors.load();
   convex = new SlowConvex();
   gateway = new FakeGateway();
-  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, refreshAfterMs: 60_000 });
+  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, clock });
 });
 afterEach(() => {
   mirror.stop();
@@ -64,6 +67,22 @@ test("a quiet session's message is written at once; a burst behind it goes out a
   expect(convex.writes).toHaveLength(4);
   expect(convex.ids(3)).toEqual(["e"]);
   expect(convex.writes.flatMap((w) => w.args.messages as TranscriptMessage[])).toHaveLength(6);
+});
+
+test("2 s after the last live message of a burst the session is caught up once, so its cursor keeps up", async () => {
+  const fetched: string[] = [];
+  gateway.history = (params) => {
+    fetched.push(params.sessionKey);
+    return Promise.resolve({ kind: "page", messages: [] });
+  };
+  mirror.live("s", msg("a"));
+  clock.advance(1_500);
+  mirror.live("s", msg("b")); // the quiet time starts again
+  clock.advance(1_999);
+  expect(fetched).toEqual([]);
+  clock.advance(1);
+  expect(fetched).toEqual(["s"]);
+  expect(clock.pending()).toEqual([]);
 });
 
 test("a write that fails does not wedge the session: the held messages still go out", async () => {
