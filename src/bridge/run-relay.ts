@@ -1,4 +1,5 @@
 /** `fastclaw-relay run`: wires the Gateway connection, Convex and the bridge, until a signal stops it. */
+import type { RelayRunConfig } from "../config/load.js";
 import type { Env, StatePaths } from "../config/paths.js";
 import { ConvexLink } from "../convex-sync/convex-link.js";
 import { convexErrorCode } from "../convex-sync/convex-error.js";
@@ -10,14 +11,6 @@ import { RELAY_VERSION } from "../version.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
 import { RelayBridge } from "./relay-bridge.js";
-
-export interface RelayRunConfig {
-  convexUrl: string;
-  instanceSecret: string;
-  instanceId?: string;
-  gateway?: { url?: string; token?: string; password?: string };
-  relay?: { maxMessageAgeMs?: number; streamWritesPerSecond?: number; backfillPerSession?: number; maxConcurrentSessions?: number };
-}
 
 export interface RunRelayOptions {
   env: Env;
