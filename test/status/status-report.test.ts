@@ -4,8 +4,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { formatStatus } from "../../src/cli/format-status.js";
 import { RUNTIME_STALE_AFTER_MS, writeRuntimeState, type RuntimeState } from "../../src/runtime/runtime-state.js";
-import { collectStatus, type StatusDeps } from "../../src/service/status-report.js";
-import { makeSandbox, recorder, SECRET, type Sandbox } from "./helpers.js";
+import { collectStatus, type StatusDeps } from "../../src/status/status-report.js";
+import { makeSandbox, recorder, SECRET, type Sandbox } from "../service/helpers.js";
 
 let box: Sandbox;
 beforeEach(() => {
