@@ -1,7 +1,7 @@
 /** What the bridge needs from each side, as narrow interfaces: the real ones and test doubles both fit. */
-import type { ChatEvent } from "@openclaw/gateway-protocol";
 import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../convex-sync/relay-api.js";
-import type { TranscriptMessage } from "./transcript.js";
+import type { ChatUpdate } from "../gateway/chat-update.js";
+import type { TranscriptRow } from "../gateway/transcript-row.js";
 
 export interface GatewaySessionInfo {
   sessionKey: string;
@@ -14,9 +14,9 @@ export interface GatewaySessionInfo {
 }
 
 export type HistoryResult =
-  | { kind: "delta"; messages: TranscriptMessage[]; deltaCursor: string }
+  | { kind: "delta"; messages: TranscriptRow[]; deltaCursor: string }
   | { kind: "reset" }
-  | { kind: "page"; messages: TranscriptMessage[]; deltaCursor?: string };
+  | { kind: "page"; messages: TranscriptRow[]; deltaCursor?: string };
 
 export type FullText = { kind: "full"; text: string } | { kind: "unavailable"; reason: string };
 
@@ -46,8 +46,8 @@ export interface GatewayPort {
 export interface GatewayEventSink {
   connected(info: { serverVersion?: string; protocol?: number; scopes?: string[] }): void;
   disconnected(reason: { code?: string; message: string }): void;
-  chat(event: ChatEvent): void;
-  sessionMessage(sessionKey: string, message: TranscriptMessage): void;
+  chat(event: ChatUpdate): void;
+  sessionMessage(sessionKey: string, message: TranscriptRow): void;
   sessionsChanged(): void;
 }
 

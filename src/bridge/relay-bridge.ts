@@ -1,7 +1,8 @@
 /** The loop the product exists for: joins the Gateway connection and Convex, both ways. */
-import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
+import type { ChatUpdate } from "../gateway/chat-update.js";
 import type { Clock } from "../gateway/clock.js";
+import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import { AbortHandler } from "./abort-handler.js";
@@ -11,7 +12,6 @@ import type { ConvexSide, GatewayEventSink, GatewayPort, GatewaySessionInfo } fr
 import { Presence } from "./presence.js";
 import { SessionSync } from "./session-sync.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
-import type { TranscriptMessage } from "./transcript.js";
 import { TranscriptMirror } from "./transcript-mirror.js";
 
 export interface RelayBridgeOptions {
@@ -151,12 +151,12 @@ export class RelayBridge implements GatewayEventSink {
     this.presence.update({ gatewayConnected: false, gatewayError: reason.code ?? reason.message });
   }
 
-  chat(event: ChatEvent): void {
+  chat(event: ChatUpdate): void {
     this.streams.handle(event);
     if (event.state === "final" || event.state === "error" || event.state === "aborted") this.outbox.runEnded(event.runId);
   }
 
-  sessionMessage(sessionKey: string, message: TranscriptMessage): void {
+  sessionMessage(sessionKey: string, message: TranscriptRow): void {
     this.mirror.live(sessionKey, message);
   }
 

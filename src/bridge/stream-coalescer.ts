@@ -1,11 +1,10 @@
 /** Gateway → App streaming: folds chat deltas into at most N Convex writes per second per reply. */
-import type { ChatEvent } from "@openclaw/gateway-protocol";
+import type { ChatUpdate } from "../gateway/chat-update.js";
 import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
 import { clipBytes, clipChars, LIMITS } from "./clip.js";
-import { chatMessageText, isCutByGateway } from "./transcript.js";
 
 export interface StreamCoalescerOptions {
   convex: ConvexWrites;
@@ -49,18 +48,18 @@ export class StreamCoalescer {
     return [...this.runs.keys()];
   }
 
-  handle(event: ChatEvent): void {
+  handle(event: ChatUpdate): void {
     switch (event.state) {
       case "delta": {
         const run = this.run(event.runId, event.sessionKey);
-        const cumulative = chatMessageText(event.message);
-        run.text = cumulative ?? (event.replace ? event.deltaText : run.text + event.deltaText);
+        const piece = event.deltaText ?? "";
+        run.text = event.text ?? (event.replace ? piece : run.text + piece);
         this.schedule(event.runId, run);
         return;
       }
       case "final": {
         const run = this.runs.get(event.runId);
-        const text = this.terminalText(event.message, run);
+        const text = this.terminalText(event, run);
         // A send into a busy session is answered with an empty final for its own run id while the
         // reply streams under another run: that run has no row and must not get one.
         if (!run?.writtenText && text.length === 0) {
@@ -72,13 +71,13 @@ export class StreamCoalescer {
       }
       case "aborted": {
         const run = this.runs.get(event.runId);
-        this.finish(event.runId, event.sessionKey, "aborted", this.terminalText(event.message, run));
+        this.finish(event.runId, event.sessionKey, "aborted", this.terminalText(event, run));
         return;
       }
       case "error": {
         const run = this.runs.get(event.runId);
-        const text = this.terminalText(event.message, run);
-        this.finish(event.runId, event.sessionKey, "error", text, event.errorMessage ?? event.errorKind ?? "the agent run failed");
+        const text = this.terminalText(event, run);
+        this.finish(event.runId, event.sessionKey, "error", text, event.error ?? "the agent run failed");
         return;
       }
       default:
@@ -120,11 +119,10 @@ export class StreamCoalescer {
    * The text a run ends with: the terminal event's message, unless it is a copy the Gateway cut
    * shorter than what already streamed (the app never sees a reply shrink when it completes).
    */
-  private terminalText(message: unknown, run: RunState | undefined): string {
+  private terminalText(event: ChatUpdate, run: RunState | undefined): string {
     const streamed = run?.text ?? "";
-    const text = chatMessageText(message);
-    if (text === undefined) return streamed;
-    return isCutByGateway(message) && streamed.length > text.length ? streamed : text;
+    if (event.text === undefined) return streamed;
+    return event.cut === true && streamed.length > event.text.length ? streamed : event.text;
   }
 
   private run(runId: string, sessionKey: string): RunState {

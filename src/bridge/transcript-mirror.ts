@@ -1,11 +1,11 @@
 /** Gateway → App mirroring: every transcript message of every session lands in Convex exactly once. */
 import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
+import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import type { CursorStore } from "./cursor-store.js";
 import type { ConvexWrites, GatewayPort, HistoryResult } from "./ports.js";
 import { clipBytes, LIMITS } from "./clip.js";
-import type { TranscriptMessage } from "./transcript.js";
 
 export interface TranscriptMirrorOptions {
   gateway: GatewayPort;
@@ -41,7 +41,7 @@ const LET_GO_RESET_PAGE = 1000;
 export class TranscriptMirror {
   private readonly refreshTimers = new Map<string, TimerHandle>();
   /** Live messages of a session that arrived while its previous live ingest was still unanswered. */
-  private readonly liveQueues = new Map<string, TranscriptMessage[]>();
+  private readonly liveQueues = new Map<string, TranscriptRow[]>();
   /** Sessions whose live messages were let go (queue full): caught up when their write is durable. */
   private readonly behind = new Set<string>();
   /** Sessions caught up because live messages were let go: a `reset` then takes the largest page. */
@@ -66,7 +66,7 @@ export class TranscriptMirror {
    * held and sent together when it is, so a burst costs a few Convex calls instead of one per message,
    * and no message waits longer than one round trip.
    */
-  live(sessionKey: string, message: TranscriptMessage): void {
+  live(sessionKey: string, message: TranscriptRow): void {
     const queued = this.liveQueues.get(sessionKey);
     if (!queued) void this.sendLive(sessionKey, [message]);
     else if (this.behind.has(sessionKey)) {
@@ -81,7 +81,7 @@ export class TranscriptMirror {
     this.scheduleRefresh(sessionKey);
   }
 
-  private async sendLive(sessionKey: string, messages: TranscriptMessage[]): Promise<void> {
+  private async sendLive(sessionKey: string, messages: TranscriptRow[]): Promise<void> {
     this.liveQueues.set(sessionKey, []);
     try {
       await this.ingest(sessionKey, messages);
@@ -177,7 +177,7 @@ export class TranscriptMirror {
     this.letGo.delete(sessionKey);
   }
 
-  private async ingest(sessionKey: string, received: TranscriptMessage[]): Promise<void> {
+  private async ingest(sessionKey: string, received: TranscriptRow[]): Promise<void> {
     // Only a cut message costs a round trip: everything else goes out without waiting a tick.
     const messages = received.some((m) => m.gatewayTruncated === true) ? await this.wholeTexts(sessionKey, received) : received;
     for (let start = 0; start < messages.length; start += INGEST_BATCH) {
@@ -193,8 +193,8 @@ export class TranscriptMirror {
    * and a streamed reply keeps the whole text it showed. A connection failure throws before anything
    * of this call is written: the cursor stays, and the next catch-up brings the messages back.
    */
-  private async wholeTexts(sessionKey: string, messages: TranscriptMessage[]): Promise<TranscriptMessage[]> {
-    const whole: TranscriptMessage[] = [];
+  private async wholeTexts(sessionKey: string, messages: TranscriptRow[]): Promise<TranscriptRow[]> {
+    const whole: TranscriptRow[] = [];
     for (const message of messages) {
       if (message.gatewayTruncated !== true) {
         whole.push(message);

@@ -10,6 +10,7 @@ import { MAX_CONCURRENT_SESSIONS } from "../../src/bridge/session-slots.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { recordingLogger } from "../support/capture-logger.js";
 import { FakeGateway, RecordingConvex, SubscribingConvex, flush } from "./fakes.js";
+import { toChatUpdate } from "../../src/gateway/chat-update.js";
 
 const NOW = 1_000_000;
 const msg = (id: string, sessionKey: string, createdAt = NOW): PendingMessage => ({
@@ -128,10 +129,10 @@ test("the bridge gives a slot back when the Gateway's chat event says the run en
     await flush();
     expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-a1"]);
     const delta: ChatEvent = { runId: "run-a1", sessionKey: "agent:main:a", seq: 1, state: "delta", deltaText: "Hi" } as ChatEvent;
-    bridge.chat(delta);
+    bridge.chat(toChatUpdate(delta));
     await flush();
     expect(gateway.sends).toHaveLength(1);
-    bridge.chat({ runId: "run-a1", sessionKey: "agent:main:a", seq: 2, state: "final" } as ChatEvent);
+    bridge.chat(toChatUpdate({ runId: "run-a1", sessionKey: "agent:main:a", seq: 2, state: "final" } as ChatEvent));
     await flush();
     await flush();
     expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-a1", "run-b1"]);

@@ -7,6 +7,7 @@ import { CursorStore } from "../../src/bridge/cursor-store.js";
 import { ORPHANED_STREAM_REASON, RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { recordingLogger } from "../support/capture-logger.js";
 import { FakeGateway, SubscribingConvex } from "./fakes.js";
+import { toChatUpdate } from "../../src/gateway/chat-update.js";
 
 let dir: string;
 let bridge: RelayBridge | undefined;
@@ -63,7 +64,7 @@ test("keeps busy sessions, sessions whose state is unknown, and its own live run
   ];
   const convex = new SubscribingConvex();
   // A run heard from since this connection began is live, even in a session the list calls idle.
-  await connectedBridge(gateway, convex, (b) => b.chat(delta("run-live", "idle", "hel")));
+  await connectedBridge(gateway, convex, (b) => b.chat(toChatUpdate(delta("run-live", "idle", "hel"))));
   expect(convex.calls("relay:closeOrphanedStreams")).toEqual([
     { keepRunIds: ["run-live"], keepSessionKeys: ["busy", "unknown"], reason: ORPHANED_STREAM_REASON },
   ]);

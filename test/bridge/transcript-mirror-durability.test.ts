@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type { HistoryResult } from "../../src/bridge/ports.js";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
-import type { TranscriptMessage } from "../../src/bridge/transcript.js";
+import type { TranscriptRow } from "../../src/gateway/transcript-row.js";
 import { LIVE_QUEUE_LIMIT, TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { FakeClock } from "../support/fake-clock.js";
@@ -21,7 +21,7 @@ class StuckConvex extends RecordingConvex {
     await flush();
   }
   ids(): string[] {
-    return this.writes.flatMap((w) => (w.args.messages as TranscriptMessage[]).map((m) => m.gatewayMessageId));
+    return this.writes.flatMap((w) => (w.args.messages as TranscriptRow[]).map((m) => m.gatewayMessageId));
   }
 }
 
@@ -49,7 +49,7 @@ const until = async (predicate: () => boolean) => {
   for (let i = 0; i < 500 && !predicate(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(predicate()).toBe(true);
 };
-const msg = (id: string): TranscriptMessage => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
+const msg = (id: string): TranscriptRow => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
 const answerHistory = (result: (params: { cursor?: string; limit?: number }) => HistoryResult) => {
   gateway.history = (params) => {
     historyCalls.push(params);

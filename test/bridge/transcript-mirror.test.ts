@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
-import type { TranscriptMessage } from "../../src/bridge/transcript.js";
+import type { TranscriptRow } from "../../src/gateway/transcript-row.js";
 import { TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
@@ -25,7 +25,7 @@ class SlowConvex extends RecordingConvex {
     await flush();
   }
   ids(i: number): string[] {
-    return (this.writes[i]!.args.messages as TranscriptMessage[]).map((m) => m.gatewayMessageId);
+    return (this.writes[i]!.args.messages as TranscriptRow[]).map((m) => m.gatewayMessageId);
   }
 }
 
@@ -48,7 +48,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const msg = (id: string): TranscriptMessage => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
+const msg = (id: string): TranscriptRow => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
 
 test("a quiet session's message is written at once; a burst behind it goes out as one write, in order", async () => {
   mirror.live("s", msg("a"));
@@ -66,7 +66,7 @@ test("a quiet session's message is written at once; a burst behind it goes out a
   mirror.live("s", msg("e")); // quiet again: straight out
   expect(convex.writes).toHaveLength(4);
   expect(convex.ids(3)).toEqual(["e"]);
-  expect(convex.writes.flatMap((w) => w.args.messages as TranscriptMessage[])).toHaveLength(6);
+  expect(convex.writes.flatMap((w) => w.args.messages as TranscriptRow[])).toHaveLength(6);
 });
 
 test("2 s after the last live message of a burst the session is caught up once, so its cursor keeps up", async () => {
@@ -110,8 +110,8 @@ test("a burst larger than one ingest call is split into calls of at most 50", as
 
 describe("messages the Gateway cut at 8,000 characters", () => {
   const WHOLE = "w".repeat(20_000);
-  const cut = (id: string): TranscriptMessage => ({ ...msg(id), role: "assistant", text: `${WHOLE.slice(0, 8_000)}\n...(truncated)...`, gatewayTruncated: true });
-  const written = (i: number) => (convex.writes[i]!.args.messages as TranscriptMessage[])[0]!;
+  const cut = (id: string): TranscriptRow => ({ ...msg(id), role: "assistant", text: `${WHOLE.slice(0, 8_000)}\n...(truncated)...`, gatewayTruncated: true });
+  const written = (i: number) => (convex.writes[i]!.args.messages as TranscriptRow[])[0]!;
   const settle = async () => {
     for (let i = 0; i < 5; i += 1) await flush();
   };
