@@ -30,7 +30,7 @@ export interface RelayBridgeOptions {
   maxConcurrentSessions?: number;
 }
 
-/** Queued app messages taken per subscription update: the backend's default page. */
+/** Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). */
 const PENDING_PER_UPDATE = 200;
 
 /** What the app shows on a reply that stopped when a relay process ended mid-stream. */
