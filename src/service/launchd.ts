@@ -1,9 +1,8 @@
 /** launchd: a LaunchAgent in ~/Library/LaunchAgents, driven through `launchctl` (gui/<uid> domain). */
 import { chmod, mkdir, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { statePaths, type Env } from "../config/paths.js";
+import { homeDir, statePaths, type Env } from "../config/paths.js";
 import {
   NOT_INSTALLED_HINT,
   ServiceError,
@@ -19,7 +18,7 @@ import { buildServiceSpec, LAUNCHD_LABEL } from "./spec.js";
 import { readIfExists, writeIfChanged } from "./write-file.js";
 
 export function launchdPlistPath(env: Env): string {
-  const home = env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
+  const home = homeDir(env);
   return path.join(home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`);
 }
 
