@@ -1,7 +1,7 @@
 /** Messages: app sends, delivery states, streaming replies, aborts, transcript mirroring and idempotency. */
 import { jest } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
-import type { TranscriptMessage } from "../../convex/lib/transcript.js";
+import type { TranscriptRow } from "../../convex/lib/transcript.js";
 import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
 
 let t: Backend;
@@ -150,7 +150,7 @@ describe("closeOrphanedStreams (after a relay restart)", () => {
 });
 
 describe("transcript ingestion", () => {
-  const ingest = (sessionKey: string, msgs: TranscriptMessage[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey, messages: msgs });
+  const ingest = (sessionKey: string, msgs: TranscriptRow[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey, messages: msgs });
 
   test("the same gatewayMessageId twice is one row", async () => {
     const m = { gatewayMessageId: "g-1", seq: 1, role: "user" as const, text: "from the CLI", timestamp: 1_000 };
