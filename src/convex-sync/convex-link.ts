@@ -3,7 +3,7 @@ import { ConvexClient } from "convex/browser";
 import { getFunctionName, makeFunctionReference } from "convex/server";
 import type { Logger } from "../logging/logger.js";
 import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "./relay-api.js";
-import { ConvexWriter, type ConvexWriterOptions, type FlushResult, type WriteOptions } from "./convex-writer.js";
+import { ConvexWriter, type FlushResult, type WriteOptions } from "./convex-writer.js";
 import { Spool } from "./spool.js";
 
 export interface ConvexLinkOptions {
@@ -13,14 +13,12 @@ export interface ConvexLinkOptions {
   relaySecret: () => string;
   logger: Logger;
   onRejected?: (fn: string, error: unknown) => void;
-  /** Overrides of the writer's in-flight bounds (benchmarks, tests); the defaults suit a relay. */
-  writeLimits?: Pick<ConvexWriterOptions, "maxInFlightWrites" | "maxInFlightBytes">;
 }
 
 export type Unsubscribe = () => void;
 
 export class ConvexLink {
-  readonly client: ConvexClient;
+  private readonly client: ConvexClient;
   readonly writer: ConvexWriter;
   private readonly spool: Spool;
   private connected = false;
@@ -40,7 +38,6 @@ export class ConvexLink {
       withCredential: (args) => ({ ...args, relaySecret: options.relaySecret() }),
       logger: options.logger,
       ...(options.onRejected ? { onRejected: options.onRejected } : {}),
-      ...options.writeLimits,
     });
     this.stopWatching = this.client.subscribeToConnectionState((state) => {
       if (state.isWebSocketConnected === this.connected) return;
