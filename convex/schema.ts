@@ -79,7 +79,6 @@ export default defineSchema({
   sessions: defineTable({
     instanceId: v.id("instances"),
     ...sessionFields,
-    deltaCursor: v.optional(v.string()),
   })
     .index("by_instance_key", ["instanceId", "sessionKey"])
     .index("by_instance_updated", ["instanceId", "updatedAt"]),

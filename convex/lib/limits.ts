@@ -28,7 +28,6 @@ export const MAX_PREVIEW_CHARS = 1000;
 export const MAX_MODEL_CHARS = 200;
 export const MAX_SESSION_STATUS_CHARS = 64;
 export const MAX_VERSION_CHARS = 64;
-export const MAX_CURSOR_CHARS = 1024;
 
 /** App pages (sessions, messages) never hold more rows than this. */
 export const MAX_PAGE_SIZE = 100;
@@ -40,7 +39,6 @@ export const MAX_ORPHAN_SCAN = 200;
 export const MAX_KEEP_LIST = 1000;
 export const MAX_INGEST_BATCH = 100;
 export const MAX_SESSIONS_BATCH = 200;
-export const MAX_SESSION_CURSORS = 500;
 
 /*
  * Abuse limits (docs/convex-api.md "Registration and quotas"). Rates are token buckets: `burst` calls at once,

@@ -1,4 +1,5 @@
 /** Wires agent state, cron listing and cron requests to the Gateway connection and Convex (called by run-relay). */
+import { api, type RelayArgs, type RelayQuery, type RelayResult } from "../convex-sync/relay-api.js";
 import type { GatewayConnection } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
 import { AgentGateway } from "./agent-gateway.js";
@@ -11,7 +12,7 @@ export const CRON_CONTROL_SCOPE = "operator.admin";
 export const AGENT_STATE_REFRESH_MS = 60_000;
 
 export interface AgentFeaturesConvex extends CronRequestsConvex {
-  subscribe<T>(fn: string, args: Record<string, unknown>, onUpdate: (value: T) => void, onError: (error: Error) => void): () => void;
+  subscribe<Q extends RelayQuery>(query: Q, args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void, onError: (error: Error) => void): () => void;
 }
 
 export interface AgentFeaturesOptions {
@@ -70,8 +71,8 @@ export function startAgentFeatures(options: AgentFeaturesOptions): AgentFeatures
   let unsubscribe = () => {};
   const subscribe = () => {
     unsubscribe();
-    unsubscribe = convex.subscribe<CronRequestRow[]>(
-      "cron:pendingRequests",
+    unsubscribe = convex.subscribe(
+      api.cron.pendingRequests,
       {},
       (rows) => requests.update(Array.isArray(rows) ? rows : []),
       (error) => logger.error("Convex subscription cronRequests failed", { error: error.message }),

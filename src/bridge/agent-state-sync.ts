@@ -4,6 +4,7 @@ import type { AgentIdentity, CronJob, GatewayHealth, SkillInfo } from "../../con
 import type { Logger } from "../logging/logger.js";
 import type { AgentGatewayPort, CronJobInfo, HealthInfo } from "./agent-gateway.js";
 import { clipChars, LIMITS } from "./clip.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
 
 export type AgentStatePart = "agents" | "health" | "skills" | "cron";
@@ -66,7 +67,7 @@ export class AgentStateSync {
     const cronControl = state.reason ? { enabled: state.enabled, reason: clipChars(state.reason, LIMITS.reason) } : { enabled: state.enabled };
     const key = JSON.stringify(cronControl);
     if (this.sent.get("cronControl") === key) return;
-    await this.options.convex.write("agent:sync", { cronControl });
+    await this.options.convex.write(api.agent.sync, { cronControl });
     this.sent.set("cronControl", key);
   }
 
@@ -108,10 +109,10 @@ export class AgentStateSync {
       return;
     }
     if (part === "cron") {
-      await this.options.convex.write("cron:syncJobs", { jobs: value });
+      await this.options.convex.write(api.cron.syncJobs, { jobs: value as CronJob[] });
       this.jobIds = ids;
     } else {
-      await this.options.convex.write("agent:sync", { [part]: value });
+      await this.options.convex.write(api.agent.sync, { [part]: value });
     }
     this.sent.set(part, key);
     this.options.logger.debug(`agent ${part} synced`);

@@ -9,6 +9,8 @@ import { MAX_CRON_FIELD_CHARS } from "../../convex/lib/agent-limits.js";
 import type { Logger } from "../logging/logger.js";
 import type { AgentGatewayPort } from "./agent-gateway.js";
 import { clipChars, LIMITS } from "./clip.js";
+import type { FunctionReturnType } from "convex/server";
+import { api, type RelayArgs, type RelayMutation } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
 
 export interface CronRequestRow {
@@ -21,7 +23,7 @@ export interface CronRequestRow {
 
 /** What the requests need from Convex: ordered writes, and a claim Convex itself must answer. */
 export interface CronRequestsConvex extends ConvexWrites {
-  mutate<T>(fn: string, args: Record<string, unknown>): Promise<T>;
+  mutate<F extends RelayMutation>(fn: F, args: RelayArgs<F>): Promise<FunctionReturnType<F>>;
 }
 
 export interface CronRequestsOptions {
@@ -106,7 +108,7 @@ export class CronRequests {
     const control = options.control();
     if (!control.enabled) return this.complete(row, "refused", { reason: `cron control is off: ${control.reason ?? "not enabled"}` });
     if (!known.has(row.jobId)) return this.complete(row, "refused", { reason: "no such cron job on this relay" });
-    const claim = await options.convex.mutate<{ claimed: boolean }>("cron:claimRequest", { requestId: row.requestId });
+    const claim = await options.convex.mutate(api.cron.claimRequest, { requestId: row.requestId });
     this.handled.add(row.requestId);
     if (!claim.claimed) return;
     options.logger.info("cron request", { requestId: row.requestId, action: row.action, jobId: row.jobId });
@@ -132,7 +134,7 @@ export class CronRequests {
 
   private async complete(row: CronRequestRow, outcome: "accepted" | "refused" | "expired", detail: { runId?: string; reason?: string }): Promise<void> {
     this.handled.add(row.requestId);
-    await this.options.convex.write("cron:completeRequest", {
+    await this.options.convex.write(api.cron.completeRequest, {
       requestId: row.requestId,
       outcome,
       ...(detail.runId !== undefined ? { runId: clipChars(detail.runId, MAX_CRON_FIELD_CHARS) } : {}),

@@ -3,7 +3,8 @@ import type { SessionRow } from "@openclaw/gateway-protocol";
 import { gatewayFailureOf, transcriptText, type GatewayConnection, type TranscriptEntry } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
 import type { ChatSendResult, FullText, GatewayEventSink, GatewayPort, GatewaySessionInfo, HistoryResult } from "./ports.js";
-import { fromEntry, type TranscriptMessage } from "./transcript.js";
+import { toChatUpdate } from "../gateway/chat-update.js";
+import { toTranscriptRow, type TranscriptRow } from "../gateway/transcript-row.js";
 
 /** Sessions fetched per sessions.list call, and the most the relay mirrors. */
 const SESSIONS_PAGE = 200;
@@ -24,7 +25,7 @@ export class GatewayAdapter implements GatewayPort {
       c.on("connected", (hello) => sink.connected({ serverVersion: hello.serverVersion, protocol: hello.protocol, scopes: hello.scopes })),
       c.on("disconnected", (info) => sink.disconnected({ ...(info.code ? { code: info.code } : {}), message: info.reason })),
       c.on("auth-failed", (info) => sink.disconnected({ code: info.code, message: info.message })),
-      c.on("chat", (event) => sink.chat(event)),
+      c.on("chat", (event) => sink.chat(toChatUpdate(event))),
       c.on("session.message", (event) => {
         const row = this.toRow(event);
         if (row) sink.sessionMessage(event.sessionKey, row);
@@ -87,8 +88,8 @@ export class GatewayAdapter implements GatewayPort {
     }
   }
 
-  private toRows(entries: TranscriptEntry[]): TranscriptMessage[] {
-    const rows: TranscriptMessage[] = [];
+  private toRows(entries: TranscriptEntry[]): TranscriptRow[] {
+    const rows: TranscriptRow[] = [];
     for (const entry of entries) {
       const row = this.toRow(entry);
       if (row) rows.push(row);
@@ -96,8 +97,8 @@ export class GatewayAdapter implements GatewayPort {
     return rows;
   }
 
-  private toRow(entry: TranscriptEntry): TranscriptMessage | undefined {
-    const row = fromEntry(entry);
+  private toRow(entry: TranscriptEntry): TranscriptRow | undefined {
+    const row = toTranscriptRow(entry);
     if (!row) this.logger.debug("skipped a transcript row without id or with an unknown role", { sessionKey: entry.sessionKey });
     return row;
   }

@@ -1,5 +1,7 @@
 /** App → Gateway: delivers queued app messages with chat.send, in order per session, exactly once. */
 import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { Logger } from "../logging/logger.js";
 import { clipChars, LIMITS } from "./clip.js";
 import { gatewayFailureOf, type ChatSendResult, type ConvexWrites, type GatewayFailure, type GatewayPort } from "./ports.js";
@@ -216,15 +218,15 @@ export class Outbox {
     const { messageId, runId } = entry.message;
     if (outcome === "elsewhere") return;
     if (outcome === "delivered") {
-      void this.options.convex.write("relay:markDelivered", { messageId, runId });
+      void this.options.convex.write(api.relay.markDelivered, { messageId: messageId as Id<"messages">, runId });
     } else if (outcome === "expired") {
       const reason = `not delivered within ${Math.round(this.options.maxAgeMs / 1000)} s (gateway unreachable)`;
       this.options.logger.info("app message expired", { messageId });
-      void this.options.convex.write("relay:markExpired", { messageId, reason });
+      void this.options.convex.write(api.relay.markExpired, { messageId: messageId as Id<"messages">, reason });
     } else {
       const said = failure ? `${failure.code}: ${failure.reason}${races > 1 ? ` (refused ${races} times)` : ""}` : "rejected by the gateway";
       this.options.logger.info("gateway rejected an app message", { messageId, reason: said });
-      void this.options.convex.write("relay:markFailed", { messageId, reason: clipChars(said, LIMITS.reason) });
+      void this.options.convex.write(api.relay.markFailed, { messageId: messageId as Id<"messages">, reason: clipChars(said, LIMITS.reason) });
     }
   }
 

@@ -1,7 +1,8 @@
 /** What the bridge needs from each side, as narrow interfaces: the real ones and test doubles both fit. */
-import type { ChatEvent } from "@openclaw/gateway-protocol";
 import type { GatewayFailure } from "../gateway/gateway-errors.js";
-import type { TranscriptMessage } from "./transcript.js";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../convex-sync/relay-api.js";
+import type { ChatUpdate } from "../gateway/chat-update.js";
+import type { TranscriptRow } from "../gateway/transcript-row.js";
 
 export interface GatewaySessionInfo {
   sessionKey: string;
@@ -14,9 +15,9 @@ export interface GatewaySessionInfo {
 }
 
 export type HistoryResult =
-  | { kind: "delta"; messages: TranscriptMessage[]; deltaCursor: string }
+  | { kind: "delta"; messages: TranscriptRow[]; deltaCursor: string }
   | { kind: "reset" }
-  | { kind: "page"; messages: TranscriptMessage[]; deltaCursor?: string };
+  | { kind: "page"; messages: TranscriptRow[]; deltaCursor?: string };
 
 export type FullText = { kind: "full"; text: string } | { kind: "unavailable"; reason: string };
 
@@ -49,12 +50,17 @@ export { gatewayFailureOf } from "../gateway/gateway-errors.js";
 export interface GatewayEventSink {
   connected(info: { serverVersion?: string; protocol?: number; scopes?: string[] }): void;
   disconnected(reason: { code?: string; message: string }): void;
-  chat(event: ChatEvent): void;
-  sessionMessage(sessionKey: string, message: TranscriptMessage): void;
+  chat(event: ChatUpdate): void;
+  sessionMessage(sessionKey: string, message: TranscriptRow): void;
   sessionsChanged(): void;
 }
 
 /** The bridge's view of Convex writes: ordered, and durable once the promise settles. */
 export interface ConvexWrites {
-  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void>;
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: { durable?: boolean }): Promise<void>;
+}
+
+/** The Convex side as the bridge uses it; `ConvexLink` is the real one. */
+export interface ConvexSide extends ConvexWrites {
+  subscribe<Q extends RelayQuery>(query: Q, args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void, onError: (error: Error) => void): () => void;
 }

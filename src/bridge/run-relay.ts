@@ -1,7 +1,8 @@
 /** `fastclaw-relay run`: wires the Gateway connection, Convex and the bridge, until a signal stops it. */
+import type { RelayRunConfig } from "../config/load.js";
 import type { Env, StatePaths } from "../config/paths.js";
 import { ConvexLink } from "../convex-sync/convex-link.js";
-import { errorCode } from "../convex-sync/convex-writer.js";
+import { convexErrorCode } from "../convex-sync/convex-error.js";
 import { openGatewayConnection } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
 import { RuntimeReporter } from "../runtime/runtime-reporter.js";
@@ -11,21 +12,6 @@ import { startAgentFeatures, CRON_CONTROL_SCOPE } from "./agent-features.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
 import { RelayBridge } from "./relay-bridge.js";
-
-export interface RelayRunConfig {
-  convexUrl: string;
-  instanceSecret: string;
-  instanceId?: string;
-  gateway?: { url?: string; token?: string; password?: string };
-  relay?: {
-    maxMessageAgeMs?: number;
-    streamWritesPerSecond?: number;
-    backfillPerSession?: number;
-    maxConcurrentSessions?: number;
-    cronControl?: boolean;
-    agentStateRefreshMs?: number;
-  };
-}
 
 export interface RunRelayOptions {
   env: Env;
@@ -70,7 +56,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     relaySecret: () => secret,
     logger,
     onRejected: (_fn, error) => {
-      if (errorCode(error) !== "UNAUTHORIZED" || reloading || !options.reloadSecret) return;
+      if (convexErrorCode(error) !== "UNAUTHORIZED" || reloading || !options.reloadSecret) return;
       reloading = true;
       void options
         .reloadSecret()

@@ -3,6 +3,7 @@ import { parsePairingPayload as parseLink } from "../pairing/payload.js";
 import { isWebPairingUrl, PAIRING_TOKEN_PATTERN, parseWebPairingUrl } from "../pairing/web-link.js";
 import { ChatError, withTimeout } from "./chat-error.js";
 import { convexUrlProblem } from "../config/convex-url.js";
+import { isRecord, nonEmptyStr } from "../json-values.js";
 
 export interface PairingPayload {
   convexUrl: string;
@@ -42,9 +43,6 @@ function fromLink(link: string): PairingPayload {
   return { convexUrl: checkedUrl(parsed.convexUrl), pairingToken: parsed.token };
 }
 
-const rec = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
 
 /** Every string in a JSON value, depth first. */
 function strings(value: unknown, depth = 0): string[] {
@@ -68,16 +66,15 @@ function fromJson(data: Record<string, unknown>, fallbackConvexUrl: string | und
   if (link) return fromLink(link);
   const webLink = strings(data).find(isWebPairingUrl);
   if (webLink) return fromWebLink(webLink);
-  const token = str(data.pairingToken) ?? str(data.token);
+  const token = nonEmptyStr(data.pairingToken) ?? nonEmptyStr(data.token);
   if (token) {
-    const convexUrl = str(data.convexUrl) ?? fallbackConvexUrl;
+    const convexUrl = nonEmptyStr(data.convexUrl) ?? fallbackConvexUrl;
     if (!convexUrl) throw new ChatError("BAD_PAYLOAD", "the pairing payload has a token but no Convex URL", HINT);
     return { convexUrl: checkedUrl(convexUrl), pairingToken: checkedToken(token) };
   }
   for (const value of Object.values(data)) {
-    const nested = rec(value);
-    if (nested) {
-      const found = fromJson(nested, fallbackConvexUrl);
+    if (isRecord(value)) {
+      const found = fromJson(value, fallbackConvexUrl);
       if (found) return found;
     }
   }
@@ -98,7 +95,7 @@ export function readPairingInput(input: string, fallbackConvexUrl?: string): Pai
     } catch {
       throw new ChatError("BAD_PAYLOAD", "the pairing payload looks like JSON but does not parse", HINT);
     }
-    const found = rec(data) ? fromJson(rec(data)!, fallbackConvexUrl) : undefined;
+    const found = isRecord(data) ? fromJson(data, fallbackConvexUrl) : undefined;
     if (!found) throw new ChatError("BAD_PAYLOAD", "the JSON pairing payload holds no pairing link or token", HINT);
     return found;
   }
@@ -146,7 +143,7 @@ export async function resolvePairingPayload(
     hint,
   );
   const body: unknown = response.ok ? await response.json().catch(() => undefined) : undefined;
-  const convexUrl = rec(body) ? str(rec(body)!.convexUrl) : undefined;
+  const convexUrl = isRecord(body) ? nonEmptyStr(body.convexUrl) : undefined;
   if (!convexUrl) throw new ChatError("PAIRING_FAILED", `${configUrl} did not give a Convex URL (HTTP ${response.status})`, hint);
   return { convexUrl: checkedUrl(convexUrl), pairingToken: read.pairingToken };
 }

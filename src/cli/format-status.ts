@@ -1,5 +1,5 @@
 /** Turns a StatusReport into `Label: value` lines (stdout) and hints (stderr). */
-import { spoolFailureText, type StatusReport } from "../service/status-report.js";
+import { spoolFailureText, type StatusReport } from "../status/status-report.js";
 import { formatGatewayTarget } from "../service/gateway-target-status.js";
 import { formatDuration, labelLines, plural } from "./format.js";
 

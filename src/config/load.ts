@@ -1,6 +1,5 @@
 /** Reads config.json (never modifying it), checks it, and applies the FASTCLAW_* environment overrides. */
 import { readFile } from "node:fs/promises";
-import type { RelayRunConfig } from "../bridge/run-relay.js";
 import { statePaths, type Env } from "./paths.js";
 import { CONFIG_PROPERTIES, CONFIG_SCHEMA, type FastclawConfig } from "./schema.js";
 import { validateAgainst } from "./validate.js";
@@ -89,6 +88,22 @@ export async function loadConfig(env: Env): Promise<LoadedConfig> {
   const file = statePaths(env).configFile;
   const { exists, data } = await readConfigFile(file);
   return { file, exists, data, ...applyEnvOverrides(data, env) };
+}
+
+/** What `run` needs from the configuration, checked: the relay is built from this and nothing else of the file. */
+export interface RelayRunConfig {
+  convexUrl: string;
+  instanceSecret: string;
+  instanceId?: string;
+  gateway?: { url?: string; token?: string; password?: string };
+  relay?: {
+    maxMessageAgeMs?: number;
+    streamWritesPerSecond?: number;
+    backfillPerSession?: number;
+    maxConcurrentSessions?: number;
+    cronControl?: boolean;
+    agentStateRefreshMs?: number;
+  };
 }
 
 /** What `run` needs: a Convex URL and the instance secret; otherwise a ConfigError saying how to get them. */

@@ -1,5 +1,6 @@
 /** The shape of config.json: TypeScript types and the JSON schema both the reader and `conf` check. */
 import { MAX_CONCURRENT_SESSIONS_SETTING } from "../bridge/session-slots.js";
+import { isRecord } from "../json-values.js";
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -52,6 +53,17 @@ export interface JsonSchema {
 
 /** Keys whose values are credentials: never printed, never logged, never shown in an error. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["instanceSecret", "registrationKey", "gateway.token", "gateway.password"]);
+
+/** The values a config holds under SECRET_KEYS: the one list of what in it is a credential. */
+export function secretValues(config: object): string[] {
+  const values: string[] = [];
+  for (const key of SECRET_KEYS) {
+    let value: unknown = config;
+    for (const part of key.split(".")) value = isRecord(value) ? value[part] : undefined;
+    if (typeof value === "string" && value.length > 0) values.push(value);
+  }
+  return values;
+}
 
 // Credentials are base64url, 43..128 chars (docs/convex-api.md); URLs are checked for scheme only
 // because `new URL` in the validator does the rest.

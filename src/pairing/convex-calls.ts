@@ -1,7 +1,7 @@
 /** Request/response calls to Convex for pairing (HTTP, short timeout) with errors a person can act on. */
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
 import { RelayError } from "../relay-error.js";
-import { convexErrorCode } from "./convex-functions.js";
+import { convexErrorData } from "../convex-sync/convex-error.js";
 
 /**
  * A pairing step that failed: the code is Convex's own refusal code (`UNAUTHORIZED`, `RATE_LIMITED`, …)
@@ -39,13 +39,6 @@ function describe(error: unknown): string {
   return `${error.message.split("\n")[0] ?? ""}${cause instanceof Error ? ` (${cause.message})` : ""}`;
 }
 
-/** The `message` a ConvexError carries (`data = {code, message}`): clearer than the client's "Uncaught ConvexError: {…}". */
-function refusalMessage(error: unknown): string | undefined {
-  const data = (error as { data?: unknown }).data;
-  const message = typeof data === "object" && data !== null ? (data as { message?: unknown }).message : undefined;
-  return typeof message === "string" ? message : undefined;
-}
-
 export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_TIMEOUT_MS): Promise<ConvexCaller> {
   const { ConvexHttpClient } = await import("convex/browser");
   const client = new ConvexHttpClient(url, {
@@ -54,8 +47,12 @@ export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_T
     fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   });
   const classified = (error: unknown): PairingError => {
-    const code = convexErrorCode(error);
-    if (code) return new PairingError(code, `Convex refused: ${code}: ${refusalMessage(error) ?? describe(error)}`, HINTS[code]);
+    // The ConvexError's own message is clearer than the client's "Uncaught ConvexError: {…}".
+    const refusal = convexErrorData(error);
+    if (refusal) {
+      const { code } = refusal;
+      return new PairingError(code, `Convex refused: ${code}: ${refusal.message ?? describe(error)}`, HINTS[code]);
+    }
     return new PairingError(CONVEX_UNREACHABLE, `Cannot reach Convex at ${url}: ${describe(error)}`, "Check the URL (`convexUrl` in the config) and the network.");
   };
   return {

@@ -4,7 +4,7 @@ import { loadConfig } from "../config/load.js";
 import type { Env } from "../config/paths.js";
 import { createConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
-import { fn } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
 import { withdrawPairingCode } from "./cancel.js";
 import { buildPairingPayload } from "./payload.js";
 import { webPairingUrl } from "./web-url.js";
@@ -66,7 +66,7 @@ export async function runPairing(options: PairOptions): Promise<PairOutcome> {
   await options.onEvent({ event: "registered", instanceId: config.instanceId, name: config.instanceName, created, convexUrl });
 
   const token = newCredential();
-  const { pairingId, expiresAt } = await convex.mutation(fn.pairingCreate, { relaySecret: config.instanceSecret, token });
+  const { pairingId, expiresAt } = await convex.mutation(api.pairing.create, { relaySecret: config.instanceSecret, token });
   const web = await webPairingUrl(convex, config.instanceSecret, token);
   await options.onEvent({
     event: "pairing",

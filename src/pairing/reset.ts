@@ -7,7 +7,7 @@ import { backupConfigFile } from "../config/backup.js";
 import { saveConfig } from "../config/store.js";
 import { PairingError, type ConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
-import { fn } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
 
 export interface ResetOutcome {
   revokedDevices: number;
@@ -37,7 +37,7 @@ export async function resetInstance(
   const newSecret = newCredential();
   let revokedDevices: number;
   try {
-    ({ revokedDevices } = await convex.mutation(fn.pairingReset, { relaySecret: oldSecret, newSecret }));
+    ({ revokedDevices } = await convex.mutation(api.pairing.reset, { relaySecret: oldSecret, newSecret }));
   } catch (error) {
     await rm(backup, { force: true }); // nothing changed; the backup would only be a stray copy of a secret
     throw error;

@@ -2,6 +2,7 @@
 import { readFileSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { RelayError } from "../relay-error.js";
+import { processAlive } from "./process-alive.js";
 
 export interface RunLockDeps {
   pid: number;
@@ -112,12 +113,8 @@ export function defaultRunLockDeps(): RunLockDeps {
     pid: process.pid,
     now: Date.now,
     isRelayAlive: (pid) => {
-      try {
-        process.kill(pid, 0);
-      } catch (error) {
-        // EPERM: alive, but someone else's process — with a lock in our state dir, assume a relay.
-        if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-      }
+      // Someone else's process (EPERM) counts as alive: with a lock in our state dir, assume a relay.
+      if (!processAlive(pid)) return false;
       try {
         return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("fastclaw-relay");
       } catch {

@@ -1,8 +1,7 @@
 /** launchd: a LaunchAgent in ~/Library/LaunchAgents, driven through `launchctl` (gui/<uid> domain). */
 import { chmod, mkdir, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { statePaths, type Env } from "../config/paths.js";
+import { homeDir, statePaths, type Env } from "../config/paths.js";
 import {
   NOT_INSTALLED_HINT,
   ServiceError,
@@ -22,7 +21,7 @@ import { readIfExists, writeIfChanged } from "./write-file.js";
 const LAUNCHD_GRACE_MS = 1_500;
 
 export function launchdPlistPath(env: Env): string {
-  const home = env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
+  const home = homeDir(env);
   return path.join(home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`);
 }
 

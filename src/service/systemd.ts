@@ -1,9 +1,8 @@
 /** systemd --user: the unit in ~/.config/systemd/user, driven through `systemctl --user`. */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import os from "node:os";
 import type { Env } from "../config/paths.js";
-import { statePaths } from "../config/paths.js";
+import { homeDir, statePaths } from "../config/paths.js";
 import { checkLinger, lingerNote } from "./linger.js";
 import {
   NOT_INSTALLED_HINT,
@@ -23,8 +22,7 @@ import { readIfExists, writeIfChanged } from "./write-file.js";
 /** `$XDG_CONFIG_HOME/systemd/user/fastclaw-relay.service` (XDG_CONFIG_HOME only when absolute, per the spec). */
 export function systemdUnitPath(env: Env): string {
   const xdg = env.XDG_CONFIG_HOME;
-  const configHome =
-    xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir(), ".config");
+  const configHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), ".config");
   return path.join(configHome, "systemd", "user", SYSTEMD_UNIT_NAME);
 }
 

@@ -1,5 +1,7 @@
 /** CronRequests: each app request is claimed before the Gateway call and carried out at most once, with its outcome written. */
 import { CronRequests, STOPPED_MID_REQUEST, type CronRequestRow } from "../../src/bridge/cron-requests.js";
+import { getFunctionName, type FunctionReturnType } from "convex/server";
+import type { RelayArgs, RelayMutation } from "../../src/convex-sync/relay-api.js";
 import type { Logger } from "../../src/logging/logger.js";
 import { captureLogger } from "../support/capture-logger.js";
 import { FakeAgentGateway } from "./agent-fakes.js";
@@ -9,13 +11,13 @@ import { RecordingConvex } from "./fakes.js";
 class ClaimingConvex extends RecordingConvex {
   readonly claimed = new Set<string>();
   claims: string[] = [];
-  mutate<T>(fn: string, args: Record<string, unknown>): Promise<T> {
-    if (fn !== "cron:claimRequest") return Promise.reject(new Error(`unexpected ${fn}`));
-    const id = args.requestId as string;
+  mutate<F extends RelayMutation>(fn: F, args: RelayArgs<F>): Promise<FunctionReturnType<F>> {
+    if (getFunctionName(fn) !== "cron:claimRequest") return Promise.reject(new Error(`unexpected ${getFunctionName(fn)}`));
+    const id = (args as unknown as { requestId: string }).requestId;
     this.claims.push(id);
     const claimed = !this.claimed.has(id);
     this.claimed.add(id);
-    return Promise.resolve({ claimed, status: "sending" } as T);
+    return Promise.resolve({ claimed, status: "sending" } as FunctionReturnType<F>);
   }
 }
 

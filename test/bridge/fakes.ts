@@ -2,6 +2,7 @@
 import {
   gatewayFailureOf,
   type ChatSendResult,
+  type ConvexSide,
   type ConvexWrites,
   type FullText,
   type GatewayFailureKind,
@@ -10,17 +11,42 @@ import {
   type HistoryResult,
 } from "../../src/bridge/ports.js";
 import { GatewayError } from "../../src/gateway/gateway-errors.js";
+import { getFunctionName } from "convex/server";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../../src/convex-sync/relay-api.js";
 
+/** Records every write by function name; a subclass decides when (or whether) Convex answers. */
 export class RecordingConvex implements ConvexWrites {
   writes: Array<{ fn: string; args: Record<string, unknown>; durable: boolean }> = [];
 
-  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void> {
-    this.writes.push({ fn, args, durable: options?.durable ?? true });
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: { durable?: boolean }): Promise<void> {
+    this.writes.push({ fn: getFunctionName(fn), args, durable: options?.durable ?? true });
+    return this.reply();
+  }
+
+  protected reply(): Promise<void> {
     return Promise.resolve();
   }
 
   calls(fn: string): Array<Record<string, unknown>> {
     return this.writes.filter((w) => w.fn === fn).map((w) => w.args);
+  }
+}
+
+/** A recording Convex the bridge can also subscribe to: `push` delivers a query's next value, as Convex would. */
+export class SubscribingConvex extends RecordingConvex implements ConvexSide {
+  private readonly listeners = new Map<string, (value: unknown) => void>();
+
+  subscribe<Q extends RelayQuery>(query: Q, _args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void): () => void {
+    const name = getFunctionName(query);
+    this.listeners.set(name, onUpdate as (value: unknown) => void);
+    return () => this.listeners.delete(name);
+  }
+
+  /** Delivers `value` to the subscription of the query `name` (e.g. "relay:pendingMessages"). */
+  push(name: string, value: unknown): void {
+    const listener = this.listeners.get(name);
+    if (!listener) throw new Error(`nothing subscribed to ${name}`);
+    listener(value);
   }
 }
 

@@ -1,5 +1,6 @@
 import { GatewayAdapter } from "../../src/bridge/gateway-adapter.js";
-import { fromEntry, chatMessageText } from "../../src/bridge/transcript.js";
+import { chatMessageText } from "../../src/gateway/chat-update.js";
+import { toTranscriptRow as fromEntry } from "../../src/gateway/transcript-row.js";
 import {
   GatewayConnectionLostError,
   GatewayNotConnectedError,

@@ -79,7 +79,6 @@ const CASES: Record<string, Case> = {
     args: () => ({
       sessionKey: "alpha-session",
       messages: [{ gatewayMessageId: "alpha-gw-1", role: "user", text: "hijack", timestamp: 1, idempotencyKey: "alpha-run:user" }],
-      deltaCursor: "evil",
     }),
     crossInstance: "own data",
   },
@@ -88,7 +87,6 @@ const CASES: Record<string, Case> = {
     args: () => ({ sessions: [{ sessionKey: "alpha-session", updatedAt: 1, title: "renamed" }] }),
     crossInstance: "own data",
   },
-  "relay:sessionCursors": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
   "relay:heartbeat": { credential: "relaySecret", args: () => ({ relayVersion: "9.9.9", gatewayConnected: false }), crossInstance: "own data" },
   "relay:goingOffline": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
   "app:status": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
@@ -147,7 +145,6 @@ async function buildWorld(t: Backend): Promise<World> {
     relaySecret: a.secret,
     sessionKey: "alpha-session",
     messages: [{ gatewayMessageId: "alpha-gw-1", role: "assistant", text: "alpha transcript text", timestamp: 5 }],
-    deltaCursor: "alpha-cursor",
   });
   await t.mutation(api.relay.upsertSessions, { relaySecret: a.secret, sessions: [{ sessionKey: "alpha-session", updatedAt: 7, title: "Alpha Title" }] });
   await t.mutation(api.relay.heartbeat, { relaySecret: a.secret, relayVersion: "alpha-relay-1", gatewayConnected: true, gatewayVersion: "alpha-gw-9" });

@@ -64,6 +64,11 @@ test("knownSecrets: the Gateway token from the environment or OpenClaw's config,
   expect(await knownSecrets(env, { instanceSecret: SECRET })).toEqual([SECRET]);
 });
 
+test("knownSecrets: every credential the config schema names, the registration key included", async () => {
+  const config = { instanceSecret: SECRET, registrationKey: "registration-key-value", gateway: { url: "ws://127.0.0.1:9", token: "own-token" } };
+  expect(await knownSecrets(box.env, config)).toEqual([SECRET, "registration-key-value", "own-token"]);
+});
+
 test("run: a Gateway token that comes from the environment, of no recognisable shape, never reaches the log", async () => {
   const token = "kitchen-tablet-gw-pass";
   writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET });

@@ -20,8 +20,9 @@ export function typeScriptFiles(dir: string): string[] {
 
 function resolveRelative(from: string, specifier: string): string | undefined {
   const base = path.resolve(path.dirname(from), specifier);
-  const candidates = [base.replace(/\.js$/, ".ts"), base, `${base}.ts`, path.join(base, "index.ts")];
-  return candidates.find((file) => file.endsWith(".ts") && existsSync(file));
+  // convex/_generated ships as plain .js with .d.ts beside it.
+  const candidates = [base.replace(/\.js$/, ".ts"), base, `${base}.ts`, path.join(base, "index.ts"), base.replace(/\.js$/, ".d.ts")];
+  return candidates.find((file) => /\.(ts|js)$/.test(file) && existsSync(file));
 }
 
 /** Static imports and re-exports (the `type` keyword noted) and literal dynamic `import("…")`s. */

@@ -1,10 +1,11 @@
 /** `status` believes runtime.json only while the relay keeps refreshing it: a stale one means "not responding". */
+import type { Id } from "../../convex/_generated/dataModel.js";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { formatStatus } from "../../src/cli/format-status.js";
 import { RUNTIME_STALE_AFTER_MS, writeRuntimeState, type RuntimeState } from "../../src/runtime/runtime-state.js";
-import { collectStatus, type StatusDeps } from "../../src/service/status-report.js";
-import { makeSandbox, recorder, SECRET, type Sandbox } from "./helpers.js";
+import { collectStatus, type StatusDeps } from "../../src/status/status-report.js";
+import { makeSandbox, recorder, SECRET, type Sandbox } from "../service/helpers.js";
 
 let box: Sandbox;
 beforeEach(() => {
@@ -30,7 +31,7 @@ function deps(now: number): StatusDeps {
     uid: 1000,
     username: "tester",
     now,
-    fetchRelayInfo: async () => ({ ok: true, info: { instanceId: "inst1", name: "Desk", pairedDevices: 1, pendingPairing: false } }),
+    fetchRelayInfo: async () => ({ ok: true, info: { instanceId: "inst1" as Id<"instances">, name: "Desk", pairedDevices: 1, pendingPairing: false } }),
   };
 }
 

@@ -1,9 +1,9 @@
-/** The bridge's flat form of a Gateway transcript row, as the Convex backend ingests it. */
-import { transcriptText, type TranscriptEntry } from "../gateway/gateway-events.js";
+/** A Gateway transcript row in the flat form the bridge hands to Convex: parsed here, once, on the Gateway side. */
+import { transcriptText, type TranscriptEntry } from "./gateway-events.js";
 
 export type TranscriptRole = "user" | "assistant" | "system" | "tool";
 
-export interface TranscriptMessage {
+export interface TranscriptRow {
   gatewayMessageId: string;
   seq?: number;
   role: TranscriptRole;
@@ -32,32 +32,16 @@ function normalizeRole(role: unknown): TranscriptRole | undefined {
   }
 }
 
-/** The text of a chat event's cumulative `message`, when it carries one. */
-export function chatMessageText(message: unknown): string | undefined {
-  if (typeof message === "string") return message;
-  if (typeof message !== "object" || message === null) return undefined;
-  if ("content" in message) return transcriptText(message as { role: string; content: unknown });
-  const text = (message as { text?: unknown }).text;
-  return typeof text === "string" ? text : undefined;
-}
-
-/** Whether a chat event's message is a copy the Gateway cut for display (`__openclaw.truncated`). */
-export function isCutByGateway(message: unknown): boolean {
-  if (typeof message !== "object" || message === null) return false;
-  const meta = (message as { __openclaw?: unknown }).__openclaw;
-  return typeof meta === "object" && meta !== null && (meta as { truncated?: unknown }).truncated === true;
-}
-
 /**
  * A Gateway transcript entry in the flat form the backend ingests; undefined for rows without a
  * stable id or with a role we don't mirror (logged and skipped by the caller).
  */
-export function fromEntry(entry: TranscriptEntry): TranscriptMessage | undefined {
+export function toTranscriptRow(entry: TranscriptEntry): TranscriptRow | undefined {
   const role = normalizeRole(entry.message.role);
   if (!entry.messageId || !role) return undefined;
   const { message } = entry;
   const timestamp = typeof message.timestamp === "number" && Number.isFinite(message.timestamp) ? message.timestamp : Date.now();
-  const row: TranscriptMessage = { gatewayMessageId: entry.messageId, role, text: transcriptText(message), timestamp };
+  const row: TranscriptRow = { gatewayMessageId: entry.messageId, role, text: transcriptText(message), timestamp };
   if (entry.messageSeq !== undefined) row.seq = entry.messageSeq;
   const idempotencyKey = message.idempotencyKey ?? message.__openclaw?.idempotencyKey;
   if (typeof idempotencyKey === "string" && idempotencyKey.length > 0) row.idempotencyKey = idempotencyKey;

@@ -5,11 +5,12 @@ import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { statePaths, type Env } from "../config/paths.js";
 import { logFilePath } from "../logging/logger.js";
 import type { SpoolStatus } from "../convex-sync/spool-health.js";
+import { processAlive } from "../runtime/process-alive.js";
 import { readRuntimeState, RUNTIME_STALE_AFTER_MS, type RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
-import { createServiceManager } from "./create.js";
-import { gatewayTargetReport, type GatewayTargetReport } from "./gateway-target-status.js";
-import type { ManagerDeps, ServiceInspection } from "./manager.js";
+import { createServiceManager } from "../service/create.js";
+import { gatewayTargetReport, type GatewayTargetReport } from "../service/gateway-target-status.js";
+import type { ManagerDeps, ServiceInspection } from "../service/manager.js";
 
 export interface StatusReport {
   relayVersion: string;
@@ -58,15 +59,6 @@ export interface StatusDeps extends ManagerDeps {
   timeoutMs?: number;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 async function configSection(env: Env, report: StatusReport): Promise<LoadedConfig | undefined> {
   try {
     const loaded = await loadConfig(env);
@@ -88,7 +80,7 @@ function runtimeSection(report: StatusReport, runtime: RuntimeState | undefined,
     if (service.restarts !== undefined) report.runtime.restarts = service.restarts;
     const startedAt = service.startedAt ?? (runtime?.pid === service.pid ? runtime.startedAt : undefined);
     if (startedAt !== undefined) Object.assign(report.runtime, { startedAt, uptimeMs: Math.max(0, now - startedAt) });
-  } else if (runtime && alive(runtime.pid)) {
+  } else if (runtime && processAlive(runtime.pid)) {
     // A relay started by hand (`fastclaw-relay run` in a terminal), not by the service manager.
     report.runtime = {
       running: true,
