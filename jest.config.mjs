@@ -16,6 +16,9 @@ export default {
       displayName: "unit",
       testMatch: ["<rootDir>/test/**/*.test.ts"],
       testPathIgnorePatterns: ["\\.e2e\\.test\\.ts$", "/node_modules/"],
+      // A private TMPDIR for the run; temp dirs a test leaves behind fail it (test/support/tmp-guard.ts).
+      globalSetup: "<rootDir>/test/support/unit-global-setup.ts",
+      globalTeardown: "<rootDir>/test/support/unit-global-teardown.ts",
     },
     {
       ...common,

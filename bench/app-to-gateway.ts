@@ -1,6 +1,6 @@
 /** Measure 1: from an app message's commit in Convex (row `createdAt`) to its chat.send reaching the Gateway side. */
 import { loopDelayMonitor, summarize, type Summary } from "./stats.js";
-import { seededRandom } from "../src/devkit/seeded-random.js";
+import { seededRandom } from "../dev/devkit/seeded-random.js";
 import { sleep, waitUntil } from "./timing.js";
 import type { World } from "./world.js";
 

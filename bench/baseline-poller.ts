@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
-import { chatMessageText } from "../src/bridge/transcript.js";
+import { chatMessageText } from "../src/gateway/chat-update.js";
 import { statePaths } from "../src/config/paths.js";
 import { openGatewayConnection, type GatewayConnection } from "../src/gateway/index.js";
 import { silentLogger } from "../src/logging/logger.js";

@@ -1,7 +1,7 @@
 /** The phases against the real OpenClaw Gateway (stub model) behind the timestamping proxy: 1a latency and 2 streaming. */
 import { rm } from "node:fs/promises";
-import { createLocalGateway } from "../src/devkit/local-gateway.js";
-import { startStubModelServer } from "../src/devkit/stub-model-server.js";
+import { createLocalGateway } from "../dev/devkit/local-gateway.js";
+import { startStubModelServer } from "../dev/devkit/stub-model-server.js";
 import { measureAppToGateway, type AppToGatewayResult } from "./app-to-gateway.js";
 import { BaselinePoller } from "./baseline-poller.js";
 import { track } from "./cleanup.js";

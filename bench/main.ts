@@ -2,6 +2,7 @@
 import os from "node:os";
 import path from "node:path";
 import { stopAll } from "./cleanup.js";
+import { cpuPerMessage } from "./cpu-per-message.js";
 import { gatewayPhases } from "./gateway-phases.js";
 import { convexCost, memory, peerLatency, throughput } from "./peer-phases.js";
 import { markdown, writeResults, type Header } from "./report.js";
@@ -23,6 +24,8 @@ const PLAN = {
   // 10,000 relayed messages (5,000 each way) + 40 replies × 200 deltas on top, over 60 s.
   memory: { appMessages: 5_000, transcriptRows: 5_000, replies: 40, deltasPerReply: 200, concurrentReplies: 10, seconds: 60, settleMs: 5_000, timeoutMs: 240_000 },
   memoryRepeats: 3,
+  // 1,000 messages each way per flag set: 0.3 ms each is 30 of /proc's 10 ms ticks.
+  cpu: { ratePerSecond: 100, seconds: 10 },
   // 10 replies × 10 writes = 100 samples of stream write → text on screen; 60 rows of history.
   web: { firstRenders: 5, replies: 10, writesPerReply: 10, writeIntervalMs: 100, historyRows: 60 },
   /** Hard stop: whatever is still running is stopped and the run fails. */
@@ -34,7 +37,7 @@ const loadAtStart = os.loadavg()[0] ?? 0;
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 
 /** The phases, in run order; `npm run bench -- --only memory,throughput` runs a subset and writes no results file. */
-const PHASES = ["startup", "peer", "cost", "throughput", "memory", "gateway", "web"] as const;
+const PHASES = ["startup", "peer", "cost", "throughput", "memory", "cpu", "gateway", "web"] as const;
 type Phase = (typeof PHASES)[number];
 
 function selectedPhases(argv: readonly string[]): Set<Phase> {
@@ -64,6 +67,7 @@ async function run(phases: Set<Phase>): Promise<Partial<Results>> {
   if (phases.has("cost")) results.cost = await convexCost(log, PLAN.cost.deltas, PLAN.cost.intervalMs);
   if (phases.has("throughput")) results.throughput = await throughput(log, PLAN.throughputRates, PLAN.throughputSeconds);
   if (phases.has("memory")) results.memory = await memory(log, PLAN.memory, PLAN.memoryRepeats);
+  if (phases.has("cpu")) results.cpu = await cpuPerMessage(log, PLAN.cpu);
   if (phases.has("gateway")) {
     log("starting the real Gateway (about 10 s)");
     results.gateway = await gatewayPhases(log, PLAN.gateway);

@@ -18,13 +18,23 @@ export interface PeerSetup {
 }
 
 /** A fresh Convex world, peer and relay for `body`, all stopped afterwards whatever happens. */
-export async function withPeerRelay<T>(name: string, streamWritesPerSecond: number | undefined, body: (setup: PeerSetup) => Promise<T>): Promise<T> {
+export async function withPeerRelay<T>(
+  name: string,
+  streamWritesPerSecond: number | undefined,
+  body: (setup: PeerSetup) => Promise<T>,
+  nodeArgs?: readonly string[],
+): Promise<T> {
   const world = await startWorld(name);
   const stopWorld = track(`${name} convex`, () => world.stop(), () => world.convex.child.pid);
   const peer = await PeerGateway.start();
   const stopPeer = track(`${name} peer`, () => peer.close());
   try {
-    const relay = await startRelay(world, { gatewayUrl: peer.url, gatewayToken: PEER_TOKEN, ...(streamWritesPerSecond ? { streamWritesPerSecond } : {}) });
+    const relay = await startRelay(world, {
+      gatewayUrl: peer.url,
+      gatewayToken: PEER_TOKEN,
+      ...(streamWritesPerSecond ? { streamWritesPerSecond } : {}),
+      ...(nodeArgs ? { nodeArgs } : {}),
+    });
     const stopRelay = track(`${name} relay`, () => relay.stop(), () => relay.pid);
     try {
       await relay.waitReady();

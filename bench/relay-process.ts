@@ -15,6 +15,8 @@ export interface RelayOptions {
   gatewayUrl: string;
   gatewayToken: string;
   streamWritesPerSecond?: number;
+  /** Node flags for this relay instead of relayNodeArgs() (the CPU phase compares flag sets in one run). */
+  nodeArgs?: readonly string[];
 }
 
 export interface RelayProcess {
@@ -62,7 +64,7 @@ export async function startRelay(world: World, options: RelayOptions): Promise<R
     { env: { HOME: path.join(dir, "home"), FASTCLAW_STATE_DIR: stateDir }, platform: process.platform, nodePath: process.execPath, entryPath: path.join(repoRoot, "bin/fastclaw-relay.js") },
     ["run"],
   );
-  spec.nodeArgs = relayNodeArgs();
+  spec.nodeArgs = options.nodeArgs ? [...options.nodeArgs] : relayNodeArgs();
   const env: Record<string, string> = Object.fromEntries(spec.environment);
   if (process.env.BENCH_RELAY_NODE_OPTIONS) env.NODE_OPTIONS = process.env.BENCH_RELAY_NODE_OPTIONS;
   const [command, ...args] = commandLine(spec);

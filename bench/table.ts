@@ -1,5 +1,6 @@
 /** Builds the table's rows, PASS/FAIL verdicts and notes from the raw results. */
 import { BASELINE_PERIOD_MS } from "./baseline-poller.js";
+import { JIT_OFF_FLAGS, type CpuRun } from "./cpu-per-message.js";
 import type { GatewayPhases } from "./gateway-phases.js";
 import type { MemoryResult } from "./memory.js";
 import type { Cost, PeerLatency, Throughput } from "./peer-phases.js";
@@ -15,6 +16,7 @@ export interface Results {
   throughput: Throughput;
   cost: Cost;
   memory: MemoryResult;
+  cpu: CpuRun[];
   startup: { help: StartupResult; status: StartupResult };
   web: WebResult;
 }
@@ -29,6 +31,7 @@ export const TARGETS = {
   webJsGzipKB: 150,
   webFirstRenderMs: 1000,
   webStreamP99Ms: 100,
+  cpuPerMessageMs: 0.3,
 } as const;
 
 /** The issue's memory targets are in MB (10^6 bytes); /proc reports KiB, shown here as MiB. */
@@ -158,6 +161,7 @@ export function buildRows(r: Partial<Results>): Row[] {
       },
     );
   }
+  if (r.cpu) rows.push(...r.cpu.map(cpuRow));
   if (s) {
     rows.push(
       {
@@ -182,6 +186,24 @@ export function buildRows(r: Partial<Results>): Row[] {
   }
   if (r.web) rows.push(...webRows(r.web, TARGETS));
   return rows;
+}
+
+/** One flag set's CPU per message, both directions, against the target. */
+function cpuRow(run: CpuRun): Row {
+  const jitOff = JIT_OFF_FLAGS.every((flag) => run.nodeArgs.includes(flag));
+  const lost = run.appToGateway.lost + run.gatewayToApp.lost;
+  const ms = (d: CpuRun["appToGateway"]) => d.perMessageMs.toFixed(2);
+  return {
+    id: "7",
+    measure:
+      `Relay CPU per relayed message, App → Gateway / Gateway → App (n = ${run.appToGateway.messages} each), ` +
+      `\`node ${run.nodeArgs.join(" ")}\`${jitOff ? " (the service's flags)" : " (optimising JITs on)"}; RSS ${run.idleMiB.toFixed(1)} → ${run.afterMiB.toFixed(1)} MiB${lost ? `, lost ${lost}` : ""}`,
+    ours: `${ms(run.appToGateway)} / ${ms(run.gatewayToApp)} ms`,
+    baseline: "—",
+    ratio: "—",
+    target: `≤ ${TARGETS.cpuPerMessageMs} ms each`,
+    result: verdict(lost === 0 && Math.max(run.appToGateway.perMessageMs, run.gatewayToApp.perMessageMs) <= TARGETS.cpuPerMessageMs),
+  };
 }
 
 function refusals(g: GatewayPhases): string {
@@ -215,6 +237,7 @@ export function buildNotes(r: Partial<Results>): string[] {
     t && `3: fresh local Convex + relay per step, 3 s per step, 8 sessions; knee = highest offered rate carried in full (≥ 95 %, 0 lost, 0 doubled). At the last step: App → Gateway ${cpu(last(t.appToGateway))}; Gateway → App ${cpu(last(t.gatewayToApp))}. The local Convex server (the real \`convex/\` functions on convex-test, in one Node process, re-running every subscription after every write) saturates first: the knee measures it, not the relay.`,
     r.cost && "4: a 20 s reply from the peer as chat delta events, with the app watching the session; counts from the local Convex server's `stats()` (every execution: the writes, plus the subscribed queries each write re-runs; the local server re-runs every subscription after every write, here the relay's `pendingMessages` and `abortRequests` and the app's `listMessages`, where hosted Convex re-runs only queries whose read range changed).",
     m && `5: VmRSS of the \`fastclaw-relay run\` process (median of 5 readings, 5 s after going quiet); the phase runs ${m.runs?.length ?? 1} times, each with a fresh relay and Convex, and the figures are those of the run with the median growth. Idle it was ${m.idleSplit.anon.toFixed(1)} MiB anonymous (the relay's own: heap, stacks, malloc) + ${m.idleSplit.file.toFixed(1)} MiB file-backed (almost all pages of the node binary, shared with other processes running it). Through the peer in ${m.relayedSeconds.toFixed(0)} s (the relay used ${m.relayCpuSeconds.toFixed(1)} s of CPU): ${m.relayed.appToGateway} app messages delivered to the Gateway and ${m.relayed.transcriptRows} Gateway transcript messages ingested into Convex (each a message row), plus ${m.relayed.deltas} chat deltas of ${m.relayed.replies} streamed replies on top (checked complete in Convex).`,
+    r.cpu?.[0] && `7: a fresh local Convex, peer and relay per flag set, one after the other in the same run: ${r.cpu[0].appToGateway.messages} app messages over 8 sessions (counted until each is marked delivered in Convex), then ${r.cpu[0].gatewayToApp.messages} Gateway transcript messages (until each is a Convex row), both paced; the relay's user + system CPU from /proc (10 ms ticks) over each, less its idle CPU (probes, heartbeats: ${r.cpu.map((run) => run.idleCpuMsPerSecond.toFixed(1)).join(" / ")} ms per second, measured for 5 s before) over the same time, divided by the messages relayed.`,
     r.startup && "6: wall time from spawn to exit of `node bin/fastclaw-relay.js …` with a throwaway HOME and FASTCLAW_STATE_DIR, Node's own start-up included.",
   ];
   if (r.web) notes.push(webNote(r.web));

@@ -25,7 +25,7 @@ export interface StepWorld {
 const SESSIONS = 8;
 
 /** Calls `fire(i)` `count` times at `rate` per second, in 10 ms ticks. Returns when the last one was fired. */
-async function paced(rate: number, count: number, fire: (i: number) => void): Promise<void> {
+export async function paced(rate: number, count: number, fire: (i: number) => void): Promise<void> {
   const start = Date.now();
   let fired = 0;
   while (fired < count) {

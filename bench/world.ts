@@ -5,8 +5,8 @@ import { makeFunctionReference } from "convex/server";
 import { AppClient } from "../src/app-client/app-client.js";
 import { generateContentKey } from "../src/e2e/content-key.js";
 import { KeyRing } from "../src/e2e/key-ring.js";
-import { spawnLocalConvex, type LocalConvexProcess } from "../src/devkit/local-convex-process.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../src/local-convex/registration-key.js";
+import { spawnLocalConvex, type LocalConvexProcess } from "../dev/devkit/local-convex-process.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../dev/local-convex/registration-key.js";
 
 export interface World {
   convex: LocalConvexProcess;

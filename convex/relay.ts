@@ -206,7 +206,6 @@ export const ingestTranscript = mutation({
     relaySecret: v.string(),
     sessionKey: v.string(),
     messages: v.array(transcriptMessage),
-    deltaCursor: v.optional(v.string()),
     /** The session key, sealed: stored on the session row, which the ingest may be the first to create. */
     sessionKeyEnc: v.optional(v.string()),
   },
@@ -215,17 +214,15 @@ export const ingestTranscript = mutation({
     const instance = await requireInstance(ctx, args.relaySecret);
     const sessionKey = requireString("sessionKey", args.sessionKey, L.MAX_SESSION_KEY_CHARS);
     checkTranscript(args.messages);
-    const deltaCursor = optionalString("deltaCursor", args.deltaCursor, L.MAX_CURSOR_CHARS);
     const sessionKeyEnc = optionalString("sessionKeyEnc", args.sessionKeyEnc, L.MAX_SEALED_SESSION_KEY_CHARS);
     const counts = await ingest(ctx, instance._id, sessionKey, args.messages);
-    // The cursor is stored in the same transaction as the rows it covers, so a crash can't skip messages.
     const session = await findSession(ctx.db, instance._id, sessionKey);
     if (session === null) {
       const latest = Math.max(0, ...args.messages.map((m) => m.timestamp));
       await chargeStorage(ctx, instance._id, 1, 0);
-      await ctx.db.insert("sessions", { instanceId: instance._id, sessionKey, sessionKeyEnc, updatedAt: latest || Date.now(), deltaCursor });
-    } else if (deltaCursor !== undefined || (sessionKeyEnc !== undefined && session.sessionKeyEnc === undefined)) {
-      await ctx.db.patch(session._id, { deltaCursor: deltaCursor ?? session.deltaCursor, sessionKeyEnc: session.sessionKeyEnc ?? sessionKeyEnc });
+      await ctx.db.insert("sessions", { instanceId: instance._id, sessionKey, sessionKeyEnc, updatedAt: latest || Date.now() });
+    } else if (sessionKeyEnc !== undefined && session.sessionKeyEnc === undefined) {
+      await ctx.db.patch(session._id, { sessionKeyEnc });
     }
     return counts;
   },
@@ -233,7 +230,7 @@ export const ingestTranscript = mutation({
 
 const sessionInput = v.object(sessionFields);
 
-/** The gateway's session list; fields not given are left as they were, the deltaCursor is never touched. */
+/** The gateway's session list; fields not given are left as they were. */
 export const upsertSessions = mutation({
   args: { relaySecret: v.string(), sessions: v.array(sessionInput) },
   returns: v.object({ upserted: v.number() }),
@@ -254,21 +251,6 @@ export const upsertSessions = mutation({
     }));
     for (const s of checked) await upsertSession(ctx, instance._id, s.sessionKey, s.fields);
     return { upserted: checked.length };
-  },
-});
-
-/** Where transcript catch-up resumes after a reconnect, for the most recently updated sessions. */
-export const sessionCursors = query({
-  args: { relaySecret: v.string() },
-  returns: v.array(v.object({ sessionKey: v.string(), deltaCursor: v.string() })),
-  handler: async (ctx, args) => {
-    const instance = await requireInstance(ctx, args.relaySecret);
-    const sessions = await ctx.db
-      .query("sessions")
-      .withIndex("by_instance_updated", (q) => q.eq("instanceId", instance._id))
-      .order("desc")
-      .take(L.MAX_SESSION_CURSORS);
-    return sessions.flatMap((s) => (s.deltaCursor === undefined ? [] : [{ sessionKey: s.sessionKey, deltaCursor: s.deltaCursor }]));
   },
 });
 

@@ -1,6 +1,7 @@
 /** The tables of the relay ↔ app meeting point; credentials appear only as sha256 hex hashes. */
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
+import { agentIdentity, cronAction, cronControl, cronJobFields, cronRequestStatus, gatewayHealth, skillInfo } from "./lib/agent-fields.js";
 import { deviceStatus, pairingStatus, sessionFields, visibleMessageFields } from "./lib/fields.js";
 
 export default defineSchema({
@@ -78,7 +79,6 @@ export default defineSchema({
   sessions: defineTable({
     instanceId: v.id("instances"),
     ...sessionFields,
-    deltaCursor: v.optional(v.string()),
   })
     .index("by_instance_key", ["instanceId", "sessionKey"])
     .index("by_instance_updated", ["instanceId", "updatedAt"]),
@@ -99,4 +99,36 @@ export default defineSchema({
     .index("by_instance_session_order", ["instanceId", "sessionKey", "order"])
     .index("by_instance_session_status", ["instanceId", "sessionKey", "status"])
     .index("by_instance_status_abort", ["instanceId", "status", "abortRequested"]),
+
+  /** What the relay last synced about the agent: identities, Gateway health, skills, cron control (one row per instance). */
+  agentState: defineTable({
+    instanceId: v.id("instances"),
+    agents: v.optional(v.array(agentIdentity)),
+    health: v.optional(gatewayHealth),
+    skills: v.optional(v.array(skillInfo)),
+    cronControl: v.optional(cronControl),
+    updatedAt: v.number(),
+  }).index("by_instance", ["instanceId"]),
+
+  /** The Gateway's cron jobs as the relay last listed them: the only job ids an app request may name. */
+  cronJobs: defineTable({
+    instanceId: v.id("instances"),
+    ...cronJobFields,
+  }).index("by_instance_job", ["instanceId", "jobId"]),
+
+  /** App requests to run or toggle a cron job, carried out by the relay once; see convex/cron.ts. */
+  cronRequests: defineTable({
+    instanceId: v.id("instances"),
+    deviceId: v.id("devices"),
+    requestId: v.string(),
+    jobId: v.string(),
+    action: cronAction,
+    status: cronRequestStatus,
+    createdAt: v.number(),
+    updatedAt: v.number(),
+    runId: v.optional(v.string()),
+    reason: v.optional(v.string()),
+  })
+    .index("by_instance_request", ["instanceId", "requestId"])
+    .index("by_instance_status_created", ["instanceId", "status", "createdAt"]),
 });

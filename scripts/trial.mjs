@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run trial [-- --message "hi"]`: the whole pipeline on this machine, no cloud account (src/trial/).
+// `npm run trial [-- --message "hi"]`: the whole pipeline on this machine, no cloud account (dev/trial/).
 // Thin on purpose: builds dist/ if it is missing, then runs the compiled trial.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const entry = path.join(root, "dist", "src", "trial", "main.js");
+const entry = path.join(root, "dist", "dev", "trial", "main.js");
 
 if (!existsSync(entry)) {
   console.error("[trial] dist/ is missing: building it first (npm run build) …");

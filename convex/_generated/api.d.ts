@@ -13,9 +13,13 @@ import type {
   FilterApi,
   FunctionReference,
 } from "convex/server";
+import type * as agent from "../agent.js";
 import type * as app from "../app.js";
+import type * as cron from "../cron.js";
 import type * as http from "../http.js";
 import type * as instances from "../instances.js";
+import type * as lib_agent_fields from "../lib/agent-fields.js";
+import type * as lib_agent_limits from "../lib/agent-limits.js";
 import type * as lib_auth from "../lib/auth.js";
 import type * as lib_claim from "../lib/claim.js";
 import type * as lib_deployment_urls from "../lib/deployment-urls.js";
@@ -46,9 +50,13 @@ import type * as web from "../web.js";
  * ```
  */
 declare const fullApi: ApiFromModules<{
+  agent: typeof agent;
   app: typeof app;
+  cron: typeof cron;
   http: typeof http;
   instances: typeof instances;
+  "lib/agent-fields": typeof lib_agent_fields;
+  "lib/agent-limits": typeof lib_agent_limits;
   "lib/auth": typeof lib_auth;
   "lib/claim": typeof lib_claim;
   "lib/deployment-urls": typeof lib_deployment_urls;

@@ -41,7 +41,6 @@ export const MAX_PREVIEW_CHARS = 1000;
 export const MAX_MODEL_CHARS = 200;
 export const MAX_SESSION_STATUS_CHARS = 64;
 export const MAX_VERSION_CHARS = 64;
-export const MAX_CURSOR_CHARS = 1024;
 
 /* What Convex accepts for the sealed forms of the plaintext limits above (the relay clips plaintext to those). */
 export const MAX_SEALED_TEXT_CHARS = sealedLength(MAX_TEXT_BYTES);
@@ -61,7 +60,6 @@ export const MAX_ORPHAN_SCAN = 200;
 export const MAX_KEEP_LIST = 1000;
 export const MAX_INGEST_BATCH = 100;
 export const MAX_SESSIONS_BATCH = 200;
-export const MAX_SESSION_CURSORS = 500;
 
 /*
  * Abuse limits (docs/convex-api.md "Registration and quotas"). Rates are token buckets: `burst` calls at once,

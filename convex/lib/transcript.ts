@@ -22,13 +22,13 @@ export const transcriptMessage = v.object({
   /** The Gateway cut `text` and the relay could not get the whole of it. */
   gatewayTruncated: v.optional(v.boolean()),
 });
-export type TranscriptMessage = Infer<typeof transcriptMessage>;
+export type TranscriptRow = Infer<typeof transcriptMessage>;
 
 export type IngestCounts = { inserted: number; merged: number; skipped: number };
 
 const STREAM_STATES: ReadonlySet<Doc<"messages">["status"]> = new Set(["streaming", "final", "error", "aborted"]);
 
-export function checkTranscript(messages: TranscriptMessage[]): void {
+export function checkTranscript(messages: TranscriptRow[]): void {
   if (messages.length > MAX_INGEST_BATCH) badRequest(`messages holds at most ${MAX_INGEST_BATCH} entries per call`);
   messages.forEach((m, i) => {
     requireString(`messages[${i}].gatewayMessageId`, m.gatewayMessageId, MAX_ID_CHARS);
@@ -63,7 +63,7 @@ async function streamRowForRun(ctx: MutationCtx, instanceId: Id<"instances">, ru
  * truth for what was said, except when the Gateway cut it (`gatewayTruncated`): then the complete
  * reply the relay streamed stays, unless the stream saw less than the cut copy holds.
  */
-export function mergedReplyText(streamText: string, m: Pick<TranscriptMessage, "text" | "gatewayTruncated">): { text: string; gatewayTruncated?: true } {
+export function mergedReplyText(streamText: string, m: Pick<TranscriptRow, "text" | "gatewayTruncated">): { text: string; gatewayTruncated?: true } {
   if (m.gatewayTruncated !== true) return { text: m.text };
   return streamText.length >= m.text.length ? { text: streamText } : { text: m.text, gatewayTruncated: true };
 }
@@ -72,7 +72,7 @@ export async function ingestTranscript(
   ctx: MutationCtx,
   instanceId: Id<"instances">,
   sessionKey: string,
-  messages: TranscriptMessage[],
+  messages: TranscriptRow[],
 ): Promise<IngestCounts> {
   const counts: IngestCounts = { inserted: 0, merged: 0, skipped: 0 };
   const now = Date.now();

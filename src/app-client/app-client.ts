@@ -4,6 +4,7 @@ import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { openGatewayError, openMessageRow, openSessionRow, sealSend, sessionIdOf, type Openness } from "../e2e/client-rows.js";
 import type { KeyRing } from "../e2e/key-ring.js";
+import type { AppAgentState, AppCronAction, AppCronJob, AppCronRequest } from "./agent-types.js";
 
 export interface AppMessage {
   messageId: string;
@@ -190,6 +191,28 @@ export class AppClient {
       latest = latest.then(async () => onUpdate(await this.openStatus(status)));
     });
     return () => unsubscribe();
+  }
+
+  agentState(): Promise<AppAgentState> {
+    return this.client.query(query<Record<string, unknown>, AppAgentState>("agent:state"), { deviceToken: this.deviceToken });
+  }
+
+  cronJobs(): Promise<AppCronJob[]> {
+    return this.client.query(query<Record<string, unknown>, AppCronJob[]>("cron:jobs"), { deviceToken: this.deviceToken });
+  }
+
+  /** Asks the relay to run or toggle a job; the same `requestId` again is the same request (it runs once). */
+  cronRequest(jobId: string, action: AppCronAction, requestId: string = randomUUID()): Promise<{ requestId: string; status: AppCronRequest["status"] }> {
+    return this.client.mutation(mutation<Record<string, unknown>, { requestId: string; status: AppCronRequest["status"] }>("cron:request"), {
+      deviceToken: this.deviceToken,
+      requestId,
+      jobId,
+      action,
+    });
+  }
+
+  cronRequestStatus(requestId: string): Promise<AppCronRequest | null> {
+    return this.client.query(query<Record<string, unknown>, AppCronRequest | null>("cron:requestStatus"), { deviceToken: this.deviceToken, requestId });
   }
 
   close(): Promise<void> {

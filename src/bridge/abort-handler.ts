@@ -1,6 +1,6 @@
 /** App-requested aborts: calls chat.abort as the run's owner (same device identity) once per request. */
 import type { Logger } from "../logging/logger.js";
-import type { GatewayPort } from "./ports.js";
+import { gatewayFailureOf, type GatewayPort } from "./ports.js";
 
 export interface AbortRequest {
   messageId: string;
@@ -34,8 +34,8 @@ export class AbortHandler {
       this.gateway.chatAbort({ sessionKey: request.sessionKey, runId: request.runId }).then(
         () => this.logger.info("abort requested by the app was sent", { messageId: request.messageId }),
         (error: unknown) => {
-          const failure = this.gateway.classifyError(error);
-          if (failure.kind === "transient") this.handled.delete(request.messageId);
+          const failure = gatewayFailureOf(error);
+          if (failure.kind !== "rejected") this.handled.delete(request.messageId);
           this.logger.warn("chat.abort failed", { messageId: request.messageId, code: failure.code, reason: failure.reason });
         },
       );

@@ -12,6 +12,7 @@ interface CursorFile {
 export class CursorStore {
   private data: CursorFile = { sessions: {} };
   private saving: Promise<void> = Promise.resolve();
+  /** The errno code (or message) of the last save while saves fail, so a failure is logged once. */
   private failing: string | undefined;
 
   constructor(
@@ -19,11 +20,6 @@ export class CursorStore {
     private readonly instanceId: string | undefined,
     private readonly logger?: Logger,
   ) {}
-
-  /** The errno code (or message) of the last save, while saves fail; undefined when they work. */
-  get saveFailure(): string | undefined {
-    return this.failing;
-  }
 
   async load(): Promise<void> {
     try {

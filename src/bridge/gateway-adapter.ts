@@ -1,32 +1,17 @@
 /** Fits the Gateway connection (src/gateway) to the bridge's port and event sink. */
 import type { SessionRow } from "@openclaw/gateway-protocol";
-import {
-  GatewayProtocolError,
-  GatewayRaceRefusalPersistsError,
-  GatewayRequestError,
-  isGatewayRaceRefusal,
-  isRetryableGatewayError,
-  transcriptText,
-  type GatewayConnection,
-  type TranscriptEntry,
-} from "../gateway/index.js";
+import { gatewayFailureOf, transcriptText, type GatewayConnection, type TranscriptEntry } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
-import type { FailureKind, FullText, GatewayEventSink, GatewayPort, GatewaySessionInfo, HistoryResult } from "./ports.js";
-import { fromEntry, type TranscriptMessage } from "./transcript.js";
+import type { ChatSendResult, FullText, GatewayEventSink, GatewayPort, GatewaySessionInfo, HistoryResult } from "./ports.js";
+import { toChatUpdate } from "../gateway/chat-update.js";
+import { toTranscriptRow, type TranscriptRow } from "../gateway/transcript-row.js";
 
 /** Sessions fetched per sessions.list call, and the most the relay mirrors. */
 const SESSIONS_PAGE = 200;
 const SESSIONS_MAX = 2000;
 
-/** A chat.send refused this often with "the session changed, retry" (isGatewayRaceRefusal) is failed with that reason. */
-export const MAX_RACE_REFUSALS = 5;
-/** Idempotency keys whose race refusals are counted at once; beyond it the oldest count is dropped (its message has long expired). */
-const RACE_REFUSALS_TRACKED = 1000;
-
 export class GatewayAdapter implements GatewayPort {
   private readonly detachers: Array<() => void> = [];
-  /** Race refusals so far per chat.send idempotency key, so a race that never settles still ends. */
-  private readonly raceRefusals = new Map<string, number>();
 
   constructor(
     private readonly connection: GatewayConnection,
@@ -40,7 +25,7 @@ export class GatewayAdapter implements GatewayPort {
       c.on("connected", (hello) => sink.connected({ serverVersion: hello.serverVersion, protocol: hello.protocol, scopes: hello.scopes })),
       c.on("disconnected", (info) => sink.disconnected({ ...(info.code ? { code: info.code } : {}), message: info.reason })),
       c.on("auth-failed", (info) => sink.disconnected({ code: info.code, message: info.message })),
-      c.on("chat", (event) => sink.chat(event)),
+      c.on("chat", (event) => sink.chat(toChatUpdate(event))),
       c.on("session.message", (event) => {
         const row = this.toRow(event);
         if (row) sink.sessionMessage(event.sessionKey, row);
@@ -57,12 +42,13 @@ export class GatewayAdapter implements GatewayPort {
     return this.connection.state === "connected";
   }
 
-  async chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<{ runId: string; status: string }> {
-    const ack = await this.connection.chatSend(params).catch((error: unknown) => {
-      throw this.countRaceRefusal(params.idempotencyKey, error);
-    });
-    this.raceRefusals.delete(params.idempotencyKey);
-    return { runId: ack.runId, status: ack.status };
+  async chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<ChatSendResult> {
+    try {
+      const ack = await this.connection.chatSend(params);
+      return { ok: true, runId: ack.runId, status: ack.status };
+    } catch (error) {
+      return { ok: false, failure: gatewayFailureOf(error) };
+    }
   }
 
   async chatAbort(params: { sessionKey: string; runId?: string }): Promise<void> {
@@ -85,8 +71,7 @@ export class GatewayAdapter implements GatewayPort {
       // A Gateway that refuses the request for good (an older one without chat.message.get), or answers
       // something that isn't a message, won't give the text on a retry either; anything about the
       // connection is the caller's to retry.
-      if (error instanceof GatewayProtocolError) return { kind: "unavailable", reason: error.message };
-      const failure = this.classifyError(error);
+      const failure = gatewayFailureOf(error);
       if (failure.kind === "rejected") return { kind: "unavailable", reason: failure.reason };
       throw error;
     }
@@ -103,32 +88,8 @@ export class GatewayAdapter implements GatewayPort {
     }
   }
 
-  classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string } {
-    const reason = error instanceof Error ? error.message : String(error);
-    const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : undefined;
-    // Only an answer from the gateway that isn't worth retrying counts as a refusal; anything about
-    // the connection leaves the message queued for the next attempt.
-    const kind: FailureKind = error instanceof GatewayRequestError && !isRetryableGatewayError(error) ? "rejected" : "transient";
-    return code ? { kind, code, reason } : { kind, reason };
-  }
-
-  /** A race refusal stays transient (retried by the outbox) until the MAX_RACE_REFUSALS-th for the same key, which is final. */
-  private countRaceRefusal(idempotencyKey: string, error: unknown): unknown {
-    if (!isGatewayRaceRefusal(error)) return error;
-    const refusals = (this.raceRefusals.get(idempotencyKey) ?? 0) + 1;
-    this.raceRefusals.delete(idempotencyKey);
-    if (refusals >= MAX_RACE_REFUSALS) return new GatewayRaceRefusalPersistsError(error, refusals);
-    this.raceRefusals.set(idempotencyKey, refusals);
-    if (this.raceRefusals.size > RACE_REFUSALS_TRACKED) {
-      const oldest = this.raceRefusals.keys().next();
-      if (!oldest.done) this.raceRefusals.delete(oldest.value);
-    }
-    this.logger.debug("chat.send refused because the session changed under it; will retry", { refusals, reason: error.gatewayMessage });
-    return error;
-  }
-
-  private toRows(entries: TranscriptEntry[]): TranscriptMessage[] {
-    const rows: TranscriptMessage[] = [];
+  private toRows(entries: TranscriptEntry[]): TranscriptRow[] {
+    const rows: TranscriptRow[] = [];
     for (const entry of entries) {
       const row = this.toRow(entry);
       if (row) rows.push(row);
@@ -136,8 +97,8 @@ export class GatewayAdapter implements GatewayPort {
     return rows;
   }
 
-  private toRow(entry: TranscriptEntry): TranscriptMessage | undefined {
-    const row = fromEntry(entry);
+  private toRow(entry: TranscriptEntry): TranscriptRow | undefined {
+    const row = toTranscriptRow(entry);
     if (!row) this.logger.debug("skipped a transcript row without id or with an unknown role", { sessionKey: entry.sessionKey });
     return row;
   }

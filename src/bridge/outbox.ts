@@ -1,7 +1,10 @@
 /** App → Gateway: delivers queued app messages with chat.send, in order per session, exactly once. */
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { Logger } from "../logging/logger.js";
 import { clipChars, LIMITS } from "./clip.js";
-import type { ConvexWrites, GatewayPort } from "./ports.js";
+import { gatewayFailureOf, type ChatSendResult, type ConvexWrites, type GatewayFailure, type GatewayPort } from "./ports.js";
 import { MAX_CONCURRENT_SESSIONS, SessionSlots } from "./session-slots.js";
 
 export interface PendingMessage {
@@ -23,35 +26,76 @@ export interface OutboxOptions {
   retryDelayMs?: number;
   /** Sessions driven at once (a send, or an agent run it started, in progress); the rest wait, oldest first. */
   maxConcurrentSessions?: number;
-  now?: () => number;
-}
-
-interface Tracked {
-  message: PendingMessage;
-  expiryTimer: NodeJS.Timeout | undefined;
-  /** Sent (or expired/failed) by this process: never again, even if the subscription still lists it. */
-  settled: boolean;
-  /** Transient failures so far: the next retry waits longer. */
-  failures: number;
+  clock?: Clock;
+  /** Jitter for retry delays, in [0, 1). */
+  random?: () => number;
 }
 
 /** The longest pause between two tries of one message. */
 const MAX_RETRY_DELAY_MS = 30_000;
+/** A chat.send refused this often because the session changed under it (a `race` failure) is failed with that reason. */
+export const MAX_RACE_REFUSALS = 5;
+/** An expiry timer fires this long after the deadline, so the age check it makes is past it. */
+const EXPIRY_SLACK_MS = 5;
+
+/** Tries so far of one message: transient failures set the backoff, race refusals are bounded by MAX_RACE_REFUSALS. */
+interface Tries {
+  failures: number;
+  races: number;
+}
+
+/** How this process ended a message; `elsewhere`: the row left the queue in Convex without us (a transcript merge). */
+type Outcome = "delivered" | "expired" | "failed" | "elsewhere";
+
+/**
+ * One app message in this process. Transitions:
+ *   queued  → sending   (its session's turn: it is the head and the session holds a slot)
+ *   queued  → settled   (expired by its timer while waiting, or the row left the subscription)
+ *   sending → settled   (acked, refused for good, too many races, past its age after a failure, or gone from the subscription)
+ *   sending → queued    (a transient failure or a race: it stays the head and is retried after a pause)
+ * `settled` is final: a subscription update that still lists the row does not send it again.
+ */
+type MessageState =
+  | { kind: "queued"; tries: Tries; expiry: TimerHandle }
+  | { kind: "sending"; tries: Tries; expiry: TimerHandle }
+  | { kind: "settled"; outcome: Outcome };
+
+interface Entry {
+  readonly message: PendingMessage;
+  state: MessageState;
+}
+
+/**
+ * One session's queue: unsettled messages oldest first, so "in order per session" is its shape (only
+ * the head is ever sent). Transitions:
+ *   idle    → sending   (pumped with a free slot)      idle → waiting (pumped, every slot taken)
+ *   waiting → sending   (a slot was given back)
+ *   sending → idle      (queue empty, or not ready / not connected)
+ *   sending → backoff   (the head failed and will be retried)
+ *   backoff → idle      (its timer fired, or pumpAll: the gateway is back; pumped at once)
+ */
+type SessionState = { kind: "idle" } | { kind: "waiting" } | { kind: "sending" } | { kind: "backoff"; timer: TimerHandle };
+
+interface SessionQueue {
+  readonly sessionKey: string;
+  readonly messages: Entry[];
+  state: SessionState;
+}
 
 export class Outbox {
-  private readonly tracked = new Map<string, Tracked>();
-  private readonly busySessions = new Set<string>();
-  private readonly retryTimers = new Map<string, NodeJS.Timeout>();
+  /** Every message the subscription lists, settled ones too (until the subscription drops them). */
+  private readonly entries = new Map<string, Entry>();
+  private readonly sessions = new Map<string, SessionQueue>();
   private readonly slots: SessionSlots;
-  /** Sessions with messages that found every slot taken. */
-  private readonly waiting = new Set<string>();
+  private readonly clock: Clock;
+  private readonly random: () => number;
   private ready = false;
   private stopped = false;
-  private readonly now: () => number;
 
   constructor(private readonly options: OutboxOptions) {
-    this.now = options.now ?? Date.now;
-    this.slots = new SessionSlots(options.maxConcurrentSessions ?? MAX_CONCURRENT_SESSIONS, () => this.pumpWaiting());
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.slots = new SessionSlots(options.maxConcurrentSessions ?? MAX_CONCURRENT_SESSIONS, () => this.pumpWaiting(), this.clock);
   }
 
   /** A chat run ended (final, error or aborted): the session that started it may give its slot back. */
@@ -64,6 +108,12 @@ export class Outbox {
     return this.slots.inUse;
   }
 
+  get queued(): number {
+    let count = 0;
+    for (const queue of this.sessions.values()) count += queue.messages.length;
+    return count;
+  }
+
   /** Held closed until catch-up after a (re)connect is done, so sends seen in the transcript aren't redone. */
   setReady(ready: boolean): void {
     this.ready = ready;
@@ -73,161 +123,199 @@ export class Outbox {
   }
 
   /** The latest result of the pending-messages subscription: the complete queue, oldest first. */
-  update(pending: PendingMessage[]): void {
-    const seen = new Set<string>();
+  update(pending: readonly PendingMessage[]): void {
+    const listed = new Set<string>();
+    let added = false;
     for (const message of pending) {
-      seen.add(message.messageId);
-      if (this.tracked.has(message.messageId)) continue;
-      const entry: Tracked = { message, expiryTimer: undefined, settled: false, failures: 0 };
-      this.tracked.set(message.messageId, entry);
-      this.armExpiry(entry);
+      listed.add(message.messageId);
+      if (this.entries.has(message.messageId)) continue;
+      this.enqueue(message);
+      added = true;
     }
-    // Rows no longer queued were settled (by us or by a transcript merge): forget them.
-    for (const [id, entry] of this.tracked) {
-      if (!seen.has(id)) {
-        clearTimeout(entry.expiryTimer);
-        this.tracked.delete(id);
-      }
+    // Rows no longer queued were settled (by us or by a transcript merge): forget them. Every listed
+    // id is an entry now, so any entry beyond the listed count is one to forget.
+    if (this.entries.size > listed.size) {
+      for (const [id, entry] of this.entries) if (!listed.has(id)) this.forget(id, entry);
     }
-    this.pumpAll();
+    // Only new messages can unblock a queue here; one pausing after a failure keeps its pause.
+    if (added) for (const queue of this.byHead()) void this.pump(queue);
   }
 
-  /** Called when the gateway (re)connects or anything else may unblock the queues. */
+  /** The gateway is back (or anything else may unblock the queues): every queue is tried now, pauses cut short. */
   pumpAll(): void {
-    for (const sessionKey of this.sessionsByHead()) void this.pump(sessionKey);
-  }
-
-  /** Sessions with unsettled messages, the one whose oldest message is oldest first: the order slots are given in. */
-  private sessionsByHead(): string[] {
-    const oldest = new Map<string, number>();
-    for (const entry of this.tracked.values()) {
-      if (entry.settled) continue;
-      const { sessionKey, createdAt } = entry.message;
-      if (!(createdAt >= (oldest.get(sessionKey) ?? Infinity))) oldest.set(sessionKey, createdAt);
+    for (const queue of this.sessions.values()) {
+      if (queue.state.kind !== "backoff") continue;
+      this.clock.clearTimeout(queue.state.timer);
+      queue.state = { kind: "idle" };
     }
-    return [...oldest.keys()].sort((a, b) => oldest.get(a)! - oldest.get(b)!);
-  }
-
-  /** A slot was given back: the waiting sessions try again, oldest first. */
-  private pumpWaiting(): void {
-    if (this.waiting.size === 0) return;
-    for (const sessionKey of this.sessionsByHead()) if (this.waiting.has(sessionKey)) void this.pump(sessionKey);
+    for (const queue of this.byHead()) void this.pump(queue);
   }
 
   stop(): void {
     this.stopped = true;
-    for (const entry of this.tracked.values()) clearTimeout(entry.expiryTimer);
-    for (const timer of this.retryTimers.values()) clearTimeout(timer);
-    this.retryTimers.clear();
+    for (const entry of this.entries.values()) if (entry.state.kind !== "settled") this.clock.clearTimeout(entry.state.expiry);
+    for (const queue of this.sessions.values()) if (queue.state.kind === "backoff") this.clock.clearTimeout(queue.state.timer);
     this.slots.forgetRuns();
   }
 
-  get queued(): number {
-    let count = 0;
-    for (const entry of this.tracked.values()) if (!entry.settled) count += 1;
-    return count;
-  }
-
-  private armExpiry(entry: Tracked): void {
-    const remaining = entry.message.createdAt + this.options.maxAgeMs - this.now();
+  private enqueue(message: PendingMessage): void {
+    const remaining = message.createdAt + this.options.maxAgeMs - this.clock.now();
     // An expiry that falls while the gateway is down must still reach the app: the phone shows
     // "not sent" instead of a message that silently waits forever.
-    entry.expiryTimer = setTimeout(() => this.expireIfWaiting(entry), Math.max(0, remaining) + 5);
-    entry.expiryTimer.unref();
+    const expiry = this.clock.setTimeout(() => this.expireIfQueued(entry), Math.max(0, remaining) + EXPIRY_SLACK_MS);
+    const entry: Entry = { message, state: { kind: "queued", tries: { failures: 0, races: 0 }, expiry } };
+    this.entries.set(message.messageId, entry);
+    let queue = this.sessions.get(message.sessionKey);
+    if (!queue) {
+      queue = { sessionKey: message.sessionKey, messages: [], state: { kind: "idle" } };
+      this.sessions.set(message.sessionKey, queue);
+    }
+    // The subscription lists oldest first, so this is almost always an append.
+    let at = queue.messages.length;
+    while (at > 0 && queue.messages[at - 1]!.message.createdAt > message.createdAt) at -= 1;
+    queue.messages.splice(at, 0, entry);
   }
 
-  private expireIfWaiting(entry: Tracked): void {
-    if (entry.settled || this.stopped) return;
-    if (this.busySessions.has(entry.message.sessionKey) && this.head(entry.message.sessionKey) === entry) return;
+  /** The row left the subscription: settled in Convex, by us or by a transcript merge. */
+  private forget(id: string, entry: Entry): void {
+    this.entries.delete(id);
+    // A send in flight keeps its place until it ends (see pump); a queued one is done.
+    if (entry.state.kind === "queued") this.settle(entry, "elsewhere");
+  }
+
+  private remove(queue: SessionQueue, entry: Entry): void {
+    const at = queue.messages.indexOf(entry);
+    if (at >= 0) queue.messages.splice(at, 1);
+    if (queue.messages.length === 0 && queue.state.kind !== "sending") {
+      if (queue.state.kind === "backoff") this.clock.clearTimeout(queue.state.timer);
+      this.sessions.delete(queue.sessionKey);
+    }
+  }
+
+  /** Sessions that can be pumped, the one whose head is oldest first: the order slots are given in. */
+  private byHead(filter: (state: SessionState) => boolean = (state) => state.kind === "idle" || state.kind === "waiting"): SessionQueue[] {
+    const queues: SessionQueue[] = [];
+    for (const queue of this.sessions.values()) if (queue.messages.length > 0 && filter(queue.state)) queues.push(queue);
+    return queues.sort((a, b) => a.messages[0]!.message.createdAt - b.messages[0]!.message.createdAt);
+  }
+
+  /** A slot was given back: the waiting sessions try again, oldest first. */
+  private pumpWaiting(): void {
+    for (const queue of this.byHead((state) => state.kind === "waiting")) void this.pump(queue);
+  }
+
+  private expireIfQueued(entry: Entry): void {
+    // A message being sent is decided by its send (see afterFailure).
+    if (entry.state.kind !== "queued" || this.stopped) return;
     this.settle(entry, "expired");
   }
 
-  private head(sessionKey: string): Tracked | undefined {
-    let oldest: Tracked | undefined;
-    for (const entry of this.tracked.values()) {
-      if (entry.settled || entry.message.sessionKey !== sessionKey) continue;
-      if (!oldest || entry.message.createdAt < oldest.message.createdAt) oldest = entry;
-    }
-    return oldest;
-  }
-
-  private settle(entry: Tracked, outcome: "delivered" | "expired" | "failed", detail?: string): void {
-    entry.settled = true;
-    clearTimeout(entry.expiryTimer);
+  private settle(entry: Entry, outcome: Outcome, failure?: GatewayFailure, races = 0): void {
+    if (entry.state.kind !== "settled") this.clock.clearTimeout(entry.state.expiry);
+    entry.state = { kind: "settled", outcome };
+    const queue = this.sessions.get(entry.message.sessionKey);
+    if (queue) this.remove(queue, entry);
     const { messageId, runId } = entry.message;
+    if (outcome === "elsewhere") return;
     if (outcome === "delivered") {
-      void this.options.convex.write("relay:markDelivered", { messageId, runId });
+      void this.options.convex.write(api.relay.markDelivered, { messageId: messageId as Id<"messages">, runId });
     } else if (outcome === "expired") {
       const reason = `not delivered within ${Math.round(this.options.maxAgeMs / 1000)} s (gateway unreachable)`;
       this.options.logger.info("app message expired", { messageId });
-      void this.options.convex.write("relay:markExpired", { messageId, reason });
+      void this.options.convex.write(api.relay.markExpired, { messageId: messageId as Id<"messages">, reason });
     } else {
-      this.options.logger.info("gateway rejected an app message", { messageId, reason: detail });
-      void this.options.convex.write("relay:markFailed", { messageId, reason: clipChars(detail ?? "rejected by the gateway", LIMITS.reason) });
+      const said = failure ? `${failure.code}: ${failure.reason}${races > 1 ? ` (refused ${races} times)` : ""}` : "rejected by the gateway";
+      this.options.logger.info("gateway rejected an app message", { messageId, reason: said });
+      void this.options.convex.write(api.relay.markFailed, { messageId: messageId as Id<"messages">, reason: clipChars(said, LIMITS.reason) });
     }
   }
 
-  private async pump(sessionKey: string): Promise<void> {
-    if (!this.ready || this.stopped || this.busySessions.has(sessionKey)) return;
-    this.waiting.delete(sessionKey);
-    if (!this.head(sessionKey)) return;
-    if (!this.slots.acquire(sessionKey)) {
-      this.waiting.add(sessionKey);
+  private async pump(queue: SessionQueue): Promise<void> {
+    if (!this.ready || this.stopped || queue.state.kind === "sending" || queue.state.kind === "backoff") return;
+    if (queue.messages.length === 0) return;
+    if (!this.slots.acquire(queue.sessionKey)) {
+      queue.state = { kind: "waiting" };
       return;
     }
-    this.busySessions.add(sessionKey);
+    queue.state = { kind: "sending" };
+    let next: SessionState = { kind: "idle" };
     try {
       for (;;) {
-        const entry = this.head(sessionKey);
-        if (!entry || this.stopped || !this.options.gateway.isConnected()) return;
-        if (this.now() - entry.message.createdAt > this.options.maxAgeMs) {
+        const entry = queue.messages[0];
+        if (!entry || entry.state.kind !== "queued" || this.stopped || !this.ready || !this.options.gateway.isConnected()) break;
+        if (this.clock.now() - entry.message.createdAt > this.options.maxAgeMs) {
           this.settle(entry, "expired");
           continue;
         }
+        const { tries, expiry } = entry.state;
+        entry.state = { kind: "sending", tries, expiry };
         const { text, runId } = entry.message;
-        try {
-          const ack = await this.options.gateway.chatSend({ sessionKey, message: text, idempotencyKey: runId });
+        // The port answers with data; a rejection would be a bug in it, and must not strand the message in `sending`.
+        const result = await this.options.gateway
+          .chatSend({ sessionKey: queue.sessionKey, message: text, idempotencyKey: runId })
+          .catch((error: unknown): ChatSendResult => ({ ok: false, failure: gatewayFailureOf(error) }));
+        if (!result.ok && !this.entries.has(entry.message.messageId)) {
+          // The row left the queue in Convex while this send was out: nothing to retry or report.
+          this.settle(entry, "elsewhere");
+          continue;
+        }
+        if (result.ok) {
           // "started" is a new agent run; a resend of a finished key ("ok") started nothing.
-          if (ack.status === "started") this.slots.started(sessionKey, ack.runId);
+          if (result.status === "started") this.slots.started(queue.sessionKey, result.runId);
           this.settle(entry, "delivered");
-        } catch (error) {
-          const failure = this.options.gateway.classifyError(error);
-          if (failure.kind === "rejected") {
-            this.settle(entry, "failed", failure.code ? `${failure.code}: ${failure.reason}` : failure.reason);
-            continue;
-          }
-          if (this.now() - entry.message.createdAt > this.options.maxAgeMs) {
-            // Its expiry fell due while this send was in flight (and was skipped for it): settle it now,
-            // or a Gateway that stays away would leave the row queued for good.
-            this.settle(entry, "expired");
-            continue;
-          }
-          entry.failures += 1;
-          this.options.logger.info("chat.send did not go through; will retry", { messageId: entry.message.messageId, code: failure.code, failures: entry.failures });
-          this.scheduleRetry(sessionKey, this.retryDelay(entry.failures));
-          return;
+          continue;
+        }
+        const delay = this.afterFailure(entry, tries, expiry, result.failure);
+        if (delay !== undefined) {
+          if (!this.stopped) next = { kind: "backoff", timer: this.clock.setTimeout(() => this.retry(queue), delay) };
+          break;
         }
       }
     } finally {
-      this.busySessions.delete(sessionKey);
-      this.slots.doneSending(sessionKey);
+      queue.state = next;
+      if (queue.messages.length === 0 && next.kind === "idle") this.sessions.delete(queue.sessionKey);
+      // Last: giving the slot back may pump a waiting session at once.
+      this.slots.doneSending(queue.sessionKey);
     }
+  }
+
+  /** The retry rule, on the message's own record: settles it, or puts it back and says how long to wait. */
+  private afterFailure(entry: Entry, tries: Tries, expiry: TimerHandle, failure: GatewayFailure): number | undefined {
+    if (failure.kind === "rejected") {
+      this.settle(entry, "failed", failure);
+      return undefined;
+    }
+    const races = tries.races + (failure.kind === "race" ? 1 : 0);
+    if (races >= MAX_RACE_REFUSALS) {
+      this.settle(entry, "failed", failure, races);
+      return undefined;
+    }
+    if (this.clock.now() - entry.message.createdAt > this.options.maxAgeMs) {
+      // Its expiry fell due while this send was in flight (and was skipped for it): settle it now,
+      // or a Gateway that stays away would leave the row queued for good.
+      this.settle(entry, "expired");
+      return undefined;
+    }
+    const failures = tries.failures + 1;
+    entry.state = { kind: "queued", tries: { failures, races }, expiry };
+    this.options.logger.info("chat.send did not go through; will retry", { messageId: entry.message.messageId, code: failure.code, failures });
+    return this.retryDelay(failures);
+  }
+
+  private retry(queue: SessionQueue): void {
+    if (queue.state.kind !== "backoff") return;
+    queue.state = { kind: "idle" };
+    if (queue.messages.length === 0) {
+      this.sessions.delete(queue.sessionKey);
+      return;
+    }
+    void this.pump(queue);
   }
 
   /** Doubling, capped, with jitter: refusals caused by a burst of sends must not all come back as one burst. */
   private retryDelay(failures: number): number {
     const base = this.options.retryDelayMs ?? 2_000;
     const delay = Math.min(base * 2 ** (failures - 1), Math.max(base, MAX_RETRY_DELAY_MS));
-    return delay / 2 + (Math.random() * delay) / 2;
-  }
-
-  private scheduleRetry(sessionKey: string, delayMs: number): void {
-    if (this.retryTimers.has(sessionKey)) return;
-    const timer = setTimeout(() => {
-      this.retryTimers.delete(sessionKey);
-      void this.pump(sessionKey);
-    }, delayMs);
-    timer.unref();
-    this.retryTimers.set(sessionKey, timer);
+    return delay / 2 + (this.random() * delay) / 2;
   }
 }

@@ -1,6 +1,8 @@
 /** What the bridge needs from each side, as narrow interfaces: the real ones and test doubles both fit. */
-import type { ChatEvent } from "@openclaw/gateway-protocol";
-import type { TranscriptMessage } from "./transcript.js";
+import type { GatewayFailure } from "../gateway/gateway-errors.js";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../convex-sync/relay-api.js";
+import type { ChatUpdate } from "../gateway/chat-update.js";
+import type { TranscriptRow } from "../gateway/transcript-row.js";
 
 export interface GatewaySessionInfo {
   sessionKey: string;
@@ -13,22 +15,24 @@ export interface GatewaySessionInfo {
 }
 
 export type HistoryResult =
-  | { kind: "delta"; messages: TranscriptMessage[]; deltaCursor: string }
+  | { kind: "delta"; messages: TranscriptRow[]; deltaCursor: string }
   | { kind: "reset" }
-  | { kind: "page"; messages: TranscriptMessage[]; deltaCursor?: string };
+  | { kind: "page"; messages: TranscriptRow[]; deltaCursor?: string };
 
 export type FullText = { kind: "full"; text: string } | { kind: "unavailable"; reason: string };
 
-/** How a failed gateway request should be treated by the bridge. */
-export type FailureKind =
-  /** Not connected, timed out, or retryable: keep the message queued and try again later. */
-  | "transient"
-  /** The gateway refused this request for good: mark the message failed with the reason. */
-  | "rejected";
+export type { GatewayFailure, GatewayFailureKind } from "../gateway/gateway-errors.js";
 
+/** chat.send's outcome as data: the ack, or the failure as the Gateway side classified it. */
+export type ChatSendResult = { ok: true; runId: string; status: string } | { ok: false; failure: GatewayFailure };
+
+/**
+ * The Gateway as the bridge uses it. chatSend never rejects; the other methods reject with an error
+ * that carries its classified `failure` (read it with gatewayFailureOf).
+ */
 export interface GatewayPort {
   isConnected(): boolean;
-  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<{ runId: string; status: string }>;
+  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<ChatSendResult>;
   chatAbort(params: { sessionKey: string; runId?: string }): Promise<void>;
   /** With `cursor`: catch-up (delta or reset). Without: the newest `limit` messages. */
   chatHistory(params: { sessionKey: string; cursor?: string; limit?: number }): Promise<HistoryResult>;
@@ -38,19 +42,25 @@ export interface GatewayPort {
    */
   fullMessageText(params: { sessionKey: string; messageId: string; maxChars: number }): Promise<FullText>;
   sessionsList(): Promise<GatewaySessionInfo[]>;
-  classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string };
 }
+
+export { gatewayFailureOf } from "../gateway/gateway-errors.js";
 
 /** Events the Gateway side delivers to the bridge. */
 export interface GatewayEventSink {
   connected(info: { serverVersion?: string; protocol?: number; scopes?: string[] }): void;
   disconnected(reason: { code?: string; message: string }): void;
-  chat(event: ChatEvent): void;
-  sessionMessage(sessionKey: string, message: TranscriptMessage): void;
+  chat(event: ChatUpdate): void;
+  sessionMessage(sessionKey: string, message: TranscriptRow): void;
   sessionsChanged(): void;
 }
 
 /** The bridge's view of Convex writes: ordered, and durable once the promise settles. */
 export interface ConvexWrites {
-  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void>;
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: { durable?: boolean }): Promise<void>;
+}
+
+/** The Convex side as the bridge uses it; `ConvexLink` is the real one. */
+export interface ConvexSide extends ConvexWrites {
+  subscribe<Q extends RelayQuery>(query: Q, args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void, onError: (error: Error) => void): () => void;
 }

@@ -1,5 +1,6 @@
 /** Tells Convex the relay is alive and whether the Gateway is connected, so the app can say which is down. */
 import { clipChars, LIMITS } from "./clip.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
 
 export interface PresenceState {
@@ -37,14 +38,15 @@ export class Presence {
   }
 
   beat(): void {
-    const args: Record<string, unknown> = {
+    const { gatewayVersion, gatewayError } = this.state;
+    const args = {
       relayVersion: clipChars(this.state.relayVersion, LIMITS.version),
       gatewayConnected: this.state.gatewayConnected,
+      ...(gatewayVersion ? { gatewayVersion: clipChars(gatewayVersion, LIMITS.version) } : {}),
+      ...(gatewayError ? { gatewayError: clipChars(gatewayError, LIMITS.reason) } : {}),
     };
-    if (this.state.gatewayVersion) args.gatewayVersion = clipChars(this.state.gatewayVersion, LIMITS.version);
-    if (this.state.gatewayError) args.gatewayError = clipChars(this.state.gatewayError, LIMITS.reason);
     // Presence is only true now: a heartbeat queued through an outage would lie, so it's never spooled.
-    void this.convex.write("relay:heartbeat", args, { durable: false });
+    void this.convex.write(api.relay.heartbeat, args, { durable: false });
   }
 
   /** Says goodbye, waiting at most `timeoutMs` for the answer: a slow Convex must not hold up a stop. */
@@ -55,7 +57,7 @@ export class Presence {
       timer = setTimeout(resolve, timeoutMs);
     });
     try {
-      await Promise.race([this.convex.write("relay:goingOffline", {}, { durable: false }), timeout]);
+      await Promise.race([this.convex.write(api.relay.goingOffline, {}, { durable: false }), timeout]);
     } finally {
       clearTimeout(timer);
     }

@@ -1,21 +1,18 @@
 /** The loop the product exists for: joins the Gateway connection and Convex, both ways. */
-import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
+import type { ChatUpdate } from "../gateway/chat-update.js";
+import type { Clock } from "../gateway/clock.js";
+import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
-import { AbortHandler, type AbortRequest } from "./abort-handler.js";
+import { api } from "../convex-sync/relay-api.js";
+import { AbortHandler } from "./abort-handler.js";
 import type { CursorStore } from "./cursor-store.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
-import type { ConvexWrites, GatewayEventSink, GatewayPort, GatewaySessionInfo } from "./ports.js";
+import type { ConvexSide, GatewayEventSink, GatewayPort, GatewaySessionInfo } from "./ports.js";
 import { Presence } from "./presence.js";
 import { SessionSync } from "./session-sync.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
-import type { TranscriptMessage } from "./transcript.js";
 import { TranscriptMirror } from "./transcript-mirror.js";
-
-/** The Convex side as the bridge uses it; `ConvexLink` is the real one. */
-export interface ConvexSide extends ConvexWrites {
-  subscribe<T>(fn: string, args: Record<string, unknown>, onUpdate: (value: T) => void, onError: (error: Error) => void): () => void;
-}
 
 export interface RelayBridgeOptions {
   gateway: GatewayPort;
@@ -27,28 +24,23 @@ export interface RelayBridgeOptions {
   streamWritesPerSecond: number;
   backfillPerSession: number;
   heartbeatIntervalMs?: number;
-  sessionsDebounceMs?: number;
-  /** Cap on queued app messages taken per subscription update. */
-  pendingLimit?: number;
+  /** Time and timers of the stream writes, cursor refreshes and session list debounce; the system clock by default. */
+  clock?: Clock;
   /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
   maxConcurrentSessions?: number;
 }
 
-export interface BridgeStats {
-  queued: number;
-  streamWrites: number;
-  activeStreams: number;
-  ingested: number;
-}
+/** Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). */
+const PENDING_PER_UPDATE = 200;
 
 /** What the app shows on a reply that stopped when a relay process ended mid-stream. */
 export const ORPHANED_STREAM_REASON = "interrupted: the relay restarted during this reply";
 
 export class RelayBridge implements GatewayEventSink {
-  readonly outbox: Outbox;
-  readonly streams: StreamCoalescer;
-  readonly mirror: TranscriptMirror;
-  readonly sessions: SessionSync;
+  private readonly outbox: Outbox;
+  private readonly streams: StreamCoalescer;
+  private readonly mirror: TranscriptMirror;
+  private readonly sessions: SessionSync;
   private readonly aborts: AbortHandler;
   private readonly presence: Presence;
   private readonly unsubscribes: Array<() => void> = [];
@@ -64,31 +56,24 @@ export class RelayBridge implements GatewayEventSink {
       maxAgeMs: options.maxMessageAgeMs,
       ...(options.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: options.maxConcurrentSessions } : {}),
     });
-    this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond });
+    const clock = options.clock ? { clock: options.clock } : {};
+    this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond, ...clock });
     this.mirror = new TranscriptMirror({
       gateway,
       convex,
       cursors: options.cursors,
       logger,
       backfillPerSession: options.backfillPerSession,
+      ...clock,
     });
     this.sessions = new SessionSync({
       gateway,
       convex,
       logger,
-      ...(options.sessionsDebounceMs !== undefined ? { debounceMs: options.sessionsDebounceMs } : {}),
+      ...clock,
     });
     this.aborts = new AbortHandler(gateway, logger);
     this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs);
-  }
-
-  get stats(): BridgeStats {
-    return {
-      queued: this.outbox.queued,
-      streamWrites: this.streams.writeCount,
-      activeStreams: this.streams.activeRuns,
-      ingested: this.mirror.ingestedCount,
-    };
   }
 
   start(): void {
@@ -108,13 +93,13 @@ export class RelayBridge implements GatewayEventSink {
     const onError = (what: string) => (error: Error) =>
       logger.error(`Convex subscription ${what} failed`, { error: error.message });
     this.unsubscribes.push(
-      convex.subscribe<PendingMessage[]>(
-        "relay:pendingMessages",
-        { limit: this.options.pendingLimit ?? 200 },
+      convex.subscribe(
+        api.relay.pendingMessages,
+        { limit: PENDING_PER_UPDATE },
         (pending) => this.outbox.update(validPending(pending, logger)),
         onError("pendingMessages"),
       ),
-      convex.subscribe<AbortRequest[]>("relay:abortRequests", {}, (requests) => this.aborts.update(requests), onError("abortRequests")),
+      convex.subscribe(api.relay.abortRequests, {}, (requests) => this.aborts.update(requests), onError("abortRequests")),
     );
   }
 
@@ -158,7 +143,7 @@ export class RelayBridge implements GatewayEventSink {
     const keepSessionKeys = sessions.filter((session) => session.hasActiveRun !== false).map((session) => session.sessionKey);
     const keepRunIds = this.streams.runIds;
     if (keepSessionKeys.length > MAX_KEEP_LIST || keepRunIds.length > MAX_KEEP_LIST) return;
-    void this.options.convex.write("relay:closeOrphanedStreams", { keepRunIds, keepSessionKeys, reason: ORPHANED_STREAM_REASON });
+    void this.options.convex.write(api.relay.closeOrphanedStreams, { keepRunIds, keepSessionKeys, reason: ORPHANED_STREAM_REASON });
   }
 
   disconnected(reason: { code?: string; message: string }): void {
@@ -166,12 +151,12 @@ export class RelayBridge implements GatewayEventSink {
     this.presence.update({ gatewayConnected: false, gatewayError: reason.code ?? reason.message });
   }
 
-  chat(event: ChatEvent): void {
+  chat(event: ChatUpdate): void {
     this.streams.handle(event);
     if (event.state === "final" || event.state === "error" || event.state === "aborted") this.outbox.runEnded(event.runId);
   }
 
-  sessionMessage(sessionKey: string, message: TranscriptMessage): void {
+  sessionMessage(sessionKey: string, message: TranscriptRow): void {
     this.mirror.live(sessionKey, message);
   }
 

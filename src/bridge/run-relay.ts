@@ -1,27 +1,19 @@
 /** `fastclaw-relay run`: wires the Gateway connection, Convex and the bridge, until a signal stops it. */
+import type { RelayRunConfig } from "../config/load.js";
 import type { Env, StatePaths } from "../config/paths.js";
 import { ConvexLink } from "../convex-sync/convex-link.js";
-import { errorCode } from "../convex-sync/convex-writer.js";
+import { convexErrorCode } from "../convex-sync/convex-error.js";
 import { openGatewayConnection } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
 import { RuntimeReporter } from "../runtime/runtime-reporter.js";
 import type { RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
+import { startAgentFeatures, CRON_CONTROL_SCOPE } from "./agent-features.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
 import { RelayBridge } from "./relay-bridge.js";
 import { SealedConvex } from "./sealed-convex.js";
 import { KeyRing } from "../e2e/key-ring.js";
-
-export interface RelayRunConfig {
-  convexUrl: string;
-  instanceSecret: string;
-  /** The end-to-end content key everything written to Convex is sealed with. */
-  contentKey: string;
-  instanceId?: string;
-  gateway?: { url?: string; token?: string; password?: string };
-  relay?: { maxMessageAgeMs?: number; streamWritesPerSecond?: number; backfillPerSession?: number; maxConcurrentSessions?: number };
-}
 
 export interface RunRelayOptions {
   env: Env;
@@ -55,6 +47,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     paths,
     logger,
     ...(config.gateway ? { explicit: config.gateway } : {}),
+    ...(config.relay?.cronControl ? { overrides: { optionalScopes: [CRON_CONTROL_SCOPE] } } : {}),
   });
   const gateway = new GatewayAdapter(connection, logger);
 
@@ -65,7 +58,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     relaySecret: () => secret,
     logger,
     onRejected: (_fn, error) => {
-      if (errorCode(error) !== "UNAUTHORIZED" || reloading || !options.reloadSecret) return;
+      if (convexErrorCode(error) !== "UNAUTHORIZED" || reloading || !options.reloadSecret) return;
       reloading = true;
       void options
         .reloadSecret()
@@ -102,7 +95,19 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     ...(config.relay?.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: config.relay.maxConcurrentSessions } : {}),
   });
 
-  const restartConvexSide = () => bridge.resubscribe();
+  const maxMessageAgeMs = config.relay?.maxMessageAgeMs ?? RELAY_DEFAULTS.maxMessageAgeMs;
+  const features = startAgentFeatures({
+    connection,
+    convex,
+    logger,
+    cronControl: config.relay?.cronControl === true,
+    maxAgeMs: maxMessageAgeMs,
+    ...(config.relay?.agentStateRefreshMs !== undefined ? { refreshMs: config.relay.agentStateRefreshMs } : {}),
+  });
+  const restartConvexSide = () => {
+    bridge.resubscribe();
+    features.resubscribe();
+  };
 
   const runtime = (): RuntimeState => {
     const hello = connection.hello;
@@ -120,6 +125,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
           ? { lastError: { ...(gatewayError.code ? { code: gatewayError.code } : {}), message: gatewayError.message, at: gatewayError.at } }
           : {}),
       },
+      features: { cronControl: features.cronControl() },
       convex: {
         url: config.convexUrl,
         connected: convex.isConnected,
@@ -156,6 +162,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
   // Shutdown: stop taking work, write what streams have, say goodbye, flush or spool the rest.
   for (const stop of stopRuntimeEvents) stop();
   gateway.detach();
+  features.stop();
   await bridge.stop();
   await connection.stop();
   const { drained, unsaved } = await convex.close(SHUTDOWN_FLUSH_MS);

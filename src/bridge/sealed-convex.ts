@@ -4,7 +4,10 @@ import { envelopeKid, open, type OpenFailure } from "../e2e/envelope.js";
 import type { KeyRing } from "../e2e/key-ring.js";
 import { appRow, sessionContext } from "../e2e/row-contexts.js";
 import type { Logger } from "../logging/logger.js";
-import type { ConvexSide } from "./relay-bridge.js";
+import { getFunctionName } from "convex/server";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { api, type RelayArgs, type RelayMutation, type RelayQuery, type RelayResult } from "../convex-sync/relay-api.js";
+import type { ConvexSide } from "./ports.js";
 import { sealWrite, type SealScope } from "./seal-writes.js";
 
 type Args = Record<string, unknown>;
@@ -58,8 +61,10 @@ export class SealedConvex implements ConvexSide {
     this.opened.clear();
   }
 
-  write(fn: string, args: Args, options?: { durable?: boolean }): Promise<void> {
-    const sealed = this.chain.then(() => sealWrite(fn, args, this.scope()));
+  write<F extends RelayMutation>(ref: F, args: RelayArgs<F>, options?: { durable?: boolean }): Promise<void> {
+    // Sealing rules are keyed by the function's name: the same name the spool keeps on disk.
+    const fn = getFunctionName(ref);
+    const sealed = this.chain.then(() => sealWrite(fn, args as Args, this.scope()));
     this.chain = sealed.then(
       () => undefined,
       () => undefined,
@@ -70,7 +75,8 @@ export class SealedConvex implements ConvexSide {
           this.logger.error("a Convex write without a sealing rule was dropped", { fn });
           return;
         }
-        return this.inner.write(fn, out, options);
+        // The sealed arguments are the same function's, with text fields replaced by envelopes (strings).
+        return this.inner.write(ref, out as RelayArgs<F>, options);
       },
       (error: unknown) => {
         this.logger.error("sealing a Convex write failed; dropped", { fn, error: error instanceof Error ? error.message : String(error) });
@@ -78,16 +84,17 @@ export class SealedConvex implements ConvexSide {
     );
   }
 
-  subscribe<T>(fn: string, args: Args, onUpdate: (value: T) => void, onError: (error: Error) => void): () => void {
-    if (fn !== "relay:pendingMessages" && fn !== "relay:abortRequests") return this.inner.subscribe(fn, args, onUpdate, onError);
+  subscribe<Q extends RelayQuery>(query: Q, args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void, onError: (error: Error) => void): () => void {
+    const fn = getFunctionName(query);
+    if (fn !== "relay:pendingMessages" && fn !== "relay:abortRequests") return this.inner.subscribe(query, args, onUpdate, onError);
     let latest = Promise.resolve();
-    return this.inner.subscribe<unknown>(
-      fn,
+    return this.inner.subscribe(
+      query,
       args,
       (value) => {
         // Opened in arrival order, so an older list never overwrites a newer one.
         latest = latest
-          .then(async () => onUpdate((fn === "relay:pendingMessages" ? await this.openPending(value) : this.resolveAborts(value)) as T))
+          .then(async () => onUpdate((fn === "relay:pendingMessages" ? await this.openPending(value) : this.resolveAborts(value)) as RelayResult<Q>))
           .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
       },
       onError,
@@ -160,7 +167,7 @@ export class SealedConvex implements ConvexSide {
     if (this.refused.has(messageId)) return;
     this.refused.add(messageId);
     this.logger.warn("refused a queued app message the relay cannot open", { messageId, why });
-    void this.write("relay:markFailed", { messageId, reason: UNOPENED_REASON[why] });
+    void this.write(api.relay.markFailed, { messageId: messageId as Id<"messages">, reason: UNOPENED_REASON[why] });
   }
 
   /** Abort requests name the session by id; the Gateway needs the key, known from this process's own writes. */

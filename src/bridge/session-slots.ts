@@ -1,4 +1,5 @@
 /** How many sessions the relay drives at once: a session holds a slot while it sends and until the runs it started end. */
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 
 /** Default cap on sessions with a relay-started agent run (or a send) in progress; `relay.maxConcurrentSessions`. */
 export const MAX_CONCURRENT_SESSIONS = 4;
@@ -9,7 +10,7 @@ export const RUN_SLOT_TIMEOUT_MS = 10 * 60_000;
 
 interface Holder {
   sending: boolean;
-  runs: Map<string, NodeJS.Timeout>;
+  runs: Map<string, TimerHandle>;
 }
 
 export class SessionSlots {
@@ -19,6 +20,7 @@ export class SessionSlots {
     private readonly limit: number,
     /** Called after a slot is given back, so waiting sessions can take it. */
     private readonly onFree: () => void,
+    private readonly clock: Clock = systemClock,
     private readonly runTimeoutMs = RUN_SLOT_TIMEOUT_MS,
   ) {}
 
@@ -42,9 +44,7 @@ export class SessionSlots {
   started(sessionKey: string, runId: string): void {
     const holder = this.holders.get(sessionKey);
     if (!holder || holder.runs.has(runId)) return;
-    const timer = setTimeout(() => this.runEnded(runId), this.runTimeoutMs);
-    timer.unref();
-    holder.runs.set(runId, timer);
+    holder.runs.set(runId, this.clock.setTimeout(() => this.runEnded(runId), this.runTimeoutMs));
   }
 
   /** The session's sends are done for now; the slot is given back unless a run it started goes on. */
@@ -60,7 +60,7 @@ export class SessionSlots {
     for (const [sessionKey, holder] of this.holders) {
       const timer = holder.runs.get(runId);
       if (timer === undefined) continue;
-      clearTimeout(timer);
+      this.clock.clearTimeout(timer);
       holder.runs.delete(runId);
       this.releaseIfIdle(sessionKey, holder);
       return;
@@ -70,7 +70,7 @@ export class SessionSlots {
   /** Gateway events are not replayed after a reconnect, so the ends of runs in progress would never be seen. */
   forgetRuns(): void {
     for (const [sessionKey, holder] of this.holders) {
-      for (const timer of holder.runs.values()) clearTimeout(timer);
+      for (const timer of holder.runs.values()) this.clock.clearTimeout(timer);
       holder.runs.clear();
       this.releaseIfIdle(sessionKey, holder, false);
     }

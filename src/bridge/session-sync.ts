@@ -1,32 +1,40 @@
 /** Mirrors the Gateway's session list into Convex: at connect, and debounced on sessions.changed. */
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
+import { api } from "../convex-sync/relay-api.js";
 import { clipChars, LIMITS } from "./clip.js";
-import type { ConvexWrites, GatewayPort, GatewaySessionInfo } from "./ports.js";
+import { gatewayFailureOf, type ConvexWrites, type GatewayPort, type GatewaySessionInfo } from "./ports.js";
 
 export interface SessionSyncOptions {
   gateway: GatewayPort;
   convex: ConvexWrites;
   logger: Logger;
-  debounceMs?: number;
+  /** Time and timers (the debounce); the system clock by default. */
+  clock?: Clock;
 }
 
 const UPSERT_BATCH = 200;
+/** A burst of sessions.changed costs one list, this long after the last of them. */
+const DEBOUNCE_MS = 500;
 
 export class SessionSync {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   /** What Convex last got per session, so an unchanged list costs no write. */
   private readonly sent = new Map<string, string>();
   private running: Promise<GatewaySessionInfo[]> | undefined;
 
-  constructor(private readonly options: SessionSyncOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: SessionSyncOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   changed(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.stop();
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       void this.sync().catch(() => undefined);
-    }, this.options.debounceMs ?? 500);
-    this.timer.unref();
+    }, DEBOUNCE_MS);
   }
 
   /** Fetches the list, writes what changed, and returns every session the gateway has. */
@@ -39,7 +47,8 @@ export class SessionSync {
   }
 
   stop(): void {
-    clearTimeout(this.timer);
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private async syncNow(): Promise<GatewaySessionInfo[]> {
@@ -47,14 +56,14 @@ export class SessionSync {
     try {
       sessions = await this.options.gateway.sessionsList();
     } catch (error) {
-      const failure = this.options.gateway.classifyError(error);
+      const failure = gatewayFailureOf(error);
       this.options.logger.warn("sessions.list failed", { code: failure.code, reason: failure.reason });
       throw error;
     }
     const changed = sessions.filter((session) => this.sent.get(session.sessionKey) !== JSON.stringify(session));
     for (let start = 0; start < changed.length; start += UPSERT_BATCH) {
       const batch = changed.slice(start, start + UPSERT_BATCH);
-      await this.options.convex.write("relay:upsertSessions", { sessions: batch.map(clipSession) });
+      await this.options.convex.write(api.relay.upsertSessions, { sessions: batch.map(clipSession) });
       for (const session of batch) this.sent.set(session.sessionKey, JSON.stringify(session));
     }
     return sessions;

@@ -1,26 +1,31 @@
 /** Gateway → App streaming: folds chat deltas into at most N Convex writes per second per reply. */
-import type { ChatEvent } from "@openclaw/gateway-protocol";
+import type { ChatUpdate } from "../gateway/chat-update.js";
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
 import { clipBytes, clipChars, LIMITS } from "./clip.js";
-import { chatMessageText, isCutByGateway } from "./transcript.js";
 
 export interface StreamCoalescerOptions {
   convex: ConvexWrites;
   logger: Logger;
   /** Writes per second per streaming reply (default 4). */
   writesPerSecond?: number;
-  now?: () => number;
-  /** Runs with no event for this long are forgotten (their transcript row settles them). */
-  staleAfterMs?: number;
+  /** Time and timers; the system clock by default. */
+  clock?: Clock;
 }
+
+/** Runs with no event for this long are forgotten (their transcript row settles them). */
+const STALE_AFTER_MS = 10 * 60_000;
+/** How often forgotten runs are looked for. */
+const SWEEP_EVERY_MS = 60_000;
 
 interface RunState {
   sessionKey: string;
   text: string;
   lastWriteAt: number;
   writtenText: string | undefined;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
   lastEventAt: number;
 }
 
@@ -29,24 +34,13 @@ type TerminalState = "final" | "error" | "aborted";
 export class StreamCoalescer {
   private readonly runs = new Map<string, RunState>();
   private readonly intervalMs: number;
-  private readonly now: () => number;
-  private writes = 0;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly clock: Clock;
+  private sweeper: TimerHandle | undefined;
 
   constructor(private readonly options: StreamCoalescerOptions) {
     this.intervalMs = 1000 / Math.max(0.1, options.writesPerSecond ?? 4);
-    this.now = options.now ?? Date.now;
-    this.sweeper = setInterval(() => this.sweep(), 60_000);
-    this.sweeper.unref();
-  }
-
-  /** Convex writes issued so far (benchmarks compare this with the number of deltas). */
-  get writeCount(): number {
-    return this.writes;
-  }
-
-  get activeRuns(): number {
-    return this.runs.size;
+    this.clock = options.clock ?? systemClock;
+    this.scheduleSweep();
   }
 
   /** The runs this process is streaming right now. */
@@ -54,18 +48,18 @@ export class StreamCoalescer {
     return [...this.runs.keys()];
   }
 
-  handle(event: ChatEvent): void {
+  handle(event: ChatUpdate): void {
     switch (event.state) {
       case "delta": {
         const run = this.run(event.runId, event.sessionKey);
-        const cumulative = chatMessageText(event.message);
-        run.text = cumulative ?? (event.replace ? event.deltaText : run.text + event.deltaText);
+        const piece = event.deltaText ?? "";
+        run.text = event.text ?? (event.replace ? piece : run.text + piece);
         this.schedule(event.runId, run);
         return;
       }
       case "final": {
         const run = this.runs.get(event.runId);
-        const text = this.terminalText(event.message, run);
+        const text = this.terminalText(event, run);
         // A send into a busy session is answered with an empty final for its own run id while the
         // reply streams under another run: that run has no row and must not get one.
         if (!run?.writtenText && text.length === 0) {
@@ -77,13 +71,13 @@ export class StreamCoalescer {
       }
       case "aborted": {
         const run = this.runs.get(event.runId);
-        this.finish(event.runId, event.sessionKey, "aborted", this.terminalText(event.message, run));
+        this.finish(event.runId, event.sessionKey, "aborted", this.terminalText(event, run));
         return;
       }
       case "error": {
         const run = this.runs.get(event.runId);
-        const text = this.terminalText(event.message, run);
-        this.finish(event.runId, event.sessionKey, "error", text, event.errorMessage ?? event.errorKind ?? "the agent run failed");
+        const text = this.terminalText(event, run);
+        this.finish(event.runId, event.sessionKey, "error", text, event.error ?? "the agent run failed");
         return;
       }
       default:
@@ -110,46 +104,45 @@ export class StreamCoalescer {
   /** Writes every pending update now (shutdown). */
   flushAll(): void {
     for (const [runId, run] of this.runs) {
-      clearTimeout(run.timer);
-      run.timer = undefined;
+      this.cancelTimer(run);
       if (run.text !== run.writtenText) this.writeStreaming(runId, run);
     }
   }
 
   stop(): void {
-    clearInterval(this.sweeper);
-    for (const run of this.runs.values()) clearTimeout(run.timer);
+    if (this.sweeper) this.clock.clearTimeout(this.sweeper);
+    this.sweeper = undefined;
+    for (const run of this.runs.values()) this.cancelTimer(run);
   }
 
   /**
    * The text a run ends with: the terminal event's message, unless it is a copy the Gateway cut
    * shorter than what already streamed (the app never sees a reply shrink when it completes).
    */
-  private terminalText(message: unknown, run: RunState | undefined): string {
+  private terminalText(event: ChatUpdate, run: RunState | undefined): string {
     const streamed = run?.text ?? "";
-    const text = chatMessageText(message);
-    if (text === undefined) return streamed;
-    return isCutByGateway(message) && streamed.length > text.length ? streamed : text;
+    if (event.text === undefined) return streamed;
+    return event.cut === true && streamed.length > event.text.length ? streamed : event.text;
   }
 
   private run(runId: string, sessionKey: string): RunState {
     let run = this.runs.get(runId);
     if (!run) {
-      run = { sessionKey, text: "", lastWriteAt: Number.NEGATIVE_INFINITY, writtenText: undefined, timer: undefined, lastEventAt: this.now() };
+      run = { sessionKey, text: "", lastWriteAt: Number.NEGATIVE_INFINITY, writtenText: undefined, timer: undefined, lastEventAt: this.clock.now() };
       this.runs.set(runId, run);
     }
-    run.lastEventAt = this.now();
+    run.lastEventAt = this.clock.now();
     return run;
   }
 
   private schedule(runId: string, run: RunState): void {
     if (run.timer) return; // a write is already due; it will carry the newest text
-    const wait = run.lastWriteAt + this.intervalMs - this.now();
+    const wait = run.lastWriteAt + this.intervalMs - this.clock.now();
     if (wait <= 0) {
       this.writeStreaming(runId, run);
       return;
     }
-    run.timer = setTimeout(() => {
+    run.timer = this.clock.setTimeout(() => {
       run.timer = undefined;
       if (this.runs.get(runId) === run && run.text !== run.writtenText) this.writeStreaming(runId, run);
     }, wait);
@@ -157,28 +150,42 @@ export class StreamCoalescer {
 
   private writeStreaming(runId: string, run: RunState): void {
     if (run.text.length === 0) return;
-    run.lastWriteAt = this.now();
+    run.lastWriteAt = this.clock.now();
     run.writtenText = run.text;
-    this.writes += 1;
-    void this.options.convex.write("relay:upsertStream", { sessionKey: run.sessionKey, runId, text: clipBytes(run.text), state: "streaming" });
+    void this.options.convex.write(api.relay.upsertStream, { sessionKey: run.sessionKey, runId, text: clipBytes(run.text), state: "streaming" });
   }
 
   private finish(runId: string, sessionKey: string, state: TerminalState, text: string, error?: string): void {
     this.forget(runId);
-    this.writes += 1;
-    const args: Record<string, unknown> = { sessionKey, runId, text: clipBytes(text), state };
-    if (error) args.error = clipChars(error, LIMITS.reason);
-    void this.options.convex.write("relay:upsertStream", args);
+    void this.options.convex.write(api.relay.upsertStream, {
+      sessionKey,
+      runId,
+      text: clipBytes(text),
+      state,
+      ...(error ? { error: clipChars(error, LIMITS.reason) } : {}),
+    });
   }
 
   private forget(runId: string): void {
     const run = this.runs.get(runId);
-    if (run) clearTimeout(run.timer);
+    if (run) this.cancelTimer(run);
     this.runs.delete(runId);
   }
 
+  private cancelTimer(run: RunState): void {
+    if (run.timer) this.clock.clearTimeout(run.timer);
+    run.timer = undefined;
+  }
+
+  private scheduleSweep(): void {
+    this.sweeper = this.clock.setTimeout(() => {
+      this.sweep();
+      this.scheduleSweep();
+    }, SWEEP_EVERY_MS);
+  }
+
   private sweep(): void {
-    const cutoff = this.now() - (this.options.staleAfterMs ?? 10 * 60_000);
+    const cutoff = this.clock.now() - STALE_AFTER_MS;
     for (const [runId, run] of this.runs) if (run.lastEventAt < cutoff) this.forget(runId);
   }
 }

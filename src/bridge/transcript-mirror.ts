@@ -1,9 +1,11 @@
 /** Gateway → App mirroring: every transcript message of every session lands in Convex exactly once. */
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
+import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
+import { api } from "../convex-sync/relay-api.js";
 import type { CursorStore } from "./cursor-store.js";
-import type { ConvexWrites, GatewayPort, HistoryResult } from "./ports.js";
+import { gatewayFailureOf, type ConvexWrites, type GatewayPort, type HistoryResult } from "./ports.js";
 import { clipBytes, LIMITS } from "./clip.js";
-import type { TranscriptMessage } from "./transcript.js";
 
 export interface TranscriptMirrorOptions {
   gateway: GatewayPort;
@@ -12,9 +14,12 @@ export interface TranscriptMirrorOptions {
   logger: Logger;
   /** Messages fetched per session when there is no usable cursor (first sync, after a reset). */
   backfillPerSession: number;
-  /** Quiet time after live messages before a session's cursor is refreshed (default 2 s). */
-  refreshAfterMs?: number;
+  /** Time and timers (cursor refreshes); the system clock by default. */
+  clock?: Clock;
 }
+
+/** Quiet time after live messages before a session's cursor is refreshed. */
+const REFRESH_AFTER_MS = 2_000;
 
 /** Ingest calls carry at most this many messages, to stay well inside Convex's argument limits. */
 const INGEST_BATCH = 50;
@@ -34,10 +39,9 @@ export const LIVE_QUEUE_LIMIT = 200;
 const LET_GO_RESET_PAGE = 1000;
 
 export class TranscriptMirror {
-  private ingested = 0;
-  private readonly refreshTimers = new Map<string, NodeJS.Timeout>();
+  private readonly refreshTimers = new Map<string, TimerHandle>();
   /** Live messages of a session that arrived while its previous live ingest was still unanswered. */
-  private readonly liveQueues = new Map<string, TranscriptMessage[]>();
+  private readonly liveQueues = new Map<string, TranscriptRow[]>();
   /** Sessions whose live messages were let go (queue full): caught up when their write is durable. */
   private readonly behind = new Set<string>();
   /** Sessions caught up because live messages were let go: a `reset` then takes the largest page. */
@@ -45,15 +49,15 @@ export class TranscriptMirror {
   /** One catch-up per session at a time; a request meanwhile runs once more after it. */
   private readonly catchUps = new Map<string, { running: Promise<void>; again: boolean }>();
 
-  constructor(private readonly options: TranscriptMirrorOptions) {}
+  private readonly clock: Clock;
 
-  stop(): void {
-    for (const timer of this.refreshTimers.values()) clearTimeout(timer);
-    this.refreshTimers.clear();
+  constructor(private readonly options: TranscriptMirrorOptions) {
+    this.clock = options.clock ?? systemClock;
   }
 
-  get ingestedCount(): number {
-    return this.ingested;
+  stop(): void {
+    for (const timer of this.refreshTimers.values()) this.clock.clearTimeout(timer);
+    this.refreshTimers.clear();
   }
 
   /**
@@ -62,7 +66,7 @@ export class TranscriptMirror {
    * held and sent together when it is, so a burst costs a few Convex calls instead of one per message,
    * and no message waits longer than one round trip.
    */
-  live(sessionKey: string, message: TranscriptMessage): void {
+  live(sessionKey: string, message: TranscriptRow): void {
     const queued = this.liveQueues.get(sessionKey);
     if (!queued) void this.sendLive(sessionKey, [message]);
     else if (this.behind.has(sessionKey)) {
@@ -77,7 +81,7 @@ export class TranscriptMirror {
     this.scheduleRefresh(sessionKey);
   }
 
-  private async sendLive(sessionKey: string, messages: TranscriptMessage[]): Promise<void> {
+  private async sendLive(sessionKey: string, messages: TranscriptRow[]): Promise<void> {
     this.liveQueues.set(sessionKey, []);
     try {
       await this.ingest(sessionKey, messages);
@@ -100,12 +104,12 @@ export class TranscriptMirror {
    * `reset`: so after a burst of live traffic the session's cursor is brought up to date.
    */
   private scheduleRefresh(sessionKey: string): void {
-    clearTimeout(this.refreshTimers.get(sessionKey));
-    const timer = setTimeout(() => {
+    const pending = this.refreshTimers.get(sessionKey);
+    if (pending) this.clock.clearTimeout(pending);
+    const timer = this.clock.setTimeout(() => {
       this.refreshTimers.delete(sessionKey);
       if (this.options.gateway.isConnected()) void this.catchUp([sessionKey]);
-    }, this.options.refreshAfterMs ?? 2_000);
-    timer.unref();
+    }, REFRESH_AFTER_MS);
     this.refreshTimers.set(sessionKey, timer);
   }
 
@@ -119,7 +123,7 @@ export class TranscriptMirror {
       try {
         await this.catchUpOnce(sessionKey);
       } catch (error) {
-        const failure = this.options.gateway.classifyError(error);
+        const failure = gatewayFailureOf(error);
         this.options.logger.warn("catch-up of a session failed; will retry at the next connect", {
           code: failure.code,
           reason: failure.reason,
@@ -173,13 +177,12 @@ export class TranscriptMirror {
     this.letGo.delete(sessionKey);
   }
 
-  private async ingest(sessionKey: string, received: TranscriptMessage[]): Promise<void> {
+  private async ingest(sessionKey: string, received: TranscriptRow[]): Promise<void> {
     // Only a cut message costs a round trip: everything else goes out without waiting a tick.
     const messages = received.some((m) => m.gatewayTruncated === true) ? await this.wholeTexts(sessionKey, received) : received;
     for (let start = 0; start < messages.length; start += INGEST_BATCH) {
       const batch = messages.slice(start, start + INGEST_BATCH).map((message) => ({ ...message, text: clipBytes(message.text) }));
-      this.ingested += batch.length;
-      await this.options.convex.write("relay:ingestTranscript", { sessionKey, messages: batch });
+      await this.options.convex.write(api.relay.ingestTranscript, { sessionKey, messages: batch });
     }
   }
 
@@ -190,8 +193,8 @@ export class TranscriptMirror {
    * and a streamed reply keeps the whole text it showed. A connection failure throws before anything
    * of this call is written: the cursor stays, and the next catch-up brings the messages back.
    */
-  private async wholeTexts(sessionKey: string, messages: TranscriptMessage[]): Promise<TranscriptMessage[]> {
-    const whole: TranscriptMessage[] = [];
+  private async wholeTexts(sessionKey: string, messages: TranscriptRow[]): Promise<TranscriptRow[]> {
+    const whole: TranscriptRow[] = [];
     for (const message of messages) {
       if (message.gatewayTruncated !== true) {
         whole.push(message);

@@ -1,4 +1,5 @@
 /** ChatError: an expected failure of the chat client, with a message meant for the person at the terminal. */
+import { RelayError } from "../relay-error.js";
 
 export type ChatErrorCode =
   | "NOT_PAIRED"
@@ -10,17 +11,8 @@ export type ChatErrorCode =
   | "TIMEOUT"
   | "DEVICE_FILE";
 
-export class ChatError extends Error {
+export class ChatError extends RelayError<ChatErrorCode> {
   override readonly name = "ChatError";
-
-  constructor(
-    readonly code: ChatErrorCode,
-    message: string,
-    /** What to do next, printed on its own line. */
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Rejects with a ChatError TIMEOUT when `promise` has not settled within `ms`. */

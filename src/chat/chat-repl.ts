@@ -5,6 +5,8 @@ import { makeFunctionReference } from "convex/server";
 import type { AppStatus } from "../app-client/app-client.js";
 import { ask } from "./ask.js";
 import type { ChatLink } from "./chat-link.js";
+import { agentCommand } from "./agent-commands.js";
+import { AGENT_HELP_LINES } from "./agent-views.js";
 import { historyLines, HELP_LINES, sessionLines } from "./chat-views.js";
 import { describeHealth, type RelayHealth } from "./relay-health.js";
 import { StreamPrinter, type TextSink } from "./stream-printer.js";
@@ -96,7 +98,7 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
       const arg = rest.join(" ").trim();
       switch (name) {
         case "help":
-          return HELP_LINES.forEach((l) => say(l));
+          return [...HELP_LINES.slice(0, -1), ...AGENT_HELP_LINES, ...HELP_LINES.slice(-1)].forEach((l) => say(l));
         case "quit":
         case "exit":
           quit = true;
@@ -121,6 +123,11 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
         }
         case "abort":
           return abortReply();
+        case "agent":
+        case "health":
+        case "skills":
+        case "cron":
+          return (await agentCommand(link, name, arg)).forEach((l) => say(l));
         default:
           return say(`unknown command /${name ?? ""}; /help lists them`);
       }

@@ -1,26 +1,13 @@
 /** Turns what Convex answered (a ConvexError's `{code, message}`, or a transport failure) into a ChatError. */
 import { terminalLine } from "../cli/terminal-text.js";
+import { convexErrorData, type ConvexErrorData } from "../convex-sync/convex-error.js";
 import { ChatError } from "./chat-error.js";
 
-export interface ConvexErrorData {
-  code: string;
-  message: string;
-  retryAfterMs?: number;
-}
-
-/** `error.data` of a ConvexError, when that is what `error` is. */
-export function convexErrorData(error: unknown): ConvexErrorData | undefined {
-  if (typeof error !== "object" || error === null || !("data" in error)) return undefined;
-  const data = (error as { data: unknown }).data;
-  if (typeof data !== "object" || data === null) return undefined;
-  const { code, message, retryAfterMs } = data as Record<string, unknown>;
-  if (typeof code !== "string") return undefined;
-  return {
-    code,
-    // Shown to the person as one line of ours: the deployment's words cannot break out of it.
-    message: terminalLine(typeof message === "string" ? message : code),
-    ...(typeof retryAfterMs === "number" ? { retryAfterMs } : {}),
-  };
+/** A ConvexError's data with its message made safe to show as one line of ours. */
+function refusal(error: unknown): (ConvexErrorData & { message: string }) | undefined {
+  const data = convexErrorData(error);
+  // The deployment's words cannot break out of the line they are shown in.
+  return data && { ...data, message: terminalLine(data.message ?? data.code) };
 }
 
 const PAIR_AGAIN = "Run `fastclaw-relay pair` on the relay's machine for a new code, then pass it with --pair.";
@@ -28,7 +15,7 @@ const PAIR_AGAIN = "Run `fastclaw-relay pair` on the relay's machine for a new c
 /** Why a claim failed, in words; anything that is not a ConvexError passes through unchanged. */
 export function claimError(error: unknown): unknown {
   if (error instanceof ChatError) return error;
-  const data = convexErrorData(error);
+  const data = refusal(error);
   if (!data) return error;
   switch (data.code) {
     case "PAIRING_INVALID":
@@ -49,7 +36,7 @@ export function claimError(error: unknown): unknown {
 /** A device call refused as UNAUTHORIZED means this chat device was unpaired (or `pair --reset` ran). */
 export function deviceError(error: unknown, deviceFile: string): unknown {
   if (error instanceof ChatError) return error;
-  const data = convexErrorData(error);
+  const data = refusal(error);
   if (data?.code === "UNAUTHORIZED") {
     return new ChatError(
       "UNAUTHORIZED",

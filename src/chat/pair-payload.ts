@@ -4,6 +4,7 @@ import { isWebPairingUrl, PAIRING_TOKEN_PATTERN, parseWebPairingUrl } from "../p
 import { ChatError, withTimeout } from "./chat-error.js";
 import { convexUrlProblem } from "../config/convex-url.js";
 import { CONTENT_KEY_PATTERN } from "../e2e/content-key.js";
+import { isRecord, nonEmptyStr, str } from "../json-values.js";
 
 export interface PairingPayload {
   convexUrl: string;
@@ -54,9 +55,6 @@ function fromLink(link: string): PairingPayload {
   return { convexUrl: checkedUrl(parsed.convexUrl), pairingToken: parsed.token, contentKey: parsed.contentKey };
 }
 
-const rec = (value: unknown): Record<string, unknown> | undefined =>
-  value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-const str = (value: unknown): string | undefined => (typeof value === "string" && value.length > 0 ? value : undefined);
 
 /** Every string in a JSON value, depth first. */
 function strings(value: unknown, depth = 0): string[] {
@@ -80,16 +78,15 @@ function fromJson(data: Record<string, unknown>, fallbackConvexUrl: string | und
   if (link) return fromLink(link);
   const webLink = strings(data).find(isWebPairingUrl);
   if (webLink) return fromWebLink(webLink);
-  const token = str(data.pairingToken) ?? str(data.token);
+  const token = nonEmptyStr(data.pairingToken) ?? nonEmptyStr(data.token);
   if (token) {
-    const convexUrl = str(data.convexUrl) ?? fallbackConvexUrl;
+    const convexUrl = nonEmptyStr(data.convexUrl) ?? fallbackConvexUrl;
     if (!convexUrl) throw new ChatError("BAD_PAYLOAD", "the pairing payload has a token but no Convex URL", HINT);
     return { convexUrl: checkedUrl(convexUrl), pairingToken: checkedToken(token), contentKey: checkedKey(str(data.contentKey)) };
   }
   for (const value of Object.values(data)) {
-    const nested = rec(value);
-    if (nested) {
-      const found = fromJson(nested, fallbackConvexUrl);
+    if (isRecord(value)) {
+      const found = fromJson(value, fallbackConvexUrl);
       if (found) return found;
     }
   }
@@ -110,7 +107,7 @@ export function readPairingInput(input: string, fallbackConvexUrl?: string): Pai
     } catch {
       throw new ChatError("BAD_PAYLOAD", "the pairing payload looks like JSON but does not parse", HINT);
     }
-    const found = rec(data) ? fromJson(rec(data)!, fallbackConvexUrl) : undefined;
+    const found = isRecord(data) ? fromJson(data, fallbackConvexUrl) : undefined;
     if (!found) throw new ChatError("BAD_PAYLOAD", "the JSON pairing payload holds no pairing link or token", HINT);
     return found;
   }
@@ -155,7 +152,7 @@ export async function resolvePairingPayload(
     hint,
   );
   const body: unknown = response.ok ? await response.json().catch(() => undefined) : undefined;
-  const convexUrl = rec(body) ? str(rec(body)!.convexUrl) : undefined;
+  const convexUrl = isRecord(body) ? nonEmptyStr(body.convexUrl) : undefined;
   if (!convexUrl) throw new ChatError("PAIRING_FAILED", `${configUrl} did not give a Convex URL (HTTP ${response.status})`, hint);
   return { convexUrl: checkedUrl(convexUrl), pairingToken: read.pairingToken, contentKey: read.contentKey };
 }

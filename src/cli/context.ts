@@ -1,5 +1,6 @@
 /** What every command gets: injectable environment, streams and collaborators (tests run the CLI in-process). */
 import type { Env } from "../config/paths.js";
+import { RelayError } from "../relay-error.js";
 import type { CommandRunner } from "../service/runner.js";
 import type { runRelay } from "../bridge/run-relay.js";
 import type { RunLockDeps } from "../runtime/run-lock.js";
@@ -10,6 +11,8 @@ export const EXIT = { OK: 0, FAILURE: 1, USAGE: 2, CONFIG: 78 } as const;
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** A terminal's width, when it is one. */
+  columns?: number;
 }
 
 export interface InputStream extends NodeJS.ReadableStream {
@@ -53,8 +56,11 @@ export interface CliContext {
 }
 
 /** A usage problem found by a command itself (exit 2), e.g. `pair --reset` without a TTY or --yes. */
-export class UsageError extends Error {
+export class UsageError extends RelayError<"USAGE"> {
   override readonly name = "UsageError";
+  constructor(message: string) {
+    super("USAGE", message);
+  }
 }
 
 export function createContext(deps: CliDeps): CliContext {

@@ -1,5 +1,5 @@
 /** Turns a StatusReport into `Label: value` lines (stdout) and hints (stderr). */
-import { spoolFailureText, type StatusReport } from "../service/status-report.js";
+import { spoolFailureText, type StatusReport } from "../status/status-report.js";
 import { formatGatewayTarget } from "../service/gateway-target-status.js";
 import { formatDuration, labelLines, plural } from "./format.js";
 
@@ -80,6 +80,12 @@ function configLine(report: StatusReport): string {
   return c.state === "invalid" ? state : `${c.file} (${state}${overrides})`;
 }
 
+function featureLines(report: StatusReport): Array<[string, string]> {
+  const cron = report.features?.cronControl;
+  if (!cron) return [];
+  return [["Cron control", cron.enabled ? "on (the app may run and enable/disable jobs)" : `off: ${cron.reason ?? "not enabled"}`]];
+}
+
 export function formatStatus(report: StatusReport): string[] {
   const last = report.lastError ? `${new Date(report.lastError.at).toISOString()} ${report.lastError.message}` : "none reported";
   const logs = `${report.logs.file}${report.logs.exists ? "" : " (not written yet)"}${report.logs.journal ? `; also ${report.logs.journal}` : ""}`;
@@ -92,6 +98,7 @@ export function formatStatus(report: StatusReport): string[] {
     ["Gateway target", formatGatewayTarget(report.gatewayTarget)],
     ["Convex", convexLine(report)],
     ["Pairing", pairingLine(report)],
+    ...featureLines(report),
     ["Last error", last],
     ["Logs", logs],
     ["Health", report.problems.length === 0 ? "ok" : `problems: ${report.problems.join("; ")}`],

@@ -3,16 +3,13 @@ import type { Argv } from "yargs";
 import { statePaths } from "../config/paths.js";
 import { RELAY_VERSION } from "../version.js";
 import { createContext, EXIT, type CliDeps } from "./context.js";
-import { chatCommandModule } from "./commands/chat.js";
-import { installCommandModule } from "./commands/install.js";
-import { logsCommandModule } from "./commands/logs.js";
-import { pairCommandModule } from "./commands/pair.js";
-import { restartCommandModule } from "./commands/restart.js";
-import { runCommandModule } from "./commands/run.js";
-import { startCommandModule } from "./commands/start.js";
-import { statusCommandModule } from "./commands/status.js";
-import { stopCommandModule } from "./commands/stop.js";
-import { uninstallCommandModule } from "./commands/uninstall.js";
+import { chatCommand } from "./commands/chat.js";
+import { installCommand } from "./commands/install.js";
+import { logsCommand } from "./commands/logs.js";
+import { pairCommand } from "./commands/pair.js";
+import { runCommand } from "./commands/run.js";
+import { serviceCommands } from "./commands/service.js";
+import { statusCommand } from "./commands/status.js";
 
 export type { CliDeps } from "./context.js";
 
@@ -24,16 +21,13 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
   const parser: Argv = yargs()
     .scriptName("fastclaw-relay")
     .usage("$0 <command> [options]\n\nRelays chats between the local OpenClaw Gateway and the FastClaw app.")
-    .command(pairCommandModule(ctx))
-    .command(installCommandModule(ctx))
-    .command(statusCommandModule(ctx))
-    .command(logsCommandModule(ctx))
-    .command(startCommandModule(ctx))
-    .command(stopCommandModule(ctx))
-    .command(restartCommandModule(ctx))
-    .command(uninstallCommandModule(ctx))
-    .command(runCommandModule(ctx))
-    .command(chatCommandModule(ctx))
+    .command(pairCommand(ctx))
+    .command(installCommand(ctx))
+    .command(statusCommand(ctx))
+    .command(logsCommand(ctx))
+    .command(serviceCommands(ctx))
+    .command(runCommand(ctx))
+    .command(chatCommand(ctx))
     .example("$0 pair", "show a QR code for the FastClaw app")
     .example("$0 install", "run the relay as a service (starts at login)")
     .example("$0 status", "is it running, connected, paired?")
@@ -49,13 +43,13 @@ export async function main(argv: string[], deps: CliDeps = {}): Promise<number> 
     .alias("h", "help")
     .alias("V", "version")
     .help()
-    .wrap(Math.min(100, (ctx.stdout as { columns?: number }).columns ?? 100))
+    .wrap(Math.min(100, ctx.stdout.columns ?? 100))
     .exitProcess(false);
 
   let usageError: string | undefined;
   let printed: string | undefined;
   await parser.parseAsync(argv, {}, (error: Error | undefined, _argv: unknown, output: string) => {
-    // Handlers never throw (runCommand records their failures), so an error here is yargs' own: usage.
+    // Handlers never throw (defineCommand records their failures), so an error here is yargs' own: usage.
     if (error) usageError = error.message;
     else if (output) printed = output;
   });

@@ -1,32 +1,25 @@
-/** Maps an error to a message on stderr and an exit code: config 78, usage 2, everything else 1. */
+/** Maps an error to lines on stderr and an exit code: config 78, usage 2, everything else 1. */
 import { ConfigError } from "../config/errors.js";
-import { ServiceError } from "../service/manager.js";
+import { RelayError } from "../relay-error.js";
 import { EXIT, UsageError, type CliContext } from "./context.js";
 import { terminalText } from "./terminal-text.js";
 
-/** Error messages can quote Convex or the Gateway, so they are sanitized like any other terminal text. */
-export function reportError(cli: CliContext, error: unknown): number {
-  const ctx = { err: (line: string) => cli.err(terminalText(line)) };
-  if (error instanceof ConfigError) {
-    ctx.err(`fastclaw-relay: ${error.message}`);
-    return EXIT.CONFIG;
-  }
-  if (error instanceof UsageError) {
-    ctx.err(`fastclaw-relay: ${error.message}`);
-    return EXIT.USAGE;
-  }
-  ctx.err(`fastclaw-relay: ${error instanceof Error ? error.message : String(error)}`);
-  // ServiceError and PairingError carry what to do next.
-  const hint = error instanceof ServiceError ? error.hint : (error as { hint?: unknown } | undefined)?.hint;
-  if (typeof hint === "string" && hint) ctx.err(hint);
+/** What a person reads: the message, then (for a RelayError that has one) what to do next. */
+export function errorLines(error: unknown): string[] {
+  if (error instanceof RelayError) return error.hint ? [error.message, error.hint] : [error.message];
+  return [error instanceof Error ? error.message : String(error)];
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof ConfigError) return EXIT.CONFIG;
+  if (error instanceof UsageError) return EXIT.USAGE;
   return EXIT.FAILURE;
 }
 
-/** Runs a command body, recording its exit code on the context; never throws. */
-export async function runCommand(ctx: CliContext, body: () => Promise<number>): Promise<void> {
-  try {
-    ctx.exitCode = await body();
-  } catch (error) {
-    ctx.exitCode = reportError(ctx, error);
-  }
+/** Error messages can quote Convex or the Gateway, so they are sanitized like any other terminal text. */
+export function reportError(cli: CliContext, error: unknown): number {
+  const [message, ...rest] = errorLines(error);
+  cli.err(terminalText(`fastclaw-relay: ${message}`));
+  for (const line of rest) cli.err(terminalText(line));
+  return exitCodeFor(error);
 }

@@ -1,22 +1,20 @@
 /** ConfigError: an unusable configuration, naming the file, the key and what to do (exit code 78). */
+import { RelayError } from "../relay-error.js";
 
-export type ConfigProblem = "missing-file" | "unreadable" | "not-json" | "invalid" | "incomplete";
+export type ConfigErrorCode = "CONFIG_MISSING" | "CONFIG_UNREADABLE" | "CONFIG_NOT_JSON" | "CONFIG_INVALID" | "CONFIG_INCOMPLETE";
 
-export class ConfigError extends Error {
+export class ConfigError extends RelayError<ConfigErrorCode> {
   override readonly name = "ConfigError";
+  /** The config file (or environment variable) the problem is in. */
+  readonly source: string;
+  /** The offending key, dotted (`relay.logLevel`), when there is one. */
+  readonly key: string | undefined;
 
-  constructor(
-    readonly problem: ConfigProblem,
-    /** The config file (or environment variable) the problem is in. */
-    readonly source: string,
-    /** One-line description, already naming the key where there is one. */
-    readonly detail: string,
-    /** The offending key, dotted (`relay.logLevel`), when there is one. */
-    readonly key?: string,
-    /** What the user should do next. */
-    readonly hint?: string,
-  ) {
-    super(`${source}: ${detail}${hint ? `\n${hint}` : ""}`);
+  /** `detail` is one line, already naming the key where there is one; the hint says what to do next. */
+  constructor(code: ConfigErrorCode, source: string, detail: string, options: { key?: string | undefined; hint?: string } = {}) {
+    super(code, `${source}: ${detail}`, options.hint);
+    this.source = source;
+    this.key = options.key;
   }
 }
 

@@ -1,6 +1,5 @@
 /** Reads config.json (never modifying it), checks it, and applies the FASTCLAW_* environment overrides. */
 import { readFile } from "node:fs/promises";
-import type { RelayRunConfig } from "../bridge/run-relay.js";
 import { statePaths, type Env } from "./paths.js";
 import { CONFIG_PROPERTIES, CONFIG_SCHEMA, type FastclawConfig } from "./schema.js";
 import { validateAgainst } from "./validate.js";
@@ -41,14 +40,14 @@ export function parseConfig(text: string, file: string): FastclawConfig {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ConfigError("not-json", file, `is not valid JSON (${jsonErrorWhere(text, error)})`, undefined, FIX_HINT);
+    throw new ConfigError("CONFIG_NOT_JSON", file, `is not valid JSON (${jsonErrorWhere(text, error)})`, { hint: FIX_HINT });
   }
   const issues = validateAgainst(parsed, CONFIG_SCHEMA);
   const first = issues[0];
   if (first) {
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? "s" : ""})` : "";
     const detail = first.key === "" ? "must hold a JSON object" : `\`${first.key}\` ${first.problem}${more}`;
-    throw new ConfigError("invalid", file, detail, first.key || undefined, FIX_HINT);
+    throw new ConfigError("CONFIG_INVALID", file, detail, { key: first.key || undefined, hint: FIX_HINT });
   }
   return parsed as FastclawConfig;
 }
@@ -61,13 +60,9 @@ export async function readConfigFile(file: string): Promise<{ exists: boolean; d
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { exists: false, data: {} };
-    throw new ConfigError(
-      "unreadable",
-      file,
-      `cannot be read (${code ?? String(error)})`,
-      undefined,
-      "Check the file's owner and permissions (it should be 0600 and yours).",
-    );
+    throw new ConfigError("CONFIG_UNREADABLE", file, `cannot be read (${code ?? String(error)})`, {
+      hint: "Check the file's owner and permissions (it should be 0600 and yours).",
+    });
   }
   return { exists: true, data: parseConfig(text, file), text };
 }
@@ -81,7 +76,7 @@ export function applyEnvOverrides(data: FastclawConfig, env: Env): Pick<LoadedCo
     if (value === undefined || value === "") continue;
     const issue = validateAgainst(value, CONFIG_PROPERTIES[key], key)[0];
     if (issue)
-      throw new ConfigError("invalid", `environment variable ${variable}`, `${issue.problem} (it overrides \`${key}\`)`, key);
+      throw new ConfigError("CONFIG_INVALID", `environment variable ${variable}`, `${issue.problem} (it overrides \`${key}\`)`, { key });
     effective[key] = value;
     overrides[key] = variable;
   }
@@ -95,32 +90,44 @@ export async function loadConfig(env: Env): Promise<LoadedConfig> {
   return { file, exists, data, ...applyEnvOverrides(data, env) };
 }
 
+/** What `run` needs from the configuration, checked: the relay is built from this and nothing else of the file. */
+export interface RelayRunConfig {
+  convexUrl: string;
+  instanceSecret: string;
+  /** The end-to-end content key everything written to Convex is sealed with. */
+  contentKey: string;
+  instanceId?: string;
+  gateway?: { url?: string; token?: string; password?: string };
+  relay?: {
+    maxMessageAgeMs?: number;
+    streamWritesPerSecond?: number;
+    backfillPerSession?: number;
+    maxConcurrentSessions?: number;
+    cronControl?: boolean;
+    agentStateRefreshMs?: number;
+  };
+}
+
 /** What `run` needs: a Convex URL and the instance secret; otherwise a ConfigError saying how to get them. */
 export function requireRunnable(loaded: LoadedConfig): RelayRunConfig {
   const { effective, file } = loaded;
   if (!loaded.exists && !effective.convexUrl) {
-    throw new ConfigError("missing-file", file, "does not exist", undefined, PAIR_FIRST_HINT);
+    throw new ConfigError("CONFIG_MISSING", file, "does not exist", { hint: PAIR_FIRST_HINT });
   }
   if (!effective.instanceSecret) {
-    throw new ConfigError("incomplete", file, "`instanceSecret` is missing", "instanceSecret", PAIR_FIRST_HINT);
+    throw new ConfigError("CONFIG_INCOMPLETE", file, "`instanceSecret` is missing", { key: "instanceSecret", hint: PAIR_FIRST_HINT });
   }
   if (!effective.convexUrl) {
-    throw new ConfigError(
-      "incomplete",
-      file,
-      "`convexUrl` is missing",
-      "convexUrl",
-      "Set it with `fastclaw-relay pair --convex-url URL` (or the FASTCLAW_CONVEX_URL environment variable).",
-    );
+    throw new ConfigError("CONFIG_INCOMPLETE", file, "`convexUrl` is missing", {
+      key: "convexUrl",
+      hint: "Set it with `fastclaw-relay pair --convex-url URL` (or the FASTCLAW_CONVEX_URL environment variable).",
+    });
   }
   if (!effective.contentKey) {
-    throw new ConfigError(
-      "incomplete",
-      file,
-      "`contentKey` is missing: this relay was paired before end-to-end encryption",
-      "contentKey",
-      "Run `fastclaw-relay pair` once: it makes the key; then pair your devices again (they get it from the QR code).",
-    );
+    throw new ConfigError("CONFIG_INCOMPLETE", file, "`contentKey` is missing: this relay was paired before end-to-end encryption", {
+      key: "contentKey",
+      hint: "Run `fastclaw-relay pair` once: it makes the key; then pair your devices again (they get it from the QR code).",
+    });
   }
   const run: RelayRunConfig = { convexUrl: effective.convexUrl, instanceSecret: effective.instanceSecret, contentKey: effective.contentKey };
   if (effective.instanceId) run.instanceId = effective.instanceId;

@@ -23,7 +23,8 @@ export interface StatePaths {
   runLockFile: string;
 }
 
-function homeDir(env: Env): string {
+/** The user's home: `HOME` as the environment gives it (tests and services set it), else the OS's answer. */
+export function homeDir(env: Env): string {
   return env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
 }
 

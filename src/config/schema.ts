@@ -1,5 +1,6 @@
 /** The shape of config.json: TypeScript types and the JSON schema both the reader and `conf` check. */
 import { MAX_CONCURRENT_SESSIONS_SETTING } from "../bridge/session-slots.js";
+import { isRecord } from "../json-values.js";
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -18,6 +19,10 @@ export interface RelaySettings {
   backfillPerSession?: number;
   /** Sessions with an app message being delivered or its agent run going on, at once (default 4). */
   maxConcurrentSessions?: number;
+  /** Let the app run and enable/disable cron jobs: asks the Gateway for operator.admin (default false). */
+  cronControl?: boolean;
+  /** How often agent identities, health, skills and cron jobs are re-read besides the Gateway's change events (default 60 s). */
+  agentStateRefreshMs?: number;
   logLevel?: LogLevel;
 }
 
@@ -50,6 +55,17 @@ export interface JsonSchema {
 
 /** Keys whose values are credentials: never printed, never logged, never shown in an error. */
 export const SECRET_KEYS: ReadonlySet<string> = new Set(["instanceSecret", "contentKey", "registrationKey", "gateway.token", "gateway.password"]);
+
+/** The values a config holds under SECRET_KEYS: the one list of what in it is a credential. */
+export function secretValues(config: object): string[] {
+  const values: string[] = [];
+  for (const key of SECRET_KEYS) {
+    let value: unknown = config;
+    for (const part of key.split(".")) value = isRecord(value) ? value[part] : undefined;
+    if (typeof value === "string" && value.length > 0) values.push(value);
+  }
+  return values;
+}
 
 // Credentials are base64url, 43..128 chars (docs/convex-api.md); URLs are checked for scheme only
 // because `new URL` in the validator does the rest.
@@ -100,6 +116,8 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
       streamWritesPerSecond: { type: "number", minimum: 0.1, maximum: 50 },
       backfillPerSession: { type: "integer", minimum: 0, maximum: 10000 },
       maxConcurrentSessions: { type: "integer", minimum: 1, maximum: MAX_CONCURRENT_SESSIONS_SETTING },
+      cronControl: { type: "boolean", description: "Let the app run and enable/disable cron jobs (asks the Gateway for operator.admin)" },
+      agentStateRefreshMs: { type: "integer", minimum: 1000, maximum: 3600 * 1000 },
       logLevel: { type: "string", enum: LOG_LEVELS },
     },
   },

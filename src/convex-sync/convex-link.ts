@@ -1,8 +1,9 @@
 /** The relay's one connection to Convex: subscriptions in, ordered durable writes out. */
 import { ConvexClient } from "convex/browser";
-import { makeFunctionReference } from "convex/server";
+import { getFunctionName, makeFunctionReference, type FunctionReturnType } from "convex/server";
 import type { Logger } from "../logging/logger.js";
-import { ConvexWriter, type ConvexWriterOptions, type FlushResult, type WriteOptions } from "./convex-writer.js";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "./relay-api.js";
+import { ConvexWriter, type FlushResult, type WriteOptions } from "./convex-writer.js";
 import { Spool } from "./spool.js";
 
 export interface ConvexLinkOptions {
@@ -12,14 +13,12 @@ export interface ConvexLinkOptions {
   relaySecret: () => string;
   logger: Logger;
   onRejected?: (fn: string, error: unknown) => void;
-  /** Overrides of the writer's in-flight bounds (benchmarks, tests); the defaults suit a relay. */
-  writeLimits?: Pick<ConvexWriterOptions, "maxInFlightWrites" | "maxInFlightBytes">;
 }
 
 export type Unsubscribe = () => void;
 
 export class ConvexLink {
-  readonly client: ConvexClient;
+  private readonly client: ConvexClient;
   readonly writer: ConvexWriter;
   private readonly spool: Spool;
   private connected = false;
@@ -39,7 +38,6 @@ export class ConvexLink {
       withCredential: (args) => ({ ...args, relaySecret: options.relaySecret() }),
       logger: options.logger,
       ...(options.onRejected ? { onRejected: options.onRejected } : {}),
-      ...options.writeLimits,
     });
     this.stopWatching = this.client.subscribeToConnectionState((state) => {
       if (state.isWebSocketConnected === this.connected) return;
@@ -64,20 +62,27 @@ export class ConvexLink {
   }
 
   /** Subscribes to a relay query; the credential is added here and never passes through callers. */
-  subscribe<T>(fn: string, args: Record<string, unknown>, onUpdate: (value: T) => void, onError: (error: Error) => void): Unsubscribe {
-    const ref = makeFunctionReference<"query", Record<string, unknown>, T>(fn);
-    const unsubscribe = this.client.onUpdate(ref, { ...args, relaySecret: this.options.relaySecret() }, onUpdate, onError);
+  subscribe<Q extends RelayQuery>(
+    query: Q,
+    args: RelayArgs<Q>,
+    onUpdate: (value: RelayResult<Q>) => void,
+    onError: (error: Error) => void,
+  ): Unsubscribe {
+    const unsubscribe = this.client.onUpdate(query, { ...args, relaySecret: this.options.relaySecret() }, onUpdate, onError);
     return () => unsubscribe();
   }
 
-  /** A one-off relay query (start-up reads such as cursors). */
-  query<T>(fn: string, args: Record<string, unknown> = {}): Promise<T> {
-    const ref = makeFunctionReference<"query", Record<string, unknown>, T>(fn);
-    return this.client.query(ref, { ...args, relaySecret: this.options.relaySecret() });
+  /**
+   * A relay mutation Convex itself must answer (never spooled): for claims that must be confirmed before
+   * the relay acts on them. Rejects while Convex is unreachable.
+   */
+  mutate<F extends RelayMutation>(fn: F, args: RelayArgs<F>): Promise<FunctionReturnType<F>> {
+    return this.client.mutation(fn, { ...args, relaySecret: this.options.relaySecret() });
   }
 
-  write(fn: string, args: Record<string, unknown>, options?: WriteOptions): Promise<void> {
-    return this.writer.write(fn, args, options);
+  /** The spool keeps the function's name (a string on disk); the typed reference stops at this line. */
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: WriteOptions): Promise<void> {
+    return this.writer.write(getFunctionName(fn), args, options);
   }
 
   async close(flushTimeoutMs: number): Promise<FlushResult> {

@@ -1,55 +1,17 @@
 /** Ordered Convex writes with bounded memory: direct while Convex keeps up, spooled to disk otherwise. */
 import { systemClock, type Clock } from "../gateway/clock.js";
-import { ReconnectPolicy } from "../gateway/reconnect-policy.js";
-import type { Logger } from "../logging/logger.js";
-import { DiskQueue, SPOOL_RETRY, type QueuedWrite } from "./disk-queue.js";
+import { convexErrorCode } from "./convex-error.js";
+import { DiskQueue, type QueuedWrite } from "./disk-queue.js";
 import { DEFAULT_IN_FLIGHT_LIMITS, InFlightWindow, sizeOf, type InFlightWrite } from "./in-flight.js";
 import { SpoolHealth, type SpoolStatus } from "./spool-health.js";
-import { offsetAfter, replaySpool } from "./spool-replay.js";
-import type { Spool, SpoolEntry } from "./spool.js";
+import { SpoolDrainer } from "./spool-drainer.js";
+import type { SpoolEntry } from "./spool.js";
+import { VolatileWrites } from "./volatile-writes.js";
+import type { ConvexWriterOptions, FlushResult, WriteOptions } from "./writer-options.js";
 
-/** What the writer needs from a Convex client; the real one wraps `ConvexClient`. */
-export interface WriteTransport {
-  mutation(fn: string, args: Record<string, unknown>): Promise<unknown>;
-  isConnected(): boolean;
-}
-
-export interface WriteOptions {
-  /**
-   * False for writes that only say how things are now (presence): never spooled; while they can't
-   * go out, the latest one per function waits in memory and is sent the moment they can.
-   */
-  durable?: boolean;
-}
-
-export interface ConvexWriterOptions {
-  transport: WriteTransport;
-  spool: Spool;
-  /** Adds the credential at send time, so neither the spool nor the queue ever holds it. */
-  withCredential: (args: Record<string, unknown>) => Record<string, unknown>;
-  logger: Logger;
-  /** Time and timers (spool retries); the system clock by default. */
-  clock?: Clock;
-  /** A drain batch unanswered this long while the link is down is abandoned and resent later. */
-  drainTimeoutMs?: number;
-  drainBatchSize?: number;
-  /** Unanswered writes allowed at once (default 256); past it, durable writes overflow to the spool. */
-  maxInFlightWrites?: number;
-  /** Same, in approximate bytes: JSON length of the arguments (default 4 MiB). */
-  maxInFlightBytes?: number;
-  /** Called when Convex refuses a write for good (bad credential, bad data): it is dropped. */
-  onRejected?: (fn: string, error: unknown) => void;
-}
+export type { ConvexWriterOptions, FlushResult, WriteOptions, WriteTransport } from "./writer-options.js";
 
 type Mode = "direct" | "spooling";
-
-/** What a stop left behind. */
-export interface FlushResult {
-  /** Everything reached Convex. */
-  drained: boolean;
-  /** Durable writes that reached neither Convex nor the disk (the spool could not be written). */
-  unsaved: number;
-}
 
 /**
  * Every write the relay makes to Convex is idempotent on the server (keyed by message id, run id or
@@ -71,11 +33,8 @@ export class ConvexWriter {
   private readonly window: InFlightWindow;
   private readonly disk: DiskQueue;
   private readonly health: SpoolHealth;
-  private draining: Promise<void> | undefined;
-  private drainRetry: ReturnType<Clock["setTimeout"]> | undefined;
-  private readonly drainBackoff = new ReconnectPolicy({ ...SPOOL_RETRY, random: Math.random });
-  /** Latest non-durable write per function that could not go out yet (presence while offline). */
-  private readonly unsentVolatile = new Map<string, SpoolEntry>();
+  private readonly drainer: SpoolDrainer;
+  private readonly volatile: VolatileWrites;
   /** Window ids of writes the disk refused that went to Convex instead: no copy of them is on disk. */
   private readonly sentFromQueue = new Set<number>();
   private closed = false;
@@ -83,11 +42,6 @@ export class ConvexWriter {
   private overflowTotal = 0;
   /** Set while an overflow episode lasts: the spooled count when it began. */
   private overflowStart: { spooled: number } | undefined;
-  /** In-flight writes whose copies lead the spool: once all are answered the drain skips the copies. */
-  private readonly prefixPending = new Set<number>();
-  private prefixLength = 0;
-  /** Spool bytes already answered in this process; replay resumes there rather than from the start. */
-  private drainedOffset = 0;
   private readonly clock: Clock;
 
   constructor(private readonly options: ConvexWriterOptions) {
@@ -101,12 +55,35 @@ export class ConvexWriter {
       spool: options.spool,
       health: this.health,
       clock: this.clock,
-      isMoot: (item) => item.copyOf !== undefined && !this.prefixPending.has(item.copyOf),
+      isMoot: (item) => item.copyOf !== undefined && this.drainer.isMootCopy(item.copyOf),
       onProgress: () => this.window.poke(),
       onLanded: (items) => {
         this.spooledTotal += items.length;
-        for (const item of items) if (item.copyOf !== undefined) this.prefixLength += 1;
+        for (const item of items) if (item.copyOf !== undefined) this.drainer.copyLanded();
       },
+    });
+    this.drainer = new SpoolDrainer({
+      spool: options.spool,
+      window: this.window,
+      disk: this.disk,
+      health: this.health,
+      clock: this.clock,
+      logger: options.logger,
+      batchSize: options.drainBatchSize ?? 100,
+      timeoutMs: options.drainTimeoutMs ?? 10_000,
+      connected: () => options.transport.isConnected(),
+      wanted: () => this.mode === "spooling" && !this.closed,
+      closed: () => this.closed,
+      send: (entry, bytes) => this.dispatch(entry, bytes, { durable: true, settle: () => undefined }),
+      sendQueued: () => this.sendQueued(),
+      switchToDirect: () => {
+        this.mode = "direct";
+      },
+      finished: (replayed) => this.finishedReplay(replayed),
+    });
+    this.volatile = new VolatileWrites({
+      canSend: (bytes) => options.transport.isConnected() && this.window.fits(bytes),
+      send: (entry, bytes, settle) => void this.dispatch(entry, bytes, { durable: false, settle }),
     });
   }
 
@@ -151,7 +128,7 @@ export class ConvexWriter {
     if ((await this.options.spool.size()) > 0) {
       this.mode = "spooling";
       this.options.logger.info("replaying writes spooled by an earlier run");
-      if (this.options.transport.isConnected()) this.kickDrain();
+      if (this.options.transport.isConnected()) this.drainer.kick();
     }
   }
 
@@ -161,7 +138,7 @@ export class ConvexWriter {
    */
   write(fn: string, args: Record<string, unknown>, options: WriteOptions = {}): Promise<void> {
     const entry: SpoolEntry = { fn, args, at: this.now() };
-    if (options.durable === false) return this.writeVolatile(entry);
+    if (options.durable === false) return this.volatile.write(entry, !this.closed);
     if (this.mode === "direct" && this.options.transport.isConnected()) {
       const bytes = sizeOf(args);
       if (this.window.fits(bytes)) {
@@ -173,32 +150,6 @@ export class ConvexWriter {
     return new Promise((resolve) => this.disk.push([{ entry, settle: resolve }]));
   }
 
-  /**
-   * Presence goes out whenever the link is up, spooling or not: it does not depend on the order of
-   * the data writes, and holding it behind a replay is what made the app show a stale state. When it
-   * can't go now (offline, window full), only the latest per function waits, and it is sent the
-   * moment it can; its caller is not kept waiting meanwhile.
-   */
-  private writeVolatile(entry: SpoolEntry): Promise<void> {
-    this.unsentVolatile.delete(entry.fn);
-    const bytes = sizeOf(entry.args);
-    if (this.options.transport.isConnected() && this.window.fits(bytes)) {
-      return new Promise((resolve) => void this.dispatch(entry, bytes, { durable: false, settle: resolve }));
-    }
-    if (!this.closed) this.unsentVolatile.set(entry.fn, entry);
-    return Promise.resolve();
-  }
-
-  private sendVolatile(): void {
-    if (!this.options.transport.isConnected()) return;
-    for (const [fn, entry] of this.unsentVolatile) {
-      const bytes = sizeOf(entry.args);
-      if (!this.window.fits(bytes)) return;
-      this.unsentVolatile.delete(fn);
-      void this.dispatch(entry, bytes, { durable: false, settle: () => undefined });
-    }
-  }
-
   /** The transport reports every connection change here. */
   connectionChanged(connected: boolean): void {
     this.window.poke();
@@ -206,8 +157,8 @@ export class ConvexWriter {
       this.enterSpooling();
       return;
     }
-    this.sendVolatile();
-    if (this.mode === "spooling") this.kickDrain();
+    this.volatile.sendWaiting();
+    if (this.mode === "spooling") this.drainer.kick();
   }
 
   /**
@@ -236,8 +187,7 @@ export class ConvexWriter {
   private close(result: FlushResult): FlushResult {
     this.closed = true;
     this.disk.stop();
-    if (this.drainRetry) this.clock.clearTimeout(this.drainRetry);
-    this.drainRetry = undefined;
+    this.drainer.stop();
     return result;
   }
 
@@ -246,12 +196,12 @@ export class ConvexWriter {
     const sent = this.window.add({ entry, bytes, ...item });
     onSent?.(sent.id);
     const finished = (refusal?: { error: unknown }) => {
-      this.prefixPending.delete(sent.id);
+      this.drainer.answered(sent.id);
       this.sentFromQueue.delete(sent.id);
       this.window.remove(sent.id);
       if (refusal) this.rejected(entry.fn, refusal.error);
       sent.settle();
-      if (this.unsentVolatile.size > 0) this.sendVolatile();
+      this.volatile.sendWaiting();
     };
     return this.options.transport.mutation(entry.fn, this.options.withCredential(entry.args)).then(
       () => finished(),
@@ -260,7 +210,7 @@ export class ConvexWriter {
   }
 
   private rejected(fn: string, error: unknown): void {
-    const code = errorCode(error);
+    const code = convexErrorCode(error);
     this.options.logger.warn("Convex refused a write; dropped", { fn, code: code ?? "unknown" });
     this.options.onRejected?.(fn, error);
   }
@@ -274,7 +224,7 @@ export class ConvexWriter {
       inFlightBytes: this.window.bytes,
     });
     const done = new Promise<void>((resolve) => this.spillInFlight([{ entry, settle: resolve }]));
-    this.kickDrain();
+    this.drainer.kick();
     return done;
   }
 
@@ -295,71 +245,9 @@ export class ConvexWriter {
    */
   private spillInFlight(after: QueuedWrite[]): void {
     const copies = this.window.values().filter((item) => item.durable);
-    for (const item of copies) {
-      this.prefixPending.add(item.id);
-      this.sentFromQueue.delete(item.id); // its copy is queued for the disk now
-    }
-    this.prefixLength = 0; // counts the copies as they land on disk
+    for (const item of copies) this.sentFromQueue.delete(item.id); // its copy is queued for the disk now
+    this.drainer.copying(copies.map((item) => item.id));
     this.disk.push([...copies.map((item) => ({ entry: item.entry, settle: item.settle, copyOf: item.id })), ...after]);
-  }
-
-  private kickDrain(): void {
-    if (this.draining || this.drainRetry || this.closed) return;
-    let failed = false;
-    this.draining = this.drain()
-      .then(
-        () => {
-          this.health.recovered("replay");
-          this.drainBackoff.reset();
-        },
-        (error: unknown) => {
-          failed = true;
-          this.health.failed("replay", error, this.disk.length);
-        },
-      )
-      .finally(() => {
-        this.draining = undefined;
-        if (this.mode !== "spooling" || !this.options.transport.isConnected() || this.closed) return;
-        // A failed attempt backs off (up to 30 s); one that gave up on a link that is back retries soon.
-        const delay = failed ? this.drainBackoff.nextDelay({ kind: "dropped" }, this.now()) : SPOOL_RETRY.initialDelayMs;
-        this.drainRetry = this.clock.setTimeout(() => {
-          this.drainRetry = undefined;
-          this.kickDrain();
-        }, delay);
-      });
-  }
-
-  private async drain(): Promise<void> {
-    const connected = () => this.options.transport.isConnected();
-    // Nothing from the spool goes out before the writes sent ahead of it are answered, and the
-    // count of their copies on disk is final only once no append is under way.
-    while (this.prefixPending.size > 0 || this.disk.appending) {
-      if (!connected()) return;
-      await this.window.changed();
-    }
-    if (this.prefixLength > 0) {
-      // All answered (or refused for good): resending their copies would only repeat them.
-      const skip = this.prefixLength;
-      const offset = await offsetAfter(this.options.spool, skip, this.window.limits.maxBytes);
-      if (this.prefixLength === skip && this.drainedOffset === 0) this.drainedOffset = offset;
-      this.prefixLength = 0;
-    }
-    const outcome = await replaySpool({
-      spool: this.options.spool,
-      window: this.window,
-      logger: this.options.logger,
-      batchSize: this.options.drainBatchSize ?? 100,
-      timeoutMs: this.options.drainTimeoutMs ?? 10_000,
-      connected,
-      send: (entry, bytes) => this.dispatch(entry, bytes, { durable: true, settle: () => undefined }),
-      offset: { get: () => this.drainedOffset, set: (offset) => (this.drainedOffset = offset) },
-      appending: () => this.disk.pending,
-      sendQueued: () => this.sendQueued(),
-      switchToDirect: () => {
-        this.mode = "direct";
-      },
-    });
-    if (outcome.switched) this.finishedReplay(outcome.replayed);
   }
 
   /**
@@ -390,15 +278,4 @@ export class ConvexWriter {
       this.options.logger.info("spool replayed; writing to Convex directly again", { replayed });
     }
   }
-}
-
-/** The `code` of a `ConvexError`'s data, when there is one. */
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === "object" && error !== null && "data" in error) {
-    const data = (error as { data: unknown }).data;
-    if (typeof data === "object" && data !== null && typeof (data as { code?: unknown }).code === "string") {
-      return (data as { code: string }).code;
-    }
-  }
-  return undefined;
 }

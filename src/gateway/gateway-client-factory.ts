@@ -44,6 +44,8 @@ export interface ClientIdentityOptions {
   clientMode?: GatewayClientMode;
   clientVersion?: string;
   scopes?: readonly string[];
+  /** Asked for besides `scopes`, but not required: a Gateway that withholds them still connects (features that need them stay off). */
+  optionalScopes?: readonly string[];
   requestTimeoutMs?: number;
 }
 
@@ -67,7 +69,7 @@ export function buildClientOptions(options: ClientIdentityOptions, callbacks: Ga
     clientDisplayName: "fastclaw-relay",
     clientVersion: options.clientVersion ?? RELAY_VERSION,
     role: "operator",
-    scopes: [...(options.scopes ?? REQUIRED_SCOPES)],
+    scopes: [...(options.scopes ?? REQUIRED_SCOPES), ...(options.optionalScopes ?? [])],
     caps: [],
     // 2026.9.x gateways reject 3..3 and older ones reject 4..4; 3..4 works on both (hello-ok says which).
     minProtocol: 3,

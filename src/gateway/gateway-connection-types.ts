@@ -32,6 +32,10 @@ export interface GatewayConnectionEvents {
   "session.message": SessionMessageEvent;
   "sessions.changed": SessionsChangedEvent;
   shutdown: ShutdownEvent;
+  /** Payloads not inspected: each only says "refresh that part" (src/bridge/agent-features.ts). */
+  health: unknown;
+  cron: unknown;
+  "skills.changed": unknown;
 }
 
 export interface GatewayConnectionOptions extends ClientIdentityOptions {

@@ -4,13 +4,8 @@ import type { GatewayClientCloseInfo } from "@openclaw/gateway-client";
 export type * from "./gateway-connection-types.js";
 import type { EventFrame, HelloOk } from "@openclaw/gateway-protocol/frame-guards";
 import { systemClock, type Clock, type TimerHandle } from "./clock.js";
-import {
-  buildClientOptions,
-  createOfficialGatewayClient,
-  REQUIRED_SCOPES,
-  type CreateGatewayClient,
-  type GatewayClientLike,
-} from "./gateway-client-factory.js";
+import { GatewayAttempt, type AttemptHandlers } from "./gateway-attempt.js";
+import { buildClientOptions, createOfficialGatewayClient, REQUIRED_SCOPES, type CreateGatewayClient } from "./gateway-client-factory.js";
 import {
   classifyConnectFailure,
   connectFailureHint,
@@ -19,7 +14,7 @@ import {
   GatewayRequestError,
   toGatewayError,
 } from "./gateway-errors.js";
-import { helloInfo, type GatewayHelloInfo, type ShutdownEvent } from "./gateway-events.js";
+import { helloInfo, type GatewayHelloInfo } from "./gateway-events.js";
 import type { GatewayAuthFailedInfo, GatewayConnectionEvents, GatewayConnectionOptions, GatewayConnectionState } from "./gateway-connection-types.js";
 import { routeGatewayEvent } from "./gateway-event-router.js";
 import * as methods from "./gateway-methods.js";
@@ -27,19 +22,27 @@ import { GATEWAY_LIVENESS, LivenessWatchdog, type LivenessLimits } from "./liven
 import { ReconnectPolicy, type DisconnectCause } from "./reconnect-policy.js";
 import { TypedEmitter } from "./typed-emitter.js";
 
-interface Attempt {
-  client: GatewayClientLike;
-  starting: boolean;
-  startError: unknown;
-  connectError: unknown;
-  helloed: boolean;
-  ready: boolean;
-  ended: boolean;
-  shutdown: ShutdownEvent | undefined;
-  timer: TimerHandle | undefined;
-}
-
 type EndDetail = { code?: string | undefined; hint?: string };
+
+/**
+ * The connection's state; each carries only its own data. Transitions:
+ *   idle        → connecting    start(), reconnectNow()
+ *   connecting  → connected     the attempt is ready (hello-ok with the needed scopes, sessions subscribed)
+ *   connecting  → waiting       the attempt ended: closed, timed out, refused for a reason a retry may fix,
+ *                               or one a person must fix that is not about credentials (TLS, protocol)
+ *   connecting  → auth-failed   refused for credentials, pairing or scopes (retried slowly)
+ *   connected   → waiting       closed, or the liveness verdict
+ *   waiting     → connecting    its retry timer fired, or reconnectNow()
+ *   auth-failed → connecting    the same
+ *   any         → stopped       stop() (final)
+ */
+type State =
+  | { state: "idle" }
+  | { state: "connecting"; attempt: GatewayAttempt }
+  | { state: "connected"; attempt: GatewayAttempt; hello: GatewayHelloInfo }
+  | { state: "waiting"; retry: TimerHandle }
+  | { state: "auth-failed"; retry: TimerHandle; failure: GatewayAuthFailedInfo }
+  | { state: "stopped" };
 
 /**
  * The liveness probe: needs only operator.read, is answered from memory, and the Gateway logs only
@@ -56,14 +59,15 @@ export class GatewayConnection {
   private readonly liveness: LivenessLimits;
   private readonly emitter: TypedEmitter<GatewayConnectionEvents>;
   private readonly createClient: CreateGatewayClient;
-  private attempt: Attempt | undefined;
-  private retryTimer: TimerHandle | undefined;
-  private current: GatewayConnectionState = "idle";
-  private stopped = false;
-  private helloNow: GatewayHelloInfo | undefined;
+  private readonly handlers: AttemptHandlers = {
+    hello: (attempt, hello) => this.onHello(attempt, hello),
+    frame: (attempt, frame) => this.onFrame(attempt, frame),
+    close: (attempt, code, reason, info) => this.onClose(attempt, code, reason, info),
+  };
+  private current: State = { state: "idle" };
+  /** Diagnostics that outlive a state: the last failure's reason (to quiet repeats) and the last error. */
   private lastReason = "";
   private lastErrorValue: { code: string | undefined; message: string; at: number } | undefined;
-  private lastAuthFailure: GatewayAuthFailedInfo | undefined;
 
   constructor(options: GatewayConnectionOptions) {
     this.options = options;
@@ -78,7 +82,7 @@ export class GatewayConnection {
       probe: () => this.probe(),
       dead: (silentMs) => {
         const attempt = this.attempt;
-        if (!attempt) return;
+        if (!attempt?.live) return;
         options.logger.warn(`gateway: nothing received for ${Math.round(silentMs / 1000)} s, not even an answer to a probe; closing and reconnecting`);
         this.endAttempt(attempt, { kind: "dropped" }, `liveness timeout (${silentMs} ms without a frame)`);
       },
@@ -86,11 +90,11 @@ export class GatewayConnection {
   }
 
   get state(): GatewayConnectionState {
-    return this.current;
+    return this.current.state;
   }
   /** The current connection's hello-ok facts, while connected. */
   get hello(): GatewayHelloInfo | undefined {
-    return this.current === "connected" ? this.helloNow : undefined;
+    return this.current.state === "connected" ? this.current.hello : undefined;
   }
   get deviceId(): string {
     return this.options.identity.deviceId;
@@ -108,27 +112,25 @@ export class GatewayConnection {
   }
 
   start(): void {
-    if (this.stopped) throw new Error("GatewayConnection: stop() is final; create a new connection");
-    if (this.attempt || this.retryTimer !== undefined) return;
-    this.connect();
+    if (this.current.state === "stopped") throw new Error("GatewayConnection: stop() is final; create a new connection");
+    if (this.current.state === "idle") this.connect();
   }
 
   /** Skips the current backoff wait (e.g. after the user fixed the token). */
   reconnectNow(): void {
-    if (this.stopped || this.attempt) return;
-    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    const current = this.current;
+    if (current.state === "waiting" || current.state === "auth-failed") this.clock.clearTimeout(current.retry);
+    else if (current.state !== "idle") return;
     this.connect();
   }
 
   async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    if (this.retryTimer !== undefined) this.clock.clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
+    const current = this.current;
+    if (current.state === "stopped") return;
+    if (current.state === "waiting" || current.state === "auth-failed") this.clock.clearTimeout(current.retry);
     const attempt = this.attempt;
-    if (attempt) this.endAttempt(attempt, { kind: "dropped" }, "stopped");
-    this.setState("stopped");
+    this.setState({ state: "stopped" });
+    if (attempt) this.finish(attempt);
     const waitable = attempt?.client as { stopAndWait?: (o?: { timeoutMs?: number }) => Promise<void> } | undefined;
     await waitable?.stopAndWait?.({ timeoutMs: 2000 }).catch(() => {});
   }
@@ -137,8 +139,10 @@ export class GatewayConnection {
   waitUntilConnected(timeoutMs = 30_000): Promise<GatewayHelloInfo> {
     const hello = this.hello;
     if (hello) return Promise.resolve(hello);
-    const refused = this.lastAuthFailure;
-    if (this.current === "auth-failed" && refused) return Promise.reject(new GatewayAuthError(refused.code, refused.message, refused.hint));
+    if (this.current.state === "auth-failed") {
+      const refused = this.current.failure;
+      return Promise.reject(new GatewayAuthError(refused.code, refused.message, refused.hint));
+    }
     return new Promise((resolve, reject) => {
       const offs: Array<() => void> = [];
       const done = () => {
@@ -147,7 +151,7 @@ export class GatewayConnection {
       };
       const timer = this.clock.setTimeout(() => {
         done();
-        reject(new Error(`gateway not connected after ${timeoutMs} ms (state ${this.current}; last: ${this.lastReason || "none"})`));
+        reject(new Error(`gateway not connected after ${timeoutMs} ms (state ${this.state}; last: ${this.lastReason || "none"})`));
       }, timeoutMs);
       offs.push(this.emitter.on("connected", (info) => (done(), resolve(info))));
       offs.push(this.emitter.on("auth-failed", (info) => (done(), reject(new GatewayAuthError(info.code, info.message, info.hint)))));
@@ -180,57 +184,34 @@ export class GatewayConnection {
     return this.call(method, params, opts.timeoutMs);
   }
 
-  private setState(state: GatewayConnectionState): void {
-    if (this.current === state) return;
-    this.current = state;
-    this.emitter.emit("state", state);
+  /** The attempt of a connecting or connected state. */
+  private get attempt(): GatewayAttempt | undefined {
+    return this.current.state === "connecting" || this.current.state === "connected" ? this.current.attempt : undefined;
+  }
+
+  private setState(next: State): void {
+    const changed = next.state !== this.current.state;
+    this.current = next;
+    if (changed) this.emitter.emit("state", next.state);
   }
 
   private connect(): void {
-    this.retryTimer = undefined;
-    const attempt: Attempt = {
-      client: undefined as unknown as GatewayClientLike,
-      starting: true,
-      startError: undefined,
-      connectError: undefined,
-      helloed: false,
-      ready: false,
-      ended: false,
-      shutdown: undefined,
-      timer: undefined,
-    };
-    this.attempt = attempt;
-    this.setState("connecting");
-    attempt.client = this.createClient(
-      buildClientOptions(this.options, {
-        onHelloOk: (hello) => this.onHello(attempt, hello),
-        onEvent: (frame) => this.onFrame(attempt, frame),
-        onConnectError: (error) => {
-          if (attempt.starting) attempt.startError = error;
-          attempt.connectError = error;
-        },
-        onClose: (code, reason, info) => this.onClose(attempt, code, reason, info),
-      }),
-    );
+    const attempt = new GatewayAttempt((callbacks) => this.createClient(buildClientOptions(this.options, callbacks)), this.handlers);
+    this.setState({ state: "connecting", attempt });
     const attemptTimeoutMs = this.options.attemptTimeoutMs ?? 45_000;
     attempt.timer = this.clock.setTimeout(() => {
-      if (!attempt.ready) this.endAttempt(attempt, { kind: "dropped" }, `connect attempt timed out after ${attemptTimeoutMs} ms`);
+      if (attempt.phase !== "ready") this.endAttempt(attempt, { kind: "dropped" }, `connect attempt timed out after ${attemptTimeoutMs} ms`);
     }, attemptTimeoutMs);
-    try {
-      attempt.client.start();
-    } catch (error) {
-      attempt.startError = error;
-    }
-    attempt.starting = false;
+    const startError = attempt.start();
     // A synchronous failure means no socket was opened (bad URL, plaintext ws:// to a remote host): no close will follow.
-    if (attempt.startError !== undefined) {
-      const message = attempt.startError instanceof Error ? attempt.startError.message : String(attempt.startError);
+    if (startError !== undefined) {
+      const message = startError instanceof Error ? startError.message : String(startError);
       this.endAttempt(attempt, { kind: "fatal" }, `cannot connect to ${this.options.url}: ${message}`, { code: "CONNECT_SETUP_FAILED" });
     }
   }
 
-  private onHello(attempt: Attempt, hello: HelloOk): void {
-    if (attempt !== this.attempt || attempt.ended) return;
+  private onHello(attempt: GatewayAttempt, hello: HelloOk): void {
+    if (attempt !== this.attempt || attempt.phase !== "opening") return;
     const info = helloInfo(hello, this.options.url, this.deviceId);
     if (!info) {
       this.endAttempt(attempt, { kind: "dropped" }, "malformed hello-ok");
@@ -244,9 +225,8 @@ export class GatewayConnection {
       this.endAttempt(attempt, { kind: "auth-failed" }, message, { code: "MISSING_SCOPES", hint: connectFailureHint("MISSING_SCOPES") });
       return;
     }
-    attempt.helloed = true;
+    attempt.phase = "subscribing";
     this.policy.reset();
-    this.helloNow = info;
     this.watchdog.start(this.liveness);
     if (this.options.subscribeSessions === false) {
       this.markReady(attempt, info);
@@ -262,20 +242,20 @@ export class GatewayConnection {
     );
   }
 
-  private markReady(attempt: Attempt, info: GatewayHelloInfo): void {
-    if (attempt !== this.attempt || attempt.ended) return;
-    attempt.ready = true;
+  private markReady(attempt: GatewayAttempt, info: GatewayHelloInfo): void {
+    if (attempt !== this.attempt || attempt.phase !== "subscribing") return;
+    attempt.phase = "ready";
     if (attempt.timer !== undefined) this.clock.clearTimeout(attempt.timer);
     this.lastReason = "";
-    this.setState("connected");
+    this.setState({ state: "connected", attempt, hello: info });
     this.options.logger.info(
       `gateway: connected to ${info.url} (server ${info.serverVersion}, protocol ${info.protocol}, scopes ${info.scopes.join(",")}, device ${info.deviceId.slice(0, 12)})`,
     );
     this.emitter.emit("connected", info);
   }
 
-  private onFrame(attempt: Attempt, frame: EventFrame): void {
-    if (attempt !== this.attempt || attempt.ended) return;
+  private onFrame(attempt: GatewayAttempt, frame: EventFrame): void {
+    if (attempt !== this.attempt || !attempt.live) return;
     this.watchdog.touch();
     routeGatewayEvent(frame, {
       emit: (event, payload) => this.emitter.emit(event, payload),
@@ -287,10 +267,10 @@ export class GatewayConnection {
     });
   }
 
-  private onClose(attempt: Attempt, code: number, reason: string, info: GatewayClientCloseInfo | undefined): void {
-    if (attempt !== this.attempt || attempt.ended) return;
+  private onClose(attempt: GatewayAttempt, code: number, reason: string, info: GatewayClientCloseInfo | undefined): void {
+    if (attempt !== this.attempt || !attempt.live) return;
     const connectError = info?.connectError ?? attempt.connectError;
-    if (!attempt.helloed && connectError !== undefined) {
+    if (attempt.phase === "opening" && connectError !== undefined) {
       const failure = classifyConnectFailure(connectError);
       if (failure.kind === "auth") return this.endAttempt(attempt, { kind: "auth-failed" }, failure.message, failure);
       if (failure.kind === "incompatible") return this.endAttempt(attempt, { kind: "fatal" }, failure.message, failure);
@@ -307,9 +287,9 @@ export class GatewayConnection {
     this.endAttempt(attempt, { kind: "dropped" }, text);
   }
 
-  private endAttempt(attempt: Attempt, cause: DisconnectCause, reason: string, detail: EndDetail = {}): void {
-    if (attempt.ended) return;
-    attempt.ended = true;
+  /** Ends the attempt's client and its timers; no state change. */
+  private finish(attempt: GatewayAttempt): void {
+    attempt.phase = "ended";
     if (attempt.timer !== undefined) this.clock.clearTimeout(attempt.timer);
     this.watchdog.stop();
     // stop() is final for the official client; it also cancels the client's own reconnect timer.
@@ -318,32 +298,35 @@ export class GatewayConnection {
     } catch {
       // nothing left to clean up
     }
-    if (this.attempt === attempt) this.attempt = undefined;
-    if (this.stopped) return;
-    const wasConnected = attempt.ready;
+  }
+
+  private endAttempt(attempt: GatewayAttempt, cause: DisconnectCause, reason: string, detail: EndDetail = {}): void {
+    if (!attempt.live) return;
+    const wasConnected = attempt.phase === "ready";
+    this.finish(attempt);
+    if (attempt !== this.attempt) return;
     const delay = this.policy.nextDelay(cause, this.clock.now());
     const seconds = (delay / 1000).toFixed(1);
     this.lastErrorValue = { code: detail.code, message: reason, at: this.clock.now() };
+    // The retry is armed before anyone hears of the failure, so a listener's reconnectNow() or stop() replaces it.
+    const retry = this.clock.setTimeout(() => this.connect(), delay);
     const { logger } = this.options;
+    let refused: GatewayAuthFailedInfo | undefined;
     if (cause.kind === "auth-failed" || cause.kind === "fatal") {
       const code = detail.code ?? "UNKNOWN";
       const hint = detail.hint ?? connectFailureHint(undefined);
       logger.error(`gateway: connection refused (${code}): ${reason}. Fix: ${hint}. Next attempt in ${seconds} s`);
-      this.setState(cause.kind === "auth-failed" ? "auth-failed" : "waiting");
-      if (cause.kind === "auth-failed") {
-        this.lastAuthFailure = { code, message: reason, hint, retryInMs: delay };
-        this.emitter.emit("auth-failed", this.lastAuthFailure);
-      }
+      if (cause.kind === "auth-failed") refused = { code, message: reason, hint, retryInMs: delay };
     } else {
       // Repeats of the same failure while retrying go to debug, so a long outage doesn't flood the log.
       const line = `gateway: ${wasConnected ? "connection lost" : "connect failed"}: ${reason}; retrying in ${seconds} s`;
       if (wasConnected || reason !== this.lastReason) logger.info(line);
       else logger.debug(line);
-      this.setState("waiting");
     }
     this.lastReason = reason;
+    this.setState(refused ? { state: "auth-failed", retry, failure: refused } : { state: "waiting", retry });
+    if (refused) this.emitter.emit("auth-failed", refused);
     this.emitter.emit("disconnected", { reason, code: detail.code, wasConnected, retryInMs: delay });
-    if (!this.stopped && this.attempt === undefined) this.retryTimer = this.clock.setTimeout(() => this.connect(), delay);
   }
 
   private async call(method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
@@ -355,26 +338,25 @@ export class GatewayConnection {
     return this.rawCall(this.readyAttempt(method), method, params, timeoutMs);
   }
 
-  private readyAttempt(method: string): Attempt {
-    const attempt = this.attempt;
-    if (!attempt || !attempt.ready || this.current !== "connected") throw new GatewayNotConnectedError(method, this.current);
-    return attempt;
+  private readyAttempt(method: string): GatewayAttempt {
+    if (this.current.state !== "connected") throw new GatewayNotConnectedError(method, this.current.state);
+    return this.current.attempt;
   }
 
   private probe(): void {
     const attempt = this.attempt;
-    if (!attempt || attempt.ended) return;
+    if (!attempt?.live) return;
     // Any answer, even an error frame, touches the watchdog in rawCall; a missing one is the watchdog's verdict.
     this.rawCall(attempt, PROBE_METHOD, {}, this.liveness.deadAfterMs).catch(() => undefined);
   }
 
-  private async rawCall(attempt: Attempt, method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
+  private async rawCall(attempt: GatewayAttempt, method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
     try {
       const result = await attempt.client.request(method, params, timeoutMs !== undefined ? { timeoutMs } : undefined);
       if (attempt === this.attempt) this.watchdog.touch();
       return result;
     } catch (error) {
-      const mapped = toGatewayError(method, error, this.current);
+      const mapped = toGatewayError(method, error, this.current.state);
       // An error frame is still a frame: the Gateway is alive.
       if (mapped instanceof GatewayRequestError && attempt === this.attempt) this.watchdog.touch();
       throw mapped;

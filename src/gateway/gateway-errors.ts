@@ -1,14 +1,33 @@
-/** Typed errors the Gateway connection throws, and how connect failures are classified and explained. */
+/** Typed errors the Gateway connection throws, each classified once into a GatewayFailure; how connect failures are explained. */
 import { GatewayClientRequestError, isGatewayProtocolResponseError } from "@openclaw/gateway-client";
 import { readConnectErrorDetailCode } from "@openclaw/gateway-protocol/connect-error-details";
 
-/** Base class: `code` is stable for callers to branch on. */
+/**
+ * What a failed request means for whoever sent it, decided here, where the failure is seen:
+ * - `transient`: not sent, lost, timed out, or the Gateway asked for a retry: the same request later, as is.
+ * - `race`: refused because something changed under this very request (see isRaceRefusal): the same
+ *   request succeeds a moment later; a caller bounds how often it tries.
+ * - `rejected`: refused for good; the same request fails the same way.
+ */
+export type GatewayFailureKind = "transient" | "race" | "rejected";
+
+/** A failed Gateway request as data (like convex-js's FunctionResult): `reason` says why once, without method or code. */
+export interface GatewayFailure {
+  kind: GatewayFailureKind;
+  /** The Gateway's code (INVALID_REQUEST, UNAVAILABLE…) or the relay's (GATEWAY_NOT_CONNECTED…). */
+  code: string;
+  reason: string;
+}
+
+/** Base class: `code` is stable for callers to branch on; `failure` is the one classification of this error. */
 export class GatewayError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  readonly failure: GatewayFailure;
+  constructor(code: string, message: string, kind: GatewayFailureKind = "rejected", reason: string = message) {
     super(message);
     this.name = new.target.name;
     this.code = code;
+    this.failure = { kind, code, reason };
   }
 }
 
@@ -17,7 +36,7 @@ export class GatewayNotConnectedError extends GatewayError {
   readonly method: string;
   readonly state: string;
   constructor(method: string, state: string) {
-    super("GATEWAY_NOT_CONNECTED", `gateway not connected (state ${state}); ${method} was not sent`);
+    super("GATEWAY_NOT_CONNECTED", `gateway not connected (state ${state}); ${method} was not sent`, "transient");
     this.method = method;
     this.state = state;
   }
@@ -27,7 +46,7 @@ export class GatewayNotConnectedError extends GatewayError {
 export class GatewayConnectionLostError extends GatewayError {
   readonly method: string;
   constructor(method: string, reason: string) {
-    super("GATEWAY_CONNECTION_LOST", `gateway connection lost before ${method} was answered: ${reason}`);
+    super("GATEWAY_CONNECTION_LOST", `gateway connection lost before ${method} was answered: ${reason}`, "transient");
     this.method = method;
   }
 }
@@ -36,12 +55,20 @@ export class GatewayConnectionLostError extends GatewayError {
 export class GatewayRequestTimeoutError extends GatewayError {
   readonly method: string;
   constructor(method: string, timeoutMs: number) {
-    super("GATEWAY_REQUEST_TIMEOUT", `gateway did not answer ${method} within ${timeoutMs} ms`);
+    super("GATEWAY_REQUEST_TIMEOUT", `gateway did not answer ${method} within ${timeoutMs} ms`, "transient");
     this.method = method;
   }
 }
 
-/** The Gateway answered with an error frame. */
+interface ErrorFrame {
+  code: string;
+  message: string;
+  details?: unknown;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
+/** The Gateway answered with an error frame; its failure kind comes from the frame (requestFailureKind). */
 export class GatewayRequestError extends GatewayError {
   readonly method: string;
   /** The frame's own message, without the method and code this error's message adds. */
@@ -49,8 +76,8 @@ export class GatewayRequestError extends GatewayError {
   readonly details: unknown;
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
-  constructor(method: string, error: { code: string; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number }) {
-    super(error.code, `${method} failed: ${error.code}: ${error.message}`);
+  constructor(method: string, error: ErrorFrame) {
+    super(error.code, `${method} failed: ${error.code}: ${error.message}`, requestFailureKind(error), error.message);
     this.method = method;
     this.gatewayMessage = error.message;
     this.details = error.details;
@@ -59,31 +86,26 @@ export class GatewayRequestError extends GatewayError {
   }
 }
 
-/** The Gateway answered, but not in the shape the protocol promises. */
+/** The Gateway answered, but not in the shape the protocol promises: the same request gets the same answer. */
 export class GatewayProtocolError extends GatewayError {
   constructor(message: string) {
-    super("GATEWAY_PROTOCOL_ERROR", message);
+    super("GATEWAY_PROTOCOL_ERROR", message, "rejected");
   }
 }
 
-/** A race refusal (see isGatewayRaceRefusal) that kept coming back for the same request: final, not retried again. */
-export class GatewayRaceRefusalPersistsError extends GatewayRequestError {
-  readonly refusals: number;
-  constructor(refusal: GatewayRequestError, refusals: number) {
-    super(refusal.method, { code: refusal.code, message: `${refusal.gatewayMessage} (refused ${refusals} times)`, details: refusal.details });
-    this.refusals = refusals;
-  }
+/** The failure a rejected Gateway call carries; something that is not a GatewayError (a bug) is left to a retry. */
+/** The code of a failure that is not the Gateway's answer (an error of the relay's own). */
+export const UNCLASSIFIED_CODE = "GATEWAY_UNCLASSIFIED";
+
+export function gatewayFailureOf(error: unknown): GatewayFailure {
+  if (error instanceof GatewayError) return error.failure;
+  return { kind: "transient", code: UNCLASSIFIED_CODE, reason: error instanceof Error ? error.message : String(error) };
 }
 
-/** Worth retrying later (the bridge keeps the message queued): not connected, lost, timed out, a retryable answer, or a race refusal. */
-export function isRetryableGatewayError(error: unknown): boolean {
-  return (
-    error instanceof GatewayNotConnectedError ||
-    error instanceof GatewayConnectionLostError ||
-    error instanceof GatewayRequestTimeoutError ||
-    (error instanceof GatewayRequestError && (error.retryable || error.code === "UNAVAILABLE")) ||
-    isGatewayRaceRefusal(error)
-  );
+/** An error frame is worth the same request again when it says so, when the Gateway is unavailable, or when it is a race. */
+function requestFailureKind(frame: ErrorFrame): GatewayFailureKind {
+  if (frame.retryable === true || frame.code === "UNAVAILABLE") return "transient";
+  return isRaceRefusal(frame) ? "race" : "rejected";
 }
 
 /** The one structured race signal: a session target changed between authorization and commit (session-sharing.ts). */
@@ -116,13 +138,12 @@ const RACE_MESSAGES: readonly RegExp[] = [
  * "session-routing-changed", "active-leaf-changed", "session-settings-changed", which compare the
  * request's own expectations and so fail the same way again, or "chat-request-conflict") is final.
  */
-export function isGatewayRaceRefusal(error: unknown): error is GatewayRequestError {
-  if (!(error instanceof GatewayRequestError) || error instanceof GatewayRaceRefusalPersistsError) return false;
-  if (error.code !== "INVALID_REQUEST") return false;
-  const detailCode = readString(error.details, "code");
+function isRaceRefusal(frame: ErrorFrame): boolean {
+  if (frame.code !== "INVALID_REQUEST") return false;
+  const detailCode = readString(frame.details, "code");
   if (detailCode === RACE_DETAIL_CODE) return true;
-  if (detailCode !== undefined || readString(error.details, "reason") !== undefined) return false;
-  return RACE_MESSAGES.some((pattern) => pattern.test(error.gatewayMessage));
+  if (detailCode !== undefined || readString(frame.details, "reason") !== undefined) return false;
+  return RACE_MESSAGES.some((pattern) => pattern.test(frame.message));
 }
 
 /** Detail codes that no amount of reconnecting fixes: a person has to change credentials or approve something. */

@@ -10,7 +10,7 @@ import {
   type ShutdownEvent,
 } from "./gateway-events.js";
 
-type Routed = "chat" | "session.message" | "sessions.changed" | "shutdown";
+type Routed = "chat" | "session.message" | "sessions.changed" | "shutdown" | "health" | "cron" | "skills.changed";
 
 export interface EventRouterSink {
   emit<K extends Routed>(event: K, payload: GatewayConnectionEvents[K]): void;
@@ -29,7 +29,7 @@ function deliver<K extends Routed>(sink: EventRouterSink, event: K, parsed: Gate
   sink.emit(event, parsed);
 }
 
-/** Events the bridge does not use (tick, agent, health, presence, cron…) only count as liveness. */
+/** Events the relay does not use (tick, agent, presence…) only count as liveness. */
 export function routeGatewayEvent(frame: EventFrame, sink: EventRouterSink): void {
   const { event, payload } = frame;
   switch (event) {
@@ -45,6 +45,11 @@ export function routeGatewayEvent(frame: EventFrame, sink: EventRouterSink): voi
       sink.emit("shutdown", shutdown);
       return;
     }
+    case "health":
+    case "cron":
+    case "skills.changed":
+      sink.emit(event, payload);
+      return;
     default:
       return;
   }

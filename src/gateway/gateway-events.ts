@@ -1,5 +1,6 @@
 /** The Gateway events the bridge consumes: their types and the checks that turn untrusted payloads into them. */
 import type { ChatEvent, HelloOk, SessionRow, ShutdownEvent } from "@openclaw/gateway-protocol";
+import { isRecord, num, str } from "../json-values.js";
 
 export type { ChatEvent, SessionRow, ShutdownEvent };
 
@@ -71,12 +72,7 @@ export interface GatewayHelloInfo {
 
 export type Rec = Record<string, unknown>;
 
-export function isRecord(value: unknown): value is Rec {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
-const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+export { isRecord };
 
 const CHAT_STATES = new Set(["status", "delta", "final", "aborted", "error"]);
 

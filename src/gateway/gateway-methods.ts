@@ -1,5 +1,6 @@
 /** The Gateway methods the bridge calls: typed parameters, and checks that turn answers into typed results. */
 import type { ChatAbortParams, ChatHistoryParams, SessionRow, SessionsListParams, validateChatSendParams } from "@openclaw/gateway-protocol";
+import { num, str } from "../json-values.js";
 import { GatewayProtocolError } from "./gateway-errors.js";
 import { isRecord, parseTranscriptMessage, transcriptEntry, type Rec, type TranscriptEntry, type TranscriptMessage } from "./gateway-events.js";
 
@@ -68,8 +69,6 @@ export interface SessionsListResult {
 
 export type { SessionsListParams };
 
-const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 function expectRecord(method: string, payload: unknown): Rec {
   if (!isRecord(payload)) throw new GatewayProtocolError(`${method}: answer is not an object`);

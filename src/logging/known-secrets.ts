@@ -1,12 +1,12 @@
 /** Every credential value the relay holds at start, whatever its source: masked wherever it shows up in a log line or a report. */
 import type { Env } from "../config/paths.js";
+import { secretValues, type FastclawConfig } from "../config/schema.js";
 import { resolveGatewayConfig, type ResolvedGatewayConfig } from "../gateway/gateway-config.js";
 
-export interface SecretSources {
-  instanceSecret?: string;
-  contentKey?: string;
+/** A relay config (whole, or as `run` took it): its SECRET_KEYS, and its own Gateway settings for the resolution. */
+export type SecretSources = Pick<FastclawConfig, "instanceSecret" | "registrationKey" | "contentKey"> & {
   gateway?: { url?: string; token?: string; password?: string };
-}
+};
 
 export type ResolveGateway = (options: { env: Env; explicit?: SecretSources["gateway"] }) => Promise<ResolvedGatewayConfig>;
 
@@ -16,7 +16,7 @@ export type ResolveGateway = (options: { env: Env; explicit?: SecretSources["gat
  * A resolution that fails here fails again, reported, when the relay connects; it hides nothing.
  */
 export async function knownSecrets(env: Env, config: SecretSources, resolve: ResolveGateway = resolveGatewayConfig): Promise<string[]> {
-  const values = [config.instanceSecret, config.contentKey, config.gateway?.token, config.gateway?.password];
+  const values: Array<string | undefined> = secretValues(config);
   try {
     const { auth } = await resolve({ env, ...(config.gateway ? { explicit: config.gateway } : {}) });
     values.push(auth.token, auth.password);

@@ -1,17 +1,18 @@
 /** Request/response calls to Convex for pairing (HTTP, short timeout) with errors a person can act on. */
 import type { FunctionArgs, FunctionReference, FunctionReturnType } from "convex/server";
-import { convexErrorCode } from "./convex-functions.js";
+import { RelayError } from "../relay-error.js";
+import { convexErrorData } from "../convex-sync/convex-error.js";
 
-export class PairingError extends Error {
+/**
+ * A pairing step that failed: the code is Convex's own refusal code (`UNAUTHORIZED`, `RATE_LIMITED`, …)
+ * when Convex answered, else one of the relay's.
+ */
+export class PairingError extends RelayError<string> {
   override readonly name = "PairingError";
-  constructor(
-    message: string,
-    readonly hint?: string,
-    readonly code?: string,
-  ) {
-    super(message);
-  }
 }
+
+/** Convex could not be reached at all (refused, DNS, timeout). */
+export const CONVEX_UNREACHABLE = "CONVEX_UNREACHABLE";
 
 /** How long one pairing call to Convex may take. */
 export const PAIRING_CALL_TIMEOUT_MS = 15_000;
@@ -38,13 +39,6 @@ function describe(error: unknown): string {
   return `${error.message.split("\n")[0] ?? ""}${cause instanceof Error ? ` (${cause.message})` : ""}`;
 }
 
-/** The `message` a ConvexError carries (`data = {code, message}`): clearer than the client's "Uncaught ConvexError: {…}". */
-function refusalMessage(error: unknown): string | undefined {
-  const data = (error as { data?: unknown }).data;
-  const message = typeof data === "object" && data !== null ? (data as { message?: unknown }).message : undefined;
-  return typeof message === "string" ? message : undefined;
-}
-
 export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_TIMEOUT_MS): Promise<ConvexCaller> {
   const { ConvexHttpClient } = await import("convex/browser");
   const client = new ConvexHttpClient(url, {
@@ -53,9 +47,13 @@ export async function createConvexCaller(url: string, timeoutMs = PAIRING_CALL_T
     fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   });
   const classified = (error: unknown): PairingError => {
-    const code = convexErrorCode(error);
-    if (code) return new PairingError(`Convex refused: ${code}: ${refusalMessage(error) ?? describe(error)}`, HINTS[code], code);
-    return new PairingError(`Cannot reach Convex at ${url}: ${describe(error)}`, "Check the URL (`convexUrl` in the config) and the network.");
+    // The ConvexError's own message is clearer than the client's "Uncaught ConvexError: {…}".
+    const refusal = convexErrorData(error);
+    if (refusal) {
+      const { code } = refusal;
+      return new PairingError(code, `Convex refused: ${code}: ${refusal.message ?? describe(error)}`, HINTS[code]);
+    }
+    return new PairingError(CONVEX_UNREACHABLE, `Cannot reach Convex at ${url}: ${describe(error)}`, "Check the URL (`convexUrl` in the config) and the network.");
   };
   return {
     url,

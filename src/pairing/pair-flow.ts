@@ -4,7 +4,7 @@ import { loadConfig } from "../config/load.js";
 import type { Env } from "../config/paths.js";
 import { createConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
-import { fn } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
 import { withdrawPairingCode } from "./cancel.js";
 import { buildPairingPayload } from "./payload.js";
 import { webPairingUrl } from "./web-url.js";
@@ -46,13 +46,10 @@ export async function runPairing(options: PairOptions): Promise<PairOutcome> {
   const loaded = await loadConfig(options.env);
   const convexUrl = options.convexUrl ?? loaded.effective.convexUrl;
   if (!convexUrl) {
-    throw new ConfigError(
-      "incomplete",
-      loaded.file,
-      "`convexUrl` is missing: this relay does not know which Convex deployment to use",
-      "convexUrl",
-      "Pass it once: `fastclaw-relay pair --convex-url https://<deployment>.convex.cloud` (or set FASTCLAW_CONVEX_URL).",
-    );
+    throw new ConfigError("CONFIG_INCOMPLETE", loaded.file, "`convexUrl` is missing: this relay does not know which Convex deployment to use", {
+      key: "convexUrl",
+      hint: "Pass it once: `fastclaw-relay pair --convex-url https://<deployment>.convex.cloud` (or set FASTCLAW_CONVEX_URL).",
+    });
   }
   const convex = await createConvexCaller(convexUrl);
   let current = loaded.data;
@@ -69,7 +66,7 @@ export async function runPairing(options: PairOptions): Promise<PairOutcome> {
   await options.onEvent({ event: "registered", instanceId: config.instanceId, name: config.instanceName, created, convexUrl });
 
   const token = newCredential();
-  const { pairingId, expiresAt } = await convex.mutation(fn.pairingCreate, { relaySecret: config.instanceSecret, token });
+  const { pairingId, expiresAt } = await convex.mutation(api.pairing.create, { relaySecret: config.instanceSecret, token });
   const web = await webPairingUrl(convex, config.instanceSecret, token, config.contentKey);
   await options.onEvent({
     event: "pairing",

@@ -7,7 +7,7 @@ import { updateConfig } from "../config/store.js";
 import { generateContentKey } from "../e2e/content-key.js";
 import type { ConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
-import { fn } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
 
 export interface Registration {
   config: FastclawConfig & { convexUrl: string; instanceSecret: string; contentKey: string; instanceId: string; instanceName: string };
@@ -59,7 +59,7 @@ export async function ensureRegistered(
     // Without the key yet (it is saved once the deployment took the call), and never another deployment's.
     await updateConfig(env, (c) => ({ ...withKey(c, convex.url, undefined), instanceSecret: made, contentKey }));
   }
-  const { instanceId } = await convex.mutation(fn.register, { secret, name: instanceName, ...(key !== undefined ? { registrationKey: key } : {}) });
+  const { instanceId } = await convex.mutation(api.instances.register, { secret, name: instanceName, ...(key !== undefined ? { registrationKey: key } : {}) });
   const registered = secret;
   // Kept (0600, like the secret) after the call went through, so a later `pair` can register again by itself.
   const { config } = await updateConfig(env, (c) => ({

@@ -1,5 +1,7 @@
 /** `status`'s quick question to Convex: `relay:info` over HTTP with a short timeout. */
-import { convexErrorCode, fn, type RelayInfo } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
+import { convexErrorCode } from "../convex-sync/convex-error.js";
+import type { RelayInfo } from "./convex-functions.js";
 
 export type RelayInfoResult = { ok: true; info: RelayInfo } | { ok: false; reachable: boolean; code?: string; message: string };
 
@@ -11,7 +13,7 @@ export async function fetchRelayInfo(convexUrl: string, relaySecret: string, tim
     fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) }),
   });
   try {
-    return { ok: true, info: await client.query(fn.relayInfo, { relaySecret }) };
+    return { ok: true, info: await client.query(api.relay.info, { relaySecret }) };
   } catch (error) {
     const code = convexErrorCode(error);
     if (code) return { ok: false, reachable: true, code, message: errorMessage(error) };

@@ -8,7 +8,7 @@ import { saveConfig } from "../config/store.js";
 import { generateContentKey } from "../e2e/content-key.js";
 import { PairingError, type ConvexCaller } from "./convex-calls.js";
 import { newCredential } from "./credentials.js";
-import { fn } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
 
 export interface ResetOutcome {
   revokedDevices: number;
@@ -29,6 +29,7 @@ export async function resetInstance(
   const oldSecret = current.instanceSecret;
   if (!oldSecret)
     throw new PairingError(
+      "NOTHING_TO_RESET",
       "Nothing to reset: this relay has no instance secret yet.",
       "Run `fastclaw-relay pair` without --reset.",
     );
@@ -37,7 +38,7 @@ export async function resetInstance(
   const newSecret = newCredential();
   let revokedDevices: number;
   try {
-    ({ revokedDevices } = await convex.mutation(fn.pairingReset, { relaySecret: oldSecret, newSecret }));
+    ({ revokedDevices } = await convex.mutation(api.pairing.reset, { relaySecret: oldSecret, newSecret }));
   } catch (error) {
     await rm(backup, { force: true }); // nothing changed; the backup would only be a stray copy of a secret
     throw error;
@@ -50,6 +51,7 @@ export async function resetInstance(
     const rescue = `${file}.new-${now}`;
     await writeFile(rescue, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
     throw new PairingError(
+      "CONFIG_NOT_SAVED",
       `Convex rotated the secret but ${file} could not be updated (${error instanceof Error ? error.message : String(error)}).`,
       `The new configuration is in ${rescue}; move it over ${file}. The old one is in ${backup}.`,
     );

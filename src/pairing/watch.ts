@@ -1,6 +1,8 @@
 /** Waits for a pairing code to be claimed through a `pairing:watch` subscription (pushed by Convex, never polled). */
 import type { PairingStatus, PairingWatch } from "./convex-functions.js";
-import { convexErrorCode, fn } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
+import type { Id } from "../../convex/_generated/dataModel.js";
+import { convexErrorCode } from "../convex-sync/convex-error.js";
 
 export type WatchOutcome =
   | { status: "claimed"; device: { name: string; platform: string } }
@@ -11,7 +13,7 @@ export type WatchOutcome =
 export interface WatchOptions {
   convexUrl: string;
   relaySecret: string;
-  pairingId: string;
+  pairingId: Id<"pairingCodes">;
   expiresAt: number;
   signal: AbortSignal;
   /** Grace after expiresAt before the relay decides on its own that the code expired. */
@@ -46,7 +48,7 @@ export async function waitForClaim(options: WatchOptions): Promise<WatchOutcome>
         Math.max(0, options.expiresAt - Date.now()) + (options.graceMs ?? 10_000),
       );
       unsubscribe = client.onUpdate(
-        fn.pairingWatch,
+        api.pairing.watch,
         { relaySecret: options.relaySecret, pairingId: options.pairingId },
         (update: PairingWatch) => {
           if (update.status === "pending") return;

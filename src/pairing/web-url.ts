@@ -1,6 +1,6 @@
 /** The web app's pairing link for a new code, from the site URL the deployment reports (`web:info`). */
 import type { ConvexCaller } from "./convex-calls.js";
-import { fn } from "./convex-functions.js";
+import { api } from "../../convex/_generated/api.js";
 import { buildWebPairingUrl } from "./web-link.js";
 
 export type WebPairingUrl = { url: string; note?: undefined } | { url: null; note: string };
@@ -12,7 +12,7 @@ export type WebPairingUrl = { url: string; note?: undefined } | { url: null; not
 export async function webPairingUrl(convex: ConvexCaller, relaySecret: string, token: string, contentKey: string): Promise<WebPairingUrl> {
   let siteUrl: string | null;
   try {
-    ({ siteUrl } = await convex.query(fn.webInfo, { relaySecret }));
+    ({ siteUrl } = await convex.query(api.web.info, { relaySecret }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (/Could not find public function/i.test(message)) {

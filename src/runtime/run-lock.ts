@@ -1,6 +1,8 @@
 /** One `run` per state dir: a lock file holding the owner's pid, taken over only when that process is gone. */
 import { readFileSync } from "node:fs";
 import { open, readFile, stat, unlink } from "node:fs/promises";
+import { RelayError } from "../relay-error.js";
+import { processAlive } from "./process-alive.js";
 
 export interface RunLockDeps {
   pid: number;
@@ -13,16 +15,17 @@ export interface RunLock {
   release(): Promise<void>;
 }
 
-/** Thrown when another live relay holds the lock; the message says who and what to do. */
-export class RunLockHeldError extends Error {
+/** Thrown when another live relay holds the lock; the message says who, the hint what to do. */
+export class RunLockHeldError extends RelayError<"RUN_LOCK_HELD"> {
+  override readonly name = "RunLockHeldError";
   readonly holderPid: number;
   constructor(file: string, holderPid: number) {
     super(
-      `another fastclaw-relay run (pid ${holderPid}) is already using this state dir (lock: ${file}).\n` +
-        "Two relays on one state dir would share its spool and cursors. Stop the other one first " +
+      "RUN_LOCK_HELD",
+      `another fastclaw-relay run (pid ${holderPid}) is already using this state dir (lock: ${file}).`,
+      "Two relays on one state dir would share its spool and cursors. Stop the other one first " +
         "(`fastclaw-relay stop` if it is the service, otherwise end that process), or give this one its own FASTCLAW_STATE_DIR.",
     );
-    this.name = "RunLockHeldError";
     this.holderPid = holderPid;
   }
 }
@@ -110,12 +113,8 @@ export function defaultRunLockDeps(): RunLockDeps {
     pid: process.pid,
     now: Date.now,
     isRelayAlive: (pid) => {
-      try {
-        process.kill(pid, 0);
-      } catch (error) {
-        // EPERM: alive, but someone else's process — with a lock in our state dir, assume a relay.
-        if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-      }
+      // Someone else's process (EPERM) counts as alive: with a lock in our state dir, assume a relay.
+      if (!processAlive(pid)) return false;
       try {
         return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("fastclaw-relay");
       } catch {

@@ -37,6 +37,8 @@ export interface RuntimeState {
     spool?: SpoolStatus;
     lastError?: { message: string; at: number };
   };
+  /** Optional features and why one is off (`relay.cronControl`, scopes the Gateway granted). */
+  features?: { cronControl: { enabled: boolean; reason?: string } };
   instanceId?: string;
   lastError?: { message: string; at: number };
 }

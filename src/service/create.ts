@@ -11,6 +11,7 @@ export async function createServiceManager(deps: ManagerDeps): Promise<ServiceMa
     return new LaunchdService(deps);
   }
   throw new ServiceError(
+    "SERVICE_UNSUPPORTED",
     `Service management is not supported on ${deps.platform} (only Linux with systemd and macOS).`,
     "Run `fastclaw-relay run` under your own supervisor instead.",
   );

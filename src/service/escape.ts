@@ -16,6 +16,7 @@ export function refuseControlChars(what: string, value: string): string {
     const code = `U+${match[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
     const kind = match[0] === "\n" || match[0] === "\r" ? "a line break" : "a control character";
     throw new ServiceError(
+      "SERVICE_UNSAFE_VALUE",
       `${what} contains ${kind} (${code} at position ${match.index}): it cannot be written into the service definition`,
       "Install from a path (and with environment values) without line breaks or other control characters.",
     );

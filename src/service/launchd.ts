@@ -1,9 +1,7 @@
 /** launchd: a LaunchAgent in ~/Library/LaunchAgents, driven through `launchctl` (gui/<uid> domain). */
 import { chmod, mkdir, rm } from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { statePaths, type Env } from "../config/paths.js";
+import { homeDir, statePaths, type Env } from "../config/paths.js";
 import {
   NOT_INSTALLED_HINT,
   ServiceError,
@@ -14,12 +12,16 @@ import {
   type ServiceManager,
 } from "./manager.js";
 import { renderLaunchdPlist } from "./render.js";
+import { START_WATCH_MS, watchStart } from "./start-watch.js";
 import { describeFailure, type CommandResult } from "./runner.js";
 import { buildServiceSpec, LAUNCHD_LABEL } from "./spec.js";
 import { readIfExists, writeIfChanged } from "./write-file.js";
 
+/** How long a launchd job may show "not running" right after a start before that counts as a failure. */
+const LAUNCHD_GRACE_MS = 1_500;
+
 export function launchdPlistPath(env: Env): string {
-  const home = env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
+  const home = homeDir(env);
   return path.join(home, "Library", "LaunchAgents", `${LAUNCHD_LABEL}.plist`);
 }
 
@@ -74,14 +76,14 @@ export class LaunchdService implements ServiceManager {
   private async must(...args: string[]): Promise<CommandResult> {
     const result = await this.launchctl(...args);
     if (result.code === 127)
-      throw new ServiceError("launchctl is not available.", "Run `fastclaw-relay run` under another supervisor.");
-    if (result.code !== 0) throw new ServiceError(describeFailure("launchctl", args, result));
+      throw new ServiceError("SERVICE_UNSUPPORTED", "launchctl is not available.", "Run `fastclaw-relay run` under another supervisor.");
+    if (result.code !== 0) throw new ServiceError("SERVICE_COMMAND_FAILED", describeFailure("launchctl", args, result));
     return result;
   }
 
   private async print(): Promise<LaunchctlPrint | undefined> {
     const result = await this.launchctl("print", this.target);
-    if (result.code === 127) throw new ServiceError("launchctl is not available.");
+    if (result.code === 127) throw new ServiceError("SERVICE_UNSUPPORTED", "launchctl is not available.");
     return result.code === 0 ? parseLaunchctlPrint(result.stdout) : undefined;
   }
 
@@ -89,17 +91,28 @@ export class LaunchdService implements ServiceManager {
     return readIfExists(this.file).then((content) => content !== undefined);
   }
 
-  private async settle(): Promise<void> {
-    const settleMs = this.deps.settleMs ?? 1500;
-    if (settleMs <= 0) return;
-    await sleep(settleMs);
-    const printed = await this.print();
-    if (printed?.state === "running") return;
-    throw new ServiceError(
-      `${LAUNCHD_LABEL} did not stay up (state ${printed?.state ?? "not loaded"}, last exit code ${printed?.lastExitCode ?? "?"}).`,
-      "`fastclaw-relay status` and `fastclaw-relay logs` say why.",
-    );
+  /** Watches a just-started job: a relay that exits (bad config, crash) is reported, not hidden. */
+  private settle(): Promise<void> {
+    return watchStart({
+      watchMs: this.deps.settleMs ?? START_WATCH_MS,
+      // `kickstart -k` leaves the previous run's exit code showing until the new process is up.
+      graceMs: LAUNCHD_GRACE_MS,
+      runtimeFile: statePaths(this.deps.env).runtimeFile,
+      probe: async () => {
+        const printed = await this.print();
+        if (printed?.state === "running") return { kind: "up", pid: printed.pid };
+        // Not running and never exited: launchd has not spawned it yet. Not running after an exit: it did not hold.
+        if (printed && printed.lastExitCode === undefined) return { kind: "starting" };
+        const error = new ServiceError(
+          "SERVICE_DID_NOT_STAY_UP",
+          `${LAUNCHD_LABEL} did not stay up (state ${printed?.state ?? "not loaded"}, last exit code ${printed?.lastExitCode ?? "?"}).`,
+          "`fastclaw-relay status` and `fastclaw-relay logs` say why.",
+        );
+        return { kind: "failed", error };
+      },
+    });
   }
+
 
   async install(options: { force: boolean }): Promise<InstallOutcome> {
     const spec = buildServiceSpec(this.deps, LAUNCHD_RUN_ARGS);
@@ -142,7 +155,7 @@ export class LaunchdService implements ServiceManager {
 
   async start(): Promise<ActionOutcome> {
     if (!(await this.installed()))
-      throw new ServiceError(`${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+      throw new ServiceError("SERVICE_NOT_INSTALLED", `${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     const before = await this.print();
     if (before?.state === "running") return { message: `${LAUNCHD_LABEL} is already running.`, notes: [] };
     await this.must("enable", this.target);
@@ -161,7 +174,7 @@ export class LaunchdService implements ServiceManager {
 
   async restart(): Promise<ActionOutcome> {
     if (!(await this.installed()))
-      throw new ServiceError(`${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+      throw new ServiceError("SERVICE_NOT_INSTALLED", `${LAUNCHD_LABEL} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     const before = await this.print();
     await this.must("enable", this.target);
     if (before) await this.must("kickstart", "-k", this.target);

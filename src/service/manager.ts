@@ -1,15 +1,21 @@
 /** The service-manager seam: what install/uninstall/start/stop/restart/status need from systemd or launchd. */
 import type { Env } from "../config/paths.js";
+import { RelayError } from "../relay-error.js";
 import type { CommandRunner } from "./runner.js";
 
-export class ServiceError extends Error {
+export type ServiceErrorCode =
+  /** Neither systemd nor launchd: not Linux or macOS, or the tool is not installed. */
+  | "SERVICE_UNSUPPORTED"
+  /** systemctl/launchctl answered with a failure. */
+  | "SERVICE_COMMAND_FAILED"
+  | "SERVICE_NOT_INSTALLED"
+  /** Started, then exited within the settle time. */
+  | "SERVICE_DID_NOT_STAY_UP"
+  /** A path or value that cannot be written into a unit file or plist. */
+  | "SERVICE_UNSAFE_VALUE";
+
+export class ServiceError extends RelayError<ServiceErrorCode> {
   override readonly name = "ServiceError";
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
 }
 
 export type FileChange = "created" | "updated" | "rewritten" | "unchanged";
@@ -73,7 +79,7 @@ export interface ManagerDeps {
   username: string;
   nodePath?: string;
   entryPath?: string;
-  /** How long to watch a freshly started service before calling it up (default 1500 ms; tests use 0). */
+  /** Longest watch of a freshly started service for its relay to report itself or fail (default START_WATCH_MS; tests use 0). */
   settleMs?: number;
 }
 

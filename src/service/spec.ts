@@ -1,8 +1,7 @@
 /** What a service definition says: which node runs which entry point, with which environment and files. */
 import { realpathSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { statePaths, type Env } from "../config/paths.js";
+import { homeDir, statePaths, type Env } from "../config/paths.js";
 import { packageRoot } from "./package-root.js";
 
 export const SYSTEMD_UNIT_NAME = "fastclaw-relay.service";
@@ -53,10 +52,6 @@ export function defaultEntryPath(): string {
   }
 }
 
-function homeOf(env: Env): string {
-  return env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir();
-}
-
 export function servicePath(nodePath: string, platform: NodeJS.Platform): string {
   const dirs = [path.dirname(nodePath)];
   if (platform === "darwin") dirs.push("/opt/homebrew/bin");
@@ -73,7 +68,7 @@ export function buildServiceSpec(inputs: SpecInputs, args: string[]): ServiceSpe
     throw new Error(`service paths must be absolute (node: ${nodePath}, entry: ${entryPath})`);
   }
   const environment: Array<[string, string]> = [
-    ["HOME", homeOf(env)],
+    ["HOME", homeDir(env)],
     ["PATH", servicePath(nodePath, platform)],
     ["NODE_ENV", "production"],
   ];

@@ -1,10 +1,8 @@
 /** systemd --user: the unit in ~/.config/systemd/user, driven through `systemctl --user`. */
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import os from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Env } from "../config/paths.js";
-import { statePaths } from "../config/paths.js";
+import { homeDir, statePaths } from "../config/paths.js";
 import { checkLinger, lingerNote } from "./linger.js";
 import {
   NOT_INSTALLED_HINT,
@@ -16,6 +14,7 @@ import {
   type ServiceManager,
 } from "./manager.js";
 import { renderSystemdUnit } from "./render.js";
+import { START_WATCH_MS, watchStart } from "./start-watch.js";
 import { describeFailure, type CommandResult } from "./runner.js";
 import { buildServiceSpec, SYSTEMD_UNIT_NAME } from "./spec.js";
 import { readIfExists, writeIfChanged } from "./write-file.js";
@@ -23,8 +22,7 @@ import { readIfExists, writeIfChanged } from "./write-file.js";
 /** `$XDG_CONFIG_HOME/systemd/user/fastclaw-relay.service` (XDG_CONFIG_HOME only when absolute, per the spec). */
 export function systemdUnitPath(env: Env): string {
   const xdg = env.XDG_CONFIG_HOME;
-  const configHome =
-    xdg && path.isAbsolute(xdg) ? xdg : path.join(env.HOME && env.HOME.length > 0 ? env.HOME : os.homedir(), ".config");
+  const configHome = xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), ".config");
   return path.join(configHome, "systemd", "user", SYSTEMD_UNIT_NAME);
 }
 
@@ -71,6 +69,7 @@ export class SystemdService implements ServiceManager {
   private failure(args: string[], result: CommandResult): ServiceError {
     if (result.code === 127) {
       return new ServiceError(
+        "SERVICE_UNSUPPORTED",
         "systemctl is not installed: this system does not run systemd.",
         "Run `fastclaw-relay run` under another supervisor.",
       );
@@ -78,7 +77,7 @@ export class SystemdService implements ServiceManager {
     const hint = BUS_TROUBLE.test(result.stderr)
       ? "No systemd user manager is reachable from this shell. Log in through a normal session (not `su`), or set XDG_RUNTIME_DIR=/run/user/$(id -u)."
       : undefined;
-    return new ServiceError(describeFailure("systemctl", ["--user", ...args], result), hint);
+    return new ServiceError("SERVICE_COMMAND_FAILED", describeFailure("systemctl", ["--user", ...args], result), hint);
   }
 
   private async must(...args: string[]): Promise<CommandResult> {
@@ -105,21 +104,30 @@ export class SystemdService implements ServiceManager {
     return readIfExists(this.file).then((content) => content !== undefined);
   }
 
-  /** Watches a just-started unit briefly: a relay that exits at once (bad config, crash) is reported, not hidden. */
-  private async settle(): Promise<void> {
-    const settleMs = this.deps.settleMs ?? 1500;
-    if (settleMs <= 0) return;
-    await sleep(settleMs);
-    const show = await this.show();
-    const running = show.ActiveState === "active" || show.ActiveState === "activating" || show.ActiveState === "reloading";
-    if (running && show.SubState !== "auto-restart") return;
-    const status = show.ExecMainStatus ?? "?";
-    throw new ServiceError(
-      `${this.name} did not stay up: ${show.ActiveState} (${show.SubState}), exit status ${status}.`,
-      status === "78"
-        ? "The configuration is unusable: `fastclaw-relay status` says why."
-        : `See \`fastclaw-relay logs\` or \`journalctl --user -u ${this.name}\`.`,
-    );
+  /** Watches a just-started unit: a relay that exits (bad config, crash) is reported, not hidden. */
+  private settle(): Promise<void> {
+    return watchStart({
+      watchMs: this.deps.settleMs ?? START_WATCH_MS,
+      runtimeFile: statePaths(this.deps.env).runtimeFile,
+      probe: async () => {
+        const show = await this.show();
+        if (show.ActiveState === "activating" && show.SubState !== "auto-restart") return { kind: "starting" };
+        const up = show.ActiveState === "active" || show.ActiveState === "reloading";
+        if (up && show.SubState !== "auto-restart") {
+          const pid = Number(show.MainPID);
+          return { kind: "up", pid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
+        }
+        const status = show.ExecMainStatus ?? "?";
+        const error = new ServiceError(
+          "SERVICE_DID_NOT_STAY_UP",
+          `${this.name} did not stay up: ${show.ActiveState} (${show.SubState}), exit status ${status}.`,
+          status === "78"
+            ? "The configuration is unusable: `fastclaw-relay status` says why."
+            : `See \`fastclaw-relay logs\` or \`journalctl --user -u ${this.name}\`.`,
+        );
+        return { kind: "failed", error };
+      },
+    });
   }
 
   async install(options: { force: boolean }): Promise<InstallOutcome> {
@@ -165,7 +173,7 @@ export class SystemdService implements ServiceManager {
   }
 
   async start(): Promise<ActionOutcome> {
-    if (!(await this.installed())) throw new ServiceError(`${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+    if (!(await this.installed())) throw new ServiceError("SERVICE_NOT_INSTALLED", `${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     await this.ensureManager();
     if ((await this.systemctl("is-active", "--quiet", this.name)).code === 0) {
       return { message: `${this.name} is already running.`, notes: [] };
@@ -191,7 +199,7 @@ export class SystemdService implements ServiceManager {
   }
 
   async restart(): Promise<ActionOutcome> {
-    if (!(await this.installed())) throw new ServiceError(`${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
+    if (!(await this.installed())) throw new ServiceError("SERVICE_NOT_INSTALLED", `${this.name} is not installed (no ${this.file}).`, NOT_INSTALLED_HINT);
     await this.ensureManager();
     await this.systemctl("reset-failed", this.name);
     await this.must("restart", this.name);

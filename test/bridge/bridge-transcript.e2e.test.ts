@@ -4,7 +4,7 @@
  * burst in one session is listed in the transcript's order, each message followed by its reply.
  */
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
-import { longReplyFor } from "../../src/devkit/stub-model-server.js";
+import { longReplyFor } from "../../dev/devkit/stub-model-server.js";
 import { transcriptText } from "../../src/gateway/index.js";
 import type { AppMessage } from "../../src/app-client/app-client.js";
 import { expectTranscriptMatchesConvex, eventually, sessionKey, usePipeline } from "./pipeline.js";
@@ -82,22 +82,28 @@ test("a 12,000-character message from another channel, and its reply, reach the 
   expect(reply.text).not.toContain(GATEWAY_CUT);
 }, 200_000);
 
-test("a burst of app messages in one session is listed as the transcript orders it: each message, then its reply", async () => {
+test("a burst of app messages in one session is listed exactly as the transcript orders it", async () => {
   const key = sessionKey("burst");
   const texts = ["first", "second", "third", "fourth"].map((word) => `burst ${word}`);
   for (const text of texts) await current().app.send(key, text);
+  // The Gateway's queue mode decides how many replies a burst gets: by default ("steer") a message that
+  // arrives during a run joins it, so four messages may get fewer than four replies. What the relay
+  // promises is the transcript's own order, every message once, and the burst's last reply.
   await eventually(async () => {
     const all = await current().app.allMessages(key);
-    const settled = all.filter((row) => row.role === "assistant" && row.gatewayMessageId && row.status !== "streaming");
-    if (settled.length < texts.length) throw new Error(`${settled.length} replies settled`);
+    const mirrored = all.filter((row) => row.role === "user" && row.gatewayMessageId);
+    if (mirrored.length < texts.length) throw new Error(`${mirrored.length} of ${texts.length} messages in the transcript`);
+    const last = all.filter((row) => row.role === "user" || row.role === "assistant").at(-1);
+    if (last?.role !== "assistant" || !last.gatewayMessageId || last.status === "streaming") throw new Error("the burst's last reply has not settled");
   }, 150_000);
   const rows = await expectTranscriptMatchesConvex(current(), key);
   const history = await current().operator.connection.chatHistory({ sessionKey: key, limit: 100 });
   if (history.kind === "reset") throw new Error("chat.history answered reset for a page");
-  const transcriptOrder = history.entries.filter((e) => ["user", "assistant"].includes(e.message.role)).map((e) => e.messageId);
+  const transcript = history.entries.filter((e) => ["user", "assistant"].includes(e.message.role));
   const listed = rows.filter((row) => row.gatewayMessageId).map((row) => row.gatewayMessageId);
-  expect(listed).toEqual(transcriptOrder);
-  const roles = rows.filter((row) => row.role === "user" || row.role === "assistant").map((row) => row.role);
-  expect(roles).toEqual(texts.flatMap(() => ["user", "assistant"]));
+  expect(listed).toEqual(transcript.map((e) => e.messageId));
   expect(rows.filter((row) => row.role === "user").map((row) => row.text)).toEqual(texts);
+  expect(rows.filter((row) => row.role === "user").every((row) => row.source === "app" && row.status === "delivered")).toBe(true);
+  expect(rows.at(-1)?.role).toBe("assistant");
+  expect(rows.filter((row) => row.role === "assistant").length).toBeGreaterThanOrEqual(1);
 }, 240_000);

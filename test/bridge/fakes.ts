@@ -1,11 +1,29 @@
 /** Test doubles for the bridge's ports: a scriptable Gateway and a recording Convex. */
-import type { ConvexWrites, FailureKind, FullText, GatewayPort, GatewaySessionInfo, HistoryResult } from "../../src/bridge/ports.js";
+import {
+  gatewayFailureOf,
+  type ChatSendResult,
+  type ConvexSide,
+  type ConvexWrites,
+  type FullText,
+  type GatewayFailureKind,
+  type GatewayPort,
+  type GatewaySessionInfo,
+  type HistoryResult,
+} from "../../src/bridge/ports.js";
+import { GatewayError } from "../../src/gateway/gateway-errors.js";
+import { getFunctionName } from "convex/server";
+import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../../src/convex-sync/relay-api.js";
 
+/** Records every write by function name; a subclass decides when (or whether) Convex answers. */
 export class RecordingConvex implements ConvexWrites {
   writes: Array<{ fn: string; args: Record<string, unknown>; durable: boolean }> = [];
 
-  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void> {
-    this.writes.push({ fn, args, durable: options?.durable ?? true });
+  write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: { durable?: boolean }): Promise<void> {
+    this.writes.push({ fn: getFunctionName(fn), args, durable: options?.durable ?? true });
+    return this.reply();
+  }
+
+  protected reply(): Promise<void> {
     return Promise.resolve();
   }
 
@@ -14,13 +32,28 @@ export class RecordingConvex implements ConvexWrites {
   }
 }
 
-export class GatewayRefusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly kind: FailureKind,
-  ) {
-    super(message);
+/** A recording Convex the bridge can also subscribe to: `push` delivers a query's next value, as Convex would. */
+export class SubscribingConvex extends RecordingConvex implements ConvexSide {
+  private readonly listeners = new Map<string, (value: unknown) => void>();
+
+  subscribe<Q extends RelayQuery>(query: Q, _args: RelayArgs<Q>, onUpdate: (value: RelayResult<Q>) => void): () => void {
+    const name = getFunctionName(query);
+    this.listeners.set(name, onUpdate as (value: unknown) => void);
+    return () => this.listeners.delete(name);
+  }
+
+  /** Delivers `value` to the subscription of the query `name` (e.g. "relay:pendingMessages"). */
+  push(name: string, value: unknown): void {
+    const listener = this.listeners.get(name);
+    if (!listener) throw new Error(`nothing subscribed to ${name}`);
+    listener(value);
+  }
+}
+
+/** A failure as the Gateway side classifies it: `failure` is {kind, code, reason: message}. */
+export class GatewayRefusal extends GatewayError {
+  constructor(code: string, message: string, kind: GatewayFailureKind) {
+    super(code, message, kind);
   }
 }
 
@@ -41,10 +74,15 @@ export class FakeGateway implements GatewayPort {
     return this.connected;
   }
 
-  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }) {
-    if (!this.connected) return Promise.reject(new GatewayRefusal("NOT_CONNECTED", "gateway not connected", "transient"));
+  /** Like the real adapter: a rejection of `sendBehaviour` comes back as its classified failure. */
+  async chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<ChatSendResult> {
+    if (!this.connected) return { ok: false, failure: new GatewayRefusal("NOT_CONNECTED", "gateway not connected", "transient").failure };
     this.sends.push(params);
-    return this.sendBehaviour(params);
+    try {
+      return { ok: true, ...(await this.sendBehaviour(params)) };
+    } catch (error) {
+      return { ok: false, failure: gatewayFailureOf(error) };
+    }
   }
 
   chatAbort(params: { sessionKey: string; runId?: string }): Promise<void> {
@@ -63,11 +101,6 @@ export class FakeGateway implements GatewayPort {
 
   sessionsList(): Promise<GatewaySessionInfo[]> {
     return Promise.resolve(this.sessions);
-  }
-
-  classifyError(error: unknown): { kind: FailureKind; code?: string; reason: string } {
-    if (error instanceof GatewayRefusal) return { kind: error.kind, code: error.code, reason: error.message };
-    return { kind: "transient", reason: String(error) };
   }
 }
 

@@ -1,10 +1,10 @@
-import { GatewayAdapter, MAX_RACE_REFUSALS } from "../../src/bridge/gateway-adapter.js";
-import { fromEntry, chatMessageText } from "../../src/bridge/transcript.js";
+import { GatewayAdapter } from "../../src/bridge/gateway-adapter.js";
+import { chatMessageText } from "../../src/gateway/chat-update.js";
+import { toTranscriptRow as fromEntry } from "../../src/gateway/transcript-row.js";
 import {
   GatewayConnectionLostError,
   GatewayNotConnectedError,
   GatewayProtocolError,
-  GatewayRaceRefusalPersistsError,
   GatewayRequestError,
   GatewayRequestTimeoutError,
   transcriptEntry,
@@ -14,79 +14,43 @@ import {
 } from "../../src/gateway/index.js";
 import { silentLogger } from "../../src/logging/logger.js";
 
-// classifyError never touches the connection: a bare stand-in is enough.
-const adapter = new GatewayAdapter({} as GatewayConnection, silentLogger());
+describe("GatewayAdapter.chatSend: the outcome as data", () => {
+  /** An adapter over a connection whose chat.send is answered by `answer`. */
+  function adapterAnswering(answer: () => Promise<ChatSendAck>) {
+    const connection = { state: "connected", chatSend: answer };
+    return new GatewayAdapter(connection as unknown as GatewayConnection, silentLogger());
+  }
+  const params = { sessionKey: "s", message: "hi", idempotencyKey: "k" };
 
-describe("GatewayAdapter.classifyError", () => {
-  test("a non-retryable answer from the gateway is a rejection, with its code and message", () => {
-    const error = new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "message too long" });
-    expect(adapter.classifyError(error)).toEqual({ kind: "rejected", code: "INVALID_REQUEST", reason: "chat.send failed: INVALID_REQUEST: message too long" });
+  test("an ack is the run id and status", async () => {
+    const send = adapterAnswering(() => Promise.resolve({ runId: "k", status: "started", messageSeq: 1 }));
+    await expect(send.chatSend(params)).resolves.toEqual({ ok: true, runId: "k", status: "started" });
   });
 
-  test("a retryable answer, a lost connection, a timeout or no connection keep the message queued", () => {
-    const retryable = new GatewayRequestError("chat.send", { code: "UNAVAILABLE", message: "starting", retryable: true, retryAfterMs: 500 });
+  test("a refusal is the failure the Gateway side classified, its reason said once", async () => {
+    const send = adapterAnswering(() => Promise.reject(new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "message too long" })));
+    await expect(send.chatSend(params)).resolves.toEqual({ ok: false, failure: { kind: "rejected", code: "INVALID_REQUEST", reason: "message too long" } });
+  });
+
+  test("a race refusal is a race, not counted here (the outbox bounds it on the message's record)", async () => {
+    const race = "SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request";
+    const send = adapterAnswering(() => Promise.reject(new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: race })));
+    for (let attempt = 0; attempt < 10; attempt++) {
+      await expect(send.chatSend(params)).resolves.toEqual({ ok: false, failure: { kind: "race", code: "INVALID_REQUEST", reason: race } });
+    }
+  });
+
+  test("a retryable answer, a lost connection, a timeout, no connection or a stray error are transient", async () => {
     for (const error of [
-      retryable,
+      new GatewayRequestError("chat.send", { code: "UNAVAILABLE", message: "starting", retryable: true, retryAfterMs: 500 }),
       new GatewayConnectionLostError("chat.send", "closed 1012"),
       new GatewayRequestTimeoutError("chat.send", 30_000),
       new GatewayNotConnectedError("chat.send", "waiting"),
       new Error("socket hang up"),
     ]) {
-      expect(adapter.classifyError(error).kind).toBe("transient");
+      const result = await adapterAnswering(() => Promise.reject(error)).chatSend(params);
+      expect(result.ok ? "ok" : result.failure.kind).toBe("transient");
     }
-  });
-});
-
-describe("GatewayAdapter race refusals", () => {
-  const raceRefusal = () =>
-    new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request" });
-
-  /** An adapter over a connection whose chat.send answers come from `answer`, per idempotency key. */
-  function adapterAnswering(answer: (idempotencyKey: string) => Promise<ChatSendAck>) {
-    const connection = { state: "connected", chatSend: (p: { idempotencyKey: string }) => answer(p.idempotencyKey) };
-    return new GatewayAdapter(connection as unknown as GatewayConnection, silentLogger());
-  }
-
-  test("a chat.send refused because the session changed under it is transient", () => {
-    expect(adapter.classifyError(raceRefusal())).toEqual({
-      kind: "transient",
-      code: "INVALID_REQUEST",
-      reason: "chat.send failed: INVALID_REQUEST: SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request",
-    });
-  });
-
-  test(`the ${MAX_RACE_REFUSALS}th race refusal of the same key is final, with the gateway's reason`, async () => {
-    const send = adapterAnswering(() => Promise.reject(raceRefusal()));
-    for (let attempt = 1; attempt < MAX_RACE_REFUSALS; attempt++) {
-      const error: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
-      expect(send.classifyError(error).kind).toBe("transient");
-    }
-    const last: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
-    expect(last).toBeInstanceOf(GatewayRaceRefusalPersistsError);
-    expect(send.classifyError(last)).toEqual({
-      kind: "rejected",
-      code: "INVALID_REQUEST",
-      reason: `chat.send failed: INVALID_REQUEST: SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request (refused ${MAX_RACE_REFUSALS} times)`,
-    });
-    // Counted per idempotency key: another message starts from zero.
-    const other: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k2" }).catch((e: unknown) => e);
-    expect(send.classifyError(other).kind).toBe("transient");
-  });
-
-  test("an ack clears the count, and refusals that are not races are passed on untouched", async () => {
-    let refuse = true;
-    const bad = new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "invalid chat.send params: at /message: must be string" });
-    const send = adapterAnswering((key) =>
-      key === "bad" ? Promise.reject(bad) : refuse ? Promise.reject(raceRefusal()) : Promise.resolve({ runId: key, status: "started", messageSeq: 1 }),
-    );
-    for (let attempt = 1; attempt < MAX_RACE_REFUSALS; attempt++) await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k" }).catch(() => undefined);
-    refuse = false;
-    await expect(send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k" })).resolves.toEqual({ runId: "k", status: "started" });
-    refuse = true;
-    const again: unknown = await send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "k" }).catch((e: unknown) => e);
-    expect(send.classifyError(again).kind).toBe("transient");
-    await expect(send.chatSend({ sessionKey: "s", message: "hi", idempotencyKey: "bad" })).rejects.toBe(bad);
-    expect(send.classifyError(bad).kind).toBe("rejected");
   });
 });
 
@@ -106,10 +70,7 @@ describe("GatewayAdapter.fullMessageText (chat.message.get)", () => {
     const missing = adapterAnswering(() => Promise.resolve({ ok: false, unavailableReason: "oversized" }));
     await expect(missing.fullMessageText(params)).resolves.toEqual({ kind: "unavailable", reason: "oversized" });
     const unknown = adapterAnswering(() => Promise.reject(new GatewayRequestError("chat.message.get", { code: "INVALID_REQUEST", message: "unknown method" })));
-    await expect(unknown.fullMessageText(params)).resolves.toEqual({
-      kind: "unavailable",
-      reason: "chat.message.get failed: INVALID_REQUEST: unknown method",
-    });
+    await expect(unknown.fullMessageText(params)).resolves.toEqual({ kind: "unavailable", reason: "unknown method" });
     const malformed = adapterAnswering(() => Promise.reject(new GatewayProtocolError("chat.message.get: answer lacks a transcript message")));
     await expect(malformed.fullMessageText(params)).resolves.toMatchObject({ kind: "unavailable" });
   });

@@ -9,7 +9,9 @@ import { RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { MAX_CONCURRENT_SESSIONS } from "../../src/bridge/session-slots.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { recordingLogger } from "../support/capture-logger.js";
-import { FakeGateway, RecordingConvex, flush } from "./fakes.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { FakeGateway, RecordingConvex, SubscribingConvex, flush } from "./fakes.js";
+import { toChatUpdate } from "../../src/gateway/chat-update.js";
 
 const NOW = 1_000_000;
 const msg = (id: string, sessionKey: string, createdAt = NOW): PendingMessage => ({
@@ -28,7 +30,7 @@ function setup(maxConcurrentSessions?: number) {
     logger: silentLogger(),
     maxAgeMs: 60 * 60_000,
     retryDelayMs: 10,
-    now: () => NOW,
+    clock: new FakeClock(NOW),
     ...(maxConcurrentSessions !== undefined ? { maxConcurrentSessions } : {}),
   });
   outbox.setReady(true);
@@ -105,7 +107,7 @@ test("the bridge gives a slot back when the Gateway's chat event says the run en
   const { logger, records } = recordingLogger();
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
-  const convex = Object.assign(new RecordingConvex(), { subscribe: () => () => undefined });
+  const convex = new SubscribingConvex();
   const bridge = new RelayBridge({
     gateway,
     convex,
@@ -123,15 +125,15 @@ test("the bridge gives a slot back when the Gateway's chat event says the run en
     bridge.connected({ serverVersion: "test" });
     const deadline = Date.now() + 10_000;
     while (!records.some((r) => r.message === "gateway caught up") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    bridge.outbox.update([msg("a1", "agent:main:a", Date.now()), msg("b1", "agent:main:b", Date.now() + 1)]);
+    convex.push("relay:pendingMessages", [msg("a1", "agent:main:a", Date.now()), msg("b1", "agent:main:b", Date.now() + 1)]);
     await flush();
     await flush();
     expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-a1"]);
     const delta: ChatEvent = { runId: "run-a1", sessionKey: "agent:main:a", seq: 1, state: "delta", deltaText: "Hi" } as ChatEvent;
-    bridge.chat(delta);
+    bridge.chat(toChatUpdate(delta));
     await flush();
     expect(gateway.sends).toHaveLength(1);
-    bridge.chat({ runId: "run-a1", sessionKey: "agent:main:a", seq: 2, state: "final" } as ChatEvent);
+    bridge.chat(toChatUpdate({ runId: "run-a1", sessionKey: "agent:main:a", seq: 2, state: "final" } as ChatEvent));
     await flush();
     await flush();
     expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-a1", "run-b1"]);

@@ -1,6 +1,6 @@
-import { jest } from "@jest/globals";
 import { Outbox, type PendingMessage } from "../../src/bridge/outbox.js";
 import { silentLogger } from "../../src/logging/logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeGateway, GatewayRefusal, RecordingConvex, flush } from "./fakes.js";
 
 const NOW = 1_000_000;
@@ -15,9 +15,9 @@ const msg = (id: string, sessionKey: string, createdAt = NOW): PendingMessage =>
 function setup(maxAgeMs = 60_000) {
   const gateway = new FakeGateway();
   const convex = new RecordingConvex();
-  let now = NOW;
-  const outbox = new Outbox({ gateway, convex, logger: silentLogger(), maxAgeMs, retryDelayMs: 10, now: () => now });
-  return { gateway, convex, outbox, advance: (ms: number) => (now += ms) };
+  const clock = new FakeClock(NOW);
+  const outbox = new Outbox({ gateway, convex, logger: silentLogger(), maxAgeMs, retryDelayMs: 10, clock });
+  return { gateway, convex, outbox, clock };
 }
 
 describe("Outbox", () => {
@@ -90,17 +90,15 @@ describe("Outbox", () => {
   });
 
   test("a message that ages out while the gateway is down is expired by its timer", async () => {
-    jest.useFakeTimers();
-    try {
-      const { gateway, convex, outbox } = setup(1_000);
-      gateway.connected = false;
-      outbox.setReady(true);
-      outbox.update([msg("m1", "main")]);
-      jest.advanceTimersByTime(1_100);
-      expect(convex.calls("relay:markExpired")).toHaveLength(1);
-    } finally {
-      jest.useRealTimers();
-    }
+    const { gateway, convex, outbox, clock } = setup(1_000);
+    gateway.connected = false;
+    outbox.setReady(true);
+    outbox.update([msg("m1", "main")]);
+    clock.advance(999);
+    expect(convex.calls("relay:markExpired")).toHaveLength(0);
+    clock.advance(100);
+    expect(convex.calls("relay:markExpired")).toHaveLength(1);
+    expect(outbox.queued).toBe(0);
   });
 
   test("a gateway rejection marks the message failed with the gateway's reason; the next one still goes", async () => {
@@ -117,8 +115,8 @@ describe("Outbox", () => {
     expect(convex.calls("relay:markDelivered")).toEqual([{ messageId: "good", runId: "fastclaw-good" }]);
   });
 
-  test("a transient failure keeps the message and retries it", async () => {
-    const { gateway, convex, outbox } = setup();
+  test("a transient failure keeps the message and retries it after its pause", async () => {
+    const { gateway, convex, outbox, clock } = setup();
     let attempts = 0;
     gateway.sendBehaviour = (p) =>
       ++attempts === 1
@@ -126,9 +124,59 @@ describe("Outbox", () => {
         : Promise.resolve({ runId: p.idempotencyKey, status: "started" });
     outbox.setReady(true);
     outbox.update([msg("m1", "main")]);
-    await new Promise((r) => setTimeout(r, 50));
+    await flush();
+    expect(attempts).toBe(1);
+    clock.advance(10);
+    await flush();
     expect(attempts).toBe(2);
     expect(convex.calls("relay:markDelivered")).toHaveLength(1);
     expect(convex.calls("relay:markFailed")).toHaveLength(0);
+  });
+
+  test("a session's messages go in creation order even when the subscription lists a newer one first", async () => {
+    const second = setup();
+    second.outbox.update([msg("b2", "B", NOW + 1), msg("b1", "B", NOW)]);
+    second.outbox.setReady(true);
+    await flush();
+    await flush();
+    expect(second.gateway.sends.map((s) => s.idempotencyKey)).toEqual(["fastclaw-b1", "fastclaw-b2"]);
+  });
+
+  test("a row that leaves the queue in Convex while its send is out is not retried when that send fails", async () => {
+    const { gateway, convex, outbox, clock } = setup();
+    let fail: () => void = () => undefined;
+    gateway.sendBehaviour = () => new Promise((_resolve, reject) => (fail = () => reject(new GatewayRefusal("GATEWAY_CONNECTION_LOST", "lost", "transient"))));
+    outbox.setReady(true);
+    outbox.update([msg("m1", "main")]);
+    await flush();
+    expect(gateway.sends).toHaveLength(1);
+    // A transcript merge settled the row: the subscription no longer lists it.
+    outbox.update([]);
+    fail();
+    await flush();
+    clock.advance(60_000);
+    await flush();
+    expect(gateway.sends).toHaveLength(1);
+    expect(convex.writes).toEqual([]);
+    expect(outbox.queued).toBe(0);
+  });
+
+  test("a session pausing after a failure keeps its pause on new rows, and goes at once when the gateway is back", async () => {
+    const { gateway, outbox } = setup();
+    let refuse = true;
+    gateway.sendBehaviour = (p) =>
+      refuse ? Promise.reject(new GatewayRefusal("UNAVAILABLE", "busy", "transient")) : Promise.resolve({ runId: p.idempotencyKey, status: "started" });
+    outbox.setReady(true);
+    outbox.update([msg("a1", "A")]);
+    await flush();
+    expect(gateway.sends).toHaveLength(1);
+    refuse = false;
+    outbox.update([msg("a1", "A"), msg("a2", "A", NOW + 1)]);
+    await flush();
+    expect(gateway.sends).toHaveLength(1);
+    outbox.pumpAll();
+    await flush();
+    await flush();
+    expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["fastclaw-a1", "fastclaw-a1", "fastclaw-a2"]);
   });
 });

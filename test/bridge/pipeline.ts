@@ -12,10 +12,10 @@ import { ConvexHttpClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { AppClient, type AppMessage } from "../../src/app-client/app-client.js";
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
-import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
+import { spawnLocalConvex, type LocalConvexProcess } from "../../dev/devkit/local-convex-process.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../dev/local-convex/registration-key.js";
 import { generateContentKey } from "../../src/e2e/content-key.js";
 import { KeyRing } from "../../src/e2e/key-ring.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
 import type { RuntimeState } from "../../src/runtime/runtime-state.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
 import { relayConnection, type RelayUnderTest } from "../support/relay-connection.js";
@@ -27,6 +27,8 @@ export interface PipelineOptions {
   streamWritesPerSecond?: number;
   /** Where the relay dials the Gateway (e.g. a proxy in front of it); the shared Gateway by default. */
   gatewayUrl?: string;
+  /** More `relay.*` settings for config.json (e.g. cronControl). */
+  relay?: Record<string, unknown>;
 }
 
 export interface RelayProcess {
@@ -79,6 +81,7 @@ export class Pipeline {
           maxMessageAgeMs: options.maxMessageAgeMs ?? 120_000,
           streamWritesPerSecond: options.streamWritesPerSecond ?? 4,
           logLevel: "debug",
+          ...options.relay,
         },
       };
       await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });

@@ -1,12 +1,10 @@
 /** Presence: changes are reported at once; a stop's goodbye never holds the stop up. */
 import { Presence } from "../../src/bridge/presence.js";
-import type { ConvexWrites } from "../../src/bridge/ports.js";
+import { RecordingConvex } from "./fakes.js";
 
 /** A Convex that takes writes and never answers (connected but stalled). */
-class StalledConvex implements ConvexWrites {
-  writes: Array<{ fn: string; args: Record<string, unknown>; durable: boolean | undefined }> = [];
-  write(fn: string, args: Record<string, unknown>, options?: { durable?: boolean }): Promise<void> {
-    this.writes.push({ fn, args, durable: options?.durable });
+class StalledConvex extends RecordingConvex {
+  protected override reply(): Promise<void> {
     return new Promise(() => undefined);
   }
 }

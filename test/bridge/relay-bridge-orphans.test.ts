@@ -6,13 +6,8 @@ import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
 import { ORPHANED_STREAM_REASON, RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { recordingLogger } from "../support/capture-logger.js";
-import { FakeGateway, RecordingConvex } from "./fakes.js";
-
-class BridgeConvex extends RecordingConvex {
-  subscribe(): () => void {
-    return () => undefined;
-  }
-}
+import { FakeGateway, SubscribingConvex } from "./fakes.js";
+import { toChatUpdate } from "../../src/gateway/chat-update.js";
 
 let dir: string;
 let bridge: RelayBridge | undefined;
@@ -26,7 +21,7 @@ afterEach(async () => {
 });
 
 /** Connects a bridge and returns once its catch-up is over (it logs "gateway caught up") or failed. */
-async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, duringCatchUp?: (b: RelayBridge) => void): Promise<RelayBridge> {
+async function connectedBridge(gateway: FakeGateway, convex: SubscribingConvex, duringCatchUp?: (b: RelayBridge) => void): Promise<RelayBridge> {
   const { logger, records } = recordingLogger();
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
@@ -40,7 +35,6 @@ async function connectedBridge(gateway: FakeGateway, convex: BridgeConvex, durin
     streamWritesPerSecond: 4,
     backfillPerSession: 0,
     heartbeatIntervalMs: 60_000,
-    sessionsDebounceMs: 10,
   });
   bridge = made;
   made.start();
@@ -68,9 +62,9 @@ test("keeps busy sessions, sessions whose state is unknown, and its own live run
     { sessionKey: "idle", updatedAt: 1, hasActiveRun: false },
     { sessionKey: "unknown", updatedAt: 1 },
   ];
-  const convex = new BridgeConvex();
+  const convex = new SubscribingConvex();
   // A run heard from since this connection began is live, even in a session the list calls idle.
-  await connectedBridge(gateway, convex, (b) => b.chat(delta("run-live", "idle", "hel")));
+  await connectedBridge(gateway, convex, (b) => b.chat(toChatUpdate(delta("run-live", "idle", "hel"))));
   expect(convex.calls("relay:closeOrphanedStreams")).toEqual([
     { keepRunIds: ["run-live"], keepSessionKeys: ["busy", "unknown"], reason: ORPHANED_STREAM_REASON },
   ]);
@@ -83,7 +77,7 @@ test("keeps busy sessions, sessions whose state is unknown, and its own live run
 test("when the session list could not be read, nothing is closed", async () => {
   const gateway = new FakeGateway();
   gateway.sessionsList = () => Promise.reject(new Error("sessions.list timed out"));
-  const convex = new BridgeConvex();
+  const convex = new SubscribingConvex();
   await connectedBridge(gateway, convex);
   expect(convex.calls("relay:closeOrphanedStreams")).toEqual([]);
 });
@@ -91,7 +85,7 @@ test("when the session list could not be read, nothing is closed", async () => {
 test("keep-lists too long for one call: nothing is closed rather than closing live replies", async () => {
   const gateway = new FakeGateway();
   gateway.sessions = Array.from({ length: 1001 }, (_, i) => ({ sessionKey: `s-${i}`, updatedAt: 1, hasActiveRun: true }));
-  const convex = new BridgeConvex();
+  const convex = new SubscribingConvex();
   await connectedBridge(gateway, convex);
   expect(convex.calls("relay:upsertSessions").length).toBeGreaterThan(0);
   expect(convex.calls("relay:closeOrphanedStreams")).toEqual([]);

@@ -5,7 +5,9 @@ import { KeyRing } from "../../src/e2e/key-ring.js";
 import { runRow, sessionContext } from "../../src/e2e/row-contexts.js";
 import { sealSend } from "../../src/e2e/client-rows.js";
 import { SealedConvex, UNOPENED_REASON } from "../../src/bridge/sealed-convex.js";
-import type { ConvexSide } from "../../src/bridge/relay-bridge.js";
+import { getFunctionName, makeFunctionReference } from "convex/server";
+import { api, type RelayMutation } from "../../src/convex-sync/relay-api.js";
+import type { ConvexSide } from "../../src/bridge/ports.js";
 import { captureLogger } from "../support/capture-logger.js";
 
 type Write = { fn: string; args: Record<string, unknown> };
@@ -14,9 +16,9 @@ function recorder() {
   const writes: Write[] = [];
   const updates = new Map<string, (value: unknown) => void>();
   const inner: ConvexSide = {
-    write: async (fn, args) => void writes.push({ fn, args }),
+    write: async (fn, args) => void writes.push({ fn: getFunctionName(fn), args: args as Record<string, unknown> }),
     subscribe: (fn, _args, onUpdate) => {
-      updates.set(fn, onUpdate as (value: unknown) => void);
+      updates.set(getFunctionName(fn), onUpdate as (value: unknown) => void);
       return () => undefined;
     },
   };
@@ -35,9 +37,9 @@ test("writes go out sealed, in order; a function without a sealing rule is dropp
   const logged = () => lines.map((l) => l.message).join("\n");
   const sealed = new SealedConvex(inner, keys, logger as never);
   await Promise.all([
-    sealed.write("relay:upsertStream", { sessionKey: "agent:main:x", runId: "r1", text: "secret reply", state: "streaming" }),
-    sealed.write("relay:upsertSessions", { sessions: [{ sessionKey: "agent:main:x", title: "secret title", updatedAt: 1 }] }),
-    sealed.write("relay:somethingNew", { text: "secret" }),
+    sealed.write(api.relay.upsertStream, { sessionKey: "agent:main:x", runId: "r1", text: "secret reply", state: "streaming" }),
+    sealed.write(api.relay.upsertSessions, { sessions: [{ sessionKey: "agent:main:x", title: "secret title", updatedAt: 1 }] }),
+    sealed.write(makeFunctionReference<"mutation">("relay:somethingNew") as unknown as RelayMutation, { text: "secret" } as never),
   ]);
   expect(writes.map((w) => w.fn)).toEqual(["relay:upsertStream", "relay:upsertSessions"]);
   expect(JSON.stringify(writes)).not.toMatch(/secret|agent:main:x/);
@@ -55,7 +57,7 @@ test("queued app messages: opened when sealed for their row; legacy, foreign-key
   const { inner, writes, push } = recorder();
   const sealed = new SealedConvex(inner, keys, captureLogger().logger as never);
   const seen: unknown[] = [];
-  sealed.subscribe("relay:pendingMessages", {}, (rows) => seen.push(rows), () => undefined);
+  sealed.subscribe(api.relay.pendingMessages, {}, (rows) => seen.push(rows), () => undefined);
   const row = (messageId: string, s: Awaited<ReturnType<typeof sealSend>>) => ({ messageId, runId: `${messageId}-r`, createdAt: 1, ...s });
   const good = row("m1", await sealSend(keys, "agent:main:a", "c1", "hello"));
   const legacy = { messageId: "m2", sessionKey: "agent:main:a", text: "in the clear", clientMessageId: "c2", runId: "m2-r", createdAt: 1 };

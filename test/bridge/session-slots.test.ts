@@ -1,20 +1,29 @@
 /** SessionSlots: a run whose end is never seen gives its slot back after RUN_SLOT_TIMEOUT_MS. */
-import { jest } from "@jest/globals";
 import { RUN_SLOT_TIMEOUT_MS, SessionSlots } from "../../src/bridge/session-slots.js";
-
-beforeEach(() => jest.useFakeTimers());
-afterEach(() => jest.useRealTimers());
+import { FakeClock } from "../support/fake-clock.js";
 
 test("a run with no end event holds its slot until the timeout, then the waiting side is told", () => {
+  const clock = new FakeClock();
   const freed: number[] = [];
-  const slots = new SessionSlots(1, () => freed.push(slots.inUse));
+  const slots = new SessionSlots(1, () => freed.push(slots.inUse), clock);
   expect(slots.acquire("A")).toBe(true);
   slots.started("A", "run-1");
   slots.doneSending("A");
   expect(slots.acquire("B")).toBe(false);
-  jest.advanceTimersByTime(RUN_SLOT_TIMEOUT_MS - 1);
+  clock.advance(RUN_SLOT_TIMEOUT_MS - 1);
   expect(slots.inUse).toBe(1);
-  jest.advanceTimersByTime(1);
+  clock.advance(1);
   expect(freed).toEqual([0]);
   expect(slots.acquire("B")).toBe(true);
+});
+
+test("a run that ends in time cancels its timeout", () => {
+  const clock = new FakeClock();
+  const slots = new SessionSlots(1, () => undefined, clock);
+  slots.acquire("A");
+  slots.started("A", "run-1");
+  slots.doneSending("A");
+  slots.runEnded("run-1");
+  expect(slots.inUse).toBe(0);
+  expect(clock.pending()).toEqual([]);
 });

@@ -2,19 +2,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ConvexWrites, HistoryResult } from "../../src/bridge/ports.js";
+import type { HistoryResult } from "../../src/bridge/ports.js";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
-import type { TranscriptMessage } from "../../src/bridge/transcript.js";
+import type { TranscriptRow } from "../../src/gateway/transcript-row.js";
 import { LIVE_QUEUE_LIMIT, TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
-import { FakeGateway, flush } from "./fakes.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { FakeGateway, flush, RecordingConvex } from "./fakes.js";
 
 /** Convex behind a writer that can't make anything durable yet: every write waits for `answer()`. */
-class StuckConvex implements ConvexWrites {
-  writes: Array<{ fn: string; args: Record<string, unknown> }> = [];
+class StuckConvex extends RecordingConvex {
   private waiting: Array<() => void> = [];
-  write(fn: string, args: Record<string, unknown>): Promise<void> {
-    this.writes.push({ fn, args });
+  protected override reply(): Promise<void> {
     return new Promise((resolve) => this.waiting.push(resolve));
   }
   async answer(): Promise<void> {
@@ -22,7 +21,7 @@ class StuckConvex implements ConvexWrites {
     await flush();
   }
   ids(): string[] {
-    return this.writes.flatMap((w) => (w.args.messages as TranscriptMessage[]).map((m) => m.gatewayMessageId));
+    return this.writes.flatMap((w) => (w.args.messages as TranscriptRow[]).map((m) => m.gatewayMessageId));
   }
 }
 
@@ -39,7 +38,7 @@ beforeEach(async () => {
   gateway = new FakeGateway();
   historyCalls = [];
   convex = new StuckConvex();
-  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, refreshAfterMs: 60_000 });
+  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, clock: new FakeClock() });
 });
 afterEach(() => {
   mirror.stop();
@@ -50,7 +49,7 @@ const until = async (predicate: () => boolean) => {
   for (let i = 0; i < 500 && !predicate(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(predicate()).toBe(true);
 };
-const msg = (id: string): TranscriptMessage => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
+const msg = (id: string): TranscriptRow => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
 const answerHistory = (result: (params: { cursor?: string; limit?: number }) => HistoryResult) => {
   gateway.history = (params) => {
     historyCalls.push(params);

@@ -2,20 +2,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { ConvexWrites } from "../../src/bridge/ports.js";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
-import type { TranscriptMessage } from "../../src/bridge/transcript.js";
+import type { TranscriptRow } from "../../src/gateway/transcript-row.js";
 import { TranscriptMirror } from "../../src/bridge/transcript-mirror.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { clipBytes, LIMITS } from "../../src/bridge/clip.js";
-import { FakeGateway, flush } from "./fakes.js";
+import { FakeClock } from "../support/fake-clock.js";
+import { FakeGateway, flush, RecordingConvex } from "./fakes.js";
 
 /** Convex whose answers the test gives: each write stays unanswered until `answer()`. */
-class SlowConvex implements ConvexWrites {
-  writes: Array<{ fn: string; args: Record<string, unknown> }> = [];
+class SlowConvex extends RecordingConvex {
   private waiting: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
-  write(fn: string, args: Record<string, unknown>): Promise<void> {
-    this.writes.push({ fn, args });
+  protected override reply(): Promise<void> {
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
   async answer(): Promise<void> {
@@ -27,7 +25,7 @@ class SlowConvex implements ConvexWrites {
     await flush();
   }
   ids(i: number): string[] {
-    return (this.writes[i]!.args.messages as TranscriptMessage[]).map((m) => m.gatewayMessageId);
+    return (this.writes[i]!.args.messages as TranscriptRow[]).map((m) => m.gatewayMessageId);
   }
 }
 
@@ -35,20 +33,22 @@ let dir: string;
 let mirror: TranscriptMirror;
 let convex: SlowConvex;
 let gateway: FakeGateway;
+let clock: FakeClock;
 beforeEach(async () => {
+  clock = new FakeClock();
   dir = mkdtempSync(path.join(os.tmpdir(), "fcr-mirror-"));
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "i");
   await cursors.load();
   convex = new SlowConvex();
   gateway = new FakeGateway();
-  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, refreshAfterMs: 60_000 });
+  mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, clock });
 });
 afterEach(() => {
   mirror.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-const msg = (id: string): TranscriptMessage => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
+const msg = (id: string): TranscriptRow => ({ gatewayMessageId: id, role: "user", text: `text ${id}`, timestamp: 1 });
 
 test("a quiet session's message is written at once; a burst behind it goes out as one write, in order", async () => {
   mirror.live("s", msg("a"));
@@ -66,7 +66,23 @@ test("a quiet session's message is written at once; a burst behind it goes out a
   mirror.live("s", msg("e")); // quiet again: straight out
   expect(convex.writes).toHaveLength(4);
   expect(convex.ids(3)).toEqual(["e"]);
-  expect(mirror.ingestedCount).toBe(6);
+  expect(convex.writes.flatMap((w) => w.args.messages as TranscriptRow[])).toHaveLength(6);
+});
+
+test("2 s after the last live message of a burst the session is caught up once, so its cursor keeps up", async () => {
+  const fetched: string[] = [];
+  gateway.history = (params) => {
+    fetched.push(params.sessionKey);
+    return Promise.resolve({ kind: "page", messages: [] });
+  };
+  mirror.live("s", msg("a"));
+  clock.advance(1_500);
+  mirror.live("s", msg("b")); // the quiet time starts again
+  clock.advance(1_999);
+  expect(fetched).toEqual([]);
+  clock.advance(1);
+  expect(fetched).toEqual(["s"]);
+  expect(clock.pending()).toEqual([]);
 });
 
 test("a write that fails does not wedge the session: the held messages still go out", async () => {
@@ -94,8 +110,8 @@ test("a burst larger than one ingest call is split into calls of at most 50", as
 
 describe("messages the Gateway cut at 8,000 characters", () => {
   const WHOLE = "w".repeat(20_000);
-  const cut = (id: string): TranscriptMessage => ({ ...msg(id), role: "assistant", text: `${WHOLE.slice(0, 8_000)}\n...(truncated)...`, gatewayTruncated: true });
-  const written = (i: number) => (convex.writes[i]!.args.messages as TranscriptMessage[])[0]!;
+  const cut = (id: string): TranscriptRow => ({ ...msg(id), role: "assistant", text: `${WHOLE.slice(0, 8_000)}\n...(truncated)...`, gatewayTruncated: true });
+  const written = (i: number) => (convex.writes[i]!.args.messages as TranscriptRow[])[0]!;
   const settle = async () => {
     for (let i = 0; i < 5; i += 1) await flush();
   };

@@ -5,8 +5,8 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../../src/local-convex/registration-key.js";
+import { spawnLocalConvex, type LocalConvexProcess } from "../../dev/devkit/local-convex-process.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../../dev/local-convex/registration-key.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
 import { pairingPayload, runRelayCli, startRelayCli, type Background } from "./relay-cli.js";
 

@@ -225,3 +225,18 @@ test("no user manager: Service says unknown with the reason, and the hint goes t
   expect(result.stdout).toMatch(/^Service: +.*unknown \(.*Failed to connect to bus/m);
   expect(result.stderr).toContain("XDG_RUNTIME_DIR");
 });
+
+test("cron control: off with the reason (and still healthy), or on, as the running relay reports it; in --json too", async () => {
+  writeConfig(box, { convexUrl, instanceSecret: SECRET, instanceId: "inst1" });
+  writeUnitFile();
+  const off = { cronControl: { enabled: false, reason: "the Gateway did not grant operator.admin" } };
+  await writeRuntimeState(path.join(box.stateDir, "runtime.json"), runtimeState({ features: off }));
+  const result = await cli(["status", "--require-healthy"], { env: box.env, runner: runningUnit().runner });
+  expect(result.code).toBe(0);
+  expect(result.stdout).toMatch(/^Cron control: +off: the Gateway did not grant operator.admin$/m);
+  const json = await cli(["status", "--json"], { env: box.env, runner: runningUnit().runner });
+  expect(JSON.parse(json.stdout).features).toEqual(off);
+  await writeRuntimeState(path.join(box.stateDir, "runtime.json"), runtimeState({ features: { cronControl: { enabled: true } } }));
+  const on = await cli(["status"], { env: box.env, runner: runningUnit().runner });
+  expect(on.stdout).toMatch(/^Cron control: +on \(the app may run and enable\/disable jobs\)$/m);
+});

@@ -24,7 +24,7 @@ async function loadError(env = box.env): Promise<ConfigError> {
   return error as ConfigError;
 }
 
-test("a missing file is an empty config, and run says to pair first", async () => {
+test("a missing file is an empty config, and run says to pair first (in the hint, not the message)", async () => {
   const loaded = await loadConfig(box.env);
   expect(loaded).toMatchObject({ exists: false, data: {}, file: box.configFile });
   const error = (() => {
@@ -35,9 +35,9 @@ test("a missing file is an empty config, and run says to pair first", async () =
     }
     throw new Error("expected a ConfigError");
   })();
-  expect(error.problem).toBe("missing-file");
-  expect(error.message).toContain(box.configFile);
-  expect(error.message).toContain("fastclaw-relay pair");
+  expect(error.code).toBe("CONFIG_MISSING");
+  expect(error.message).toBe(`${box.configFile}: does not exist`);
+  expect(error.hint).toContain("fastclaw-relay pair");
 });
 
 test("a valid file loads, and requireRunnable returns what run needs", async () => {
@@ -68,7 +68,7 @@ test("invalid JSON names the file and the line, and the bytes stay exactly as th
   const text = `{\n  "convexUrl": "https://x.convex.cloud",\n  "instanceSecret": "${SECRET}"\n  "oops": 1\n}`;
   write(text);
   const error = await loadError();
-  expect(error.problem).toBe("not-json");
+  expect(error.code).toBe("CONFIG_NOT_JSON");
   expect(error.message).toContain(box.configFile);
   expect(error.message).toMatch(/line 4, column 3/);
   expect(error.message).not.toContain(SECRET);
@@ -95,7 +95,8 @@ test.each([
   const text = JSON.stringify(data);
   write(text);
   const error = await loadError();
-  expect(error.problem).toBe("invalid");
+  expect(error.code).toBe("CONFIG_INVALID");
+  expect(error.message).not.toContain("\n");
   expect(error.key).toBe(key);
   if (key) expect(error.message).toContain(`\`${key}\``);
   expect(error.message).toMatch(problem);
@@ -116,8 +117,9 @@ test("a malformed secret is reported without showing it", async () => {
 test("a directory where the file should be is unreadable, with a hint", async () => {
   mkdirSync(box.configFile);
   const error = await loadError();
-  expect(error.problem).toBe("unreadable");
-  expect(error.message).toContain("EISDIR");
+  expect(error.code).toBe("CONFIG_UNREADABLE");
+  expect(error.message).toBe(`${box.configFile}: cannot be read (EISDIR)`);
+  expect(error.hint).toMatch(/permissions/);
 });
 
 test("FASTCLAW_CONVEX_URL and FASTCLAW_INSTANCE_ID override the file", async () => {
@@ -138,14 +140,19 @@ test("an invalid override names the variable", async () => {
 
 test("a config without the secret or the URL is 'not paired' / 'convexUrl missing'", async () => {
   write(JSON.stringify({ convexUrl: "https://x.convex.cloud" }));
-  expect(() =>
-    requireRunnable({ file: box.configFile, exists: true, data: {}, effective: { convexUrl: "https://x" }, overrides: {} }),
-  ).toThrow(/`instanceSecret` is missing[\s\S]*fastclaw-relay pair/);
-  expect(() =>
-    requireRunnable({ file: box.configFile, exists: true, data: {}, effective: { instanceSecret: SECRET }, overrides: {} }),
-  ).toThrow(/`convexUrl` is missing[\s\S]*--convex-url/);
+  const refusal = (effective: { convexUrl?: string; instanceSecret?: string }): ConfigError => {
+    try {
+      requireRunnable({ file: box.configFile, exists: true, data: {}, effective, overrides: {} });
+    } catch (error) {
+      return error as ConfigError;
+    }
+    throw new Error("expected a ConfigError");
+  };
+  expect(refusal({ convexUrl: "https://x" })).toMatchObject({ code: "CONFIG_INCOMPLETE", key: "instanceSecret", message: `${box.configFile}: \`instanceSecret\` is missing` });
+  expect(refusal({ convexUrl: "https://x" }).hint).toMatch(/fastclaw-relay pair/);
+  expect(refusal({ instanceSecret: SECRET })).toMatchObject({ code: "CONFIG_INCOMPLETE", key: "convexUrl", message: `${box.configFile}: \`convexUrl\` is missing` });
+  expect(refusal({ instanceSecret: SECRET }).hint).toMatch(/--convex-url/);
   // A relay paired before end-to-end encryption: `pair` makes its key (and devices pair again).
-  expect(() =>
-    requireRunnable({ file: box.configFile, exists: true, data: {}, effective: { instanceSecret: SECRET, convexUrl: "https://x" }, overrides: {} }),
-  ).toThrow(/`contentKey` is missing[\s\S]*fastclaw-relay pair/);
+  expect(refusal({ instanceSecret: SECRET, convexUrl: "https://x" })).toMatchObject({ code: "CONFIG_INCOMPLETE", key: "contentKey" });
+  expect(refusal({ instanceSecret: SECRET, convexUrl: "https://x" }).hint).toMatch(/fastclaw-relay pair/);
 });

@@ -83,7 +83,6 @@ const CASES: Record<string, Case> = {
     args: () => ({
       sessionKey: sid("alpha-session"),
       messages: [{ gatewayMessageId: "alpha-gw-1", role: "user", text: "hijack", timestamp: 1, idempotencyKey: "alpha-run:user" }],
-      deltaCursor: "evil",
     }),
     crossInstance: "own data",
   },
@@ -92,7 +91,6 @@ const CASES: Record<string, Case> = {
     args: () => ({ sessions: [{ sessionKey: sid("alpha-session"), updatedAt: 1, title: "renamed" }] }),
     crossInstance: "own data",
   },
-  "relay:sessionCursors": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
   "relay:heartbeat": { credential: "relaySecret", args: () => ({ relayVersion: "9.9.9", gatewayConnected: false }), crossInstance: "own data" },
   "relay:goingOffline": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
   "app:status": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
@@ -107,6 +105,27 @@ const CASES: Record<string, Case> = {
   "app:requestAbort": { credential: "deviceToken", args: (w) => ({ messageId: w.a.streamId }), crossInstance: "NOT_FOUND" },
   "app:unpair": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
   "web:info": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "agent:sync": {
+    credential: "relaySecret",
+    args: () => ({ agents: [{ agentId: "main", name: "Renamed" }], cronControl: { enabled: true } }),
+    crossInstance: "own data",
+  },
+  "agent:state": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
+  "cron:syncJobs": {
+    credential: "relaySecret",
+    args: () => ({ jobs: [{ jobId: "alpha-job", name: "hijacked", schedule: "every 1m", enabled: true }] }),
+    crossInstance: "own data",
+  },
+  "cron:pendingRequests": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "cron:claimRequest": { credential: "relaySecret", args: () => ({ requestId: "alpha-req" }), crossInstance: "NOT_FOUND" },
+  "cron:completeRequest": {
+    credential: "relaySecret",
+    args: () => ({ requestId: "alpha-req", outcome: "refused", reason: "x" }),
+    crossInstance: "NOT_FOUND",
+  },
+  "cron:jobs": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
+  "cron:request": { credential: "deviceToken", args: () => ({ requestId: "fresh-req", jobId: "alpha-job", action: "run" }), crossInstance: "NOT_FOUND" },
+  "cron:requestStatus": { credential: "deviceToken", args: () => ({ requestId: "alpha-req" }), crossInstance: "own data" },
 };
 
 async function buildWorld(t: Backend): Promise<World> {
@@ -130,11 +149,18 @@ async function buildWorld(t: Backend): Promise<World> {
     relaySecret: a.secret,
     sessionKey: sid("alpha-session"),
     messages: [{ gatewayMessageId: "alpha-gw-1", role: "assistant", text: "alpha transcript text", timestamp: 5 }],
-    deltaCursor: "alpha-cursor",
   });
   await t.mutation(api.relay.upsertSessions, { relaySecret: a.secret, sessions: [{ sessionKey: sid("alpha-session"), updatedAt: 7, title: "Alpha Title" }] });
   await t.mutation(api.relay.heartbeat, { relaySecret: a.secret, relayVersion: "alpha-relay-1", gatewayConnected: true, gatewayVersion: "alpha-gw-9" });
   const { pairingId: pendingPairingId } = await t.mutation(api.pairing.create, { relaySecret: a.secret, token: credential() });
+  await t.mutation(api.agent.sync, {
+    relaySecret: a.secret,
+    agents: [{ agentId: "alpha-agent", name: "Alpha Agent" }],
+    skills: [{ name: "alpha-skill", eligible: true, disabled: false }],
+    cronControl: { enabled: true },
+  });
+  await t.mutation(api.cron.syncJobs, { relaySecret: a.secret, jobs: [{ jobId: "alpha-job", name: "Alpha Job", schedule: "every 1h", enabled: true }] });
+  await t.mutation(api.cron.request, { deviceToken: dt, requestId: "alpha-req", jobId: "alpha-job", action: "run" });
 
   const b = await registerInstance(t, "Beta");
   const bPhone = await pairDevice(t, b.secret, "Beta Phone");
@@ -158,6 +184,10 @@ async function buildWorld(t: Backend): Promise<World> {
     "alpha-cursor",
     "Alpha Title",
     "alpha-relay-1",
+    "Alpha Agent",
+    "alpha-skill",
+    "Alpha Job",
+    "alpha-req",
     messageId,
     streamId,
     pendingPairingId,
@@ -184,6 +214,9 @@ async function rowsOfA(w: World): Promise<string> {
       presence: await ctx.db.query("presence").withIndex("by_instance", (q) => q.eq("instanceId", id)).collect(),
       sessions: await ctx.db.query("sessions").withIndex("by_instance_key", (q) => q.eq("instanceId", id)).collect(),
       messages: await ctx.db.query("messages").withIndex("by_instance_session_order", (q) => q.eq("instanceId", id)).collect(),
+      agentState: await ctx.db.query("agentState").withIndex("by_instance", (q) => q.eq("instanceId", id)).collect(),
+      cronJobs: await ctx.db.query("cronJobs").withIndex("by_instance_job", (q) => q.eq("instanceId", id)).collect(),
+      cronRequests: await ctx.db.query("cronRequests").withIndex("by_instance_request", (q) => q.eq("instanceId", id)).collect(),
     };
     return JSON.stringify({ instance, ...byInstance });
   });

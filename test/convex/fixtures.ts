@@ -8,7 +8,7 @@ import type { Id } from "../../convex/_generated/dataModel.js";
 import type { ErrorCode, ErrorData } from "../../convex/lib/errors.js";
 import schema from "../../convex/schema.js";
 import { sha256Hex } from "../../convex/lib/auth.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../../src/local-convex/registration-key.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../../dev/local-convex/registration-key.js";
 import { convexModules } from "./convex-modules.js";
 
 /** The deployment's registration key in these tests (a personal deployment, as the README sets one up). */

@@ -1,6 +1,6 @@
 /** Long replies: the text the app keeps never shrinks to the Gateway's cut transcript copy, and a cut the app can't undo is marked. */
 import { api } from "../../convex/_generated/api.js";
-import type { TranscriptMessage } from "../../convex/lib/transcript.js";
+import type { TranscriptRow } from "../../convex/lib/transcript.js";
 import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
 
 let t: Backend;
@@ -21,8 +21,8 @@ const FULL = Array.from({ length: 400 }, (_, i) => `line ${String(i).padStart(4,
 const CUT = `${FULL.slice(0, 8_000)}\n...(truncated)...`;
 
 const rows = async () => (await t.query(api.app.listMessages, { deviceToken, sessionKey: KEY, paginationOpts: { numItems: 10, cursor: null } })).page;
-const ingest = (messages: TranscriptMessage[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: KEY, messages });
-const reply = (text: string, gatewayTruncated?: boolean): TranscriptMessage => ({
+const ingest = (messages: TranscriptRow[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: KEY, messages });
+const reply = (text: string, gatewayTruncated?: boolean): TranscriptRow => ({
   gatewayMessageId: "g-reply",
   role: "assistant",
   text,

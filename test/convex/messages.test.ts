@@ -1,7 +1,7 @@
 /** Messages: app sends, delivery states, streaming replies, aborts, transcript mirroring and idempotency. */
 import { jest } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
-import type { TranscriptMessage } from "../../convex/lib/transcript.js";
+import type { TranscriptRow } from "../../convex/lib/transcript.js";
 import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
 import { openText, sendArgs, sid } from "./sealed.js";
 
@@ -161,8 +161,7 @@ describe("closeOrphanedStreams (after a relay restart)", () => {
 });
 
 describe("transcript ingestion", () => {
-  const ingest = (sessionKey: string, msgs: TranscriptMessage[], deltaCursor?: string) =>
-    t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: sid(sessionKey), messages: msgs, deltaCursor });
+  const ingest = (sessionKey: string, msgs: TranscriptRow[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: sid(sessionKey), messages: msgs });
 
   test("the same gatewayMessageId twice is one row", async () => {
     const m = { gatewayMessageId: "g-1", seq: 1, role: "user" as const, text: "from the CLI", timestamp: 1_000 };
@@ -222,18 +221,6 @@ describe("transcript ingestion", () => {
     await t.mutation(api.relay.upsertStream, { relaySecret, sessionKey: sid("main"), runId: "run-5", text: "do", state: "streaming" });
     expect(await messages(sid("main"))).toEqual([expect.objectContaining({ text: "done", status: "mirrored" })]);
     expect(await t.query(api.app.streaming, { deviceToken, sessionKey: sid("main") })).toBeNull();
-  });
-
-  test("the deltaCursor is stored with the rows and listed by sessionCursors", async () => {
-    await ingest("s-1", [{ gatewayMessageId: "g-1", role: "user", text: "a", timestamp: 1 }], "cursor-1");
-    await ingest("s-2", [], "cursor-2");
-    await ingest("s-1", [], "cursor-3");
-    await ingest("s-1", []); // no cursor: the stored one stays
-    const cursors = await t.query(api.relay.sessionCursors, { relaySecret });
-    expect(cursors.sort((a, b) => a.sessionKey.localeCompare(b.sessionKey))).toEqual([
-      { sessionKey: sid("s-1"), deltaCursor: "cursor-3" },
-      { sessionKey: sid("s-2"), deltaCursor: "cursor-2" },
-    ]);
   });
 });
 

@@ -56,11 +56,9 @@ test("a full lifecycle leaves only hashes in the database and nothing secret in 
         { gatewayMessageId: "g-1", seq: 1, role: "user", text: "hello", timestamp: 1, idempotencyKey: "run-1:user" },
         { gatewayMessageId: "g-2", seq: 2, role: "assistant", text: "Hi there", timestamp: 2, runId: "run-1" },
       ],
-      deltaCursor: "cursor-1",
     }),
   );
   await keep(t.mutation(api.relay.upsertSessions, { relaySecret, sessions: [{ sessionKey: sid("main"), updatedAt: 2, title: "Main" }] }));
-  await keep(t.query(api.relay.sessionCursors, { relaySecret }));
   await keep(t.query(api.app.listSessions, { deviceToken, paginationOpts: { numItems: 10, cursor: null } }));
   await keep(t.query(api.app.listMessages, { deviceToken, sessionKey: sid("main"), paginationOpts: { numItems: 10, cursor: null } }));
 

@@ -2,7 +2,7 @@
 import { jest } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
 import { spread } from "../../convex/lib/order.js";
-import type { TranscriptMessage } from "../../convex/lib/transcript.js";
+import type { TranscriptRow } from "../../convex/lib/transcript.js";
 import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
 import { openText, sendArgs, sid } from "./sealed.js";
 import type { MessageRow } from "../../convex/lib/rows.js";
@@ -35,7 +35,7 @@ async function listed(numItems = 50): Promise<string[]> {
   return Promise.all(rows.reverse().map(async (r) => `${r.role}:${await text(r)}:${r.status}`));
 }
 
-const ingest = (messages: TranscriptMessage[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: KEY, messages });
+const ingest = (messages: TranscriptRow[]) => t.mutation(api.relay.ingestTranscript, { relaySecret, sessionKey: KEY, messages });
 const stream = (runId: string, text: string, state: "streaming" | "final") =>
   t.mutation(api.relay.upsertStream, { relaySecret, sessionKey: KEY, runId, text, state });
 
@@ -54,7 +54,7 @@ async function burst(): Promise<string[]> {
 }
 
 /** The transcript of one turn: the app's message recorded when its turn starts, then the reply. */
-function turn(runId: string, text: string, recordedAt: number, replyRun: string): TranscriptMessage[] {
+function turn(runId: string, text: string, recordedAt: number, replyRun: string): TranscriptRow[] {
   const sentAt = recordedAt - 5_000; // the user message's own timestamp is its send time
   return [
     { gatewayMessageId: `u-${text}`, role: "user", text, timestamp: sentAt, recordedAt, idempotencyKey: `${runId}:user` },

@@ -6,8 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { GatewayAdapter } from "../../src/bridge/gateway-adapter.js";
 import { Outbox, type PendingMessage } from "../../src/bridge/outbox.js";
-import type { GatewayPort } from "../../src/bridge/ports.js";
-import { isGatewayRaceRefusal, type ChatEvent } from "../../src/gateway/index.js";
+import type { GatewayFailure, GatewayPort } from "../../src/bridge/ports.js";
+import type { ChatEvent } from "../../src/gateway/index.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { RecordingConvex } from "../bridge/fakes.js";
 import { e2eInfo } from "../support/gateway-fixture.js";
@@ -41,20 +41,19 @@ async function until(settled: () => boolean, timeoutMs: number): Promise<void> {
 
 test("chat.send racing another client's creation of the session is retried until delivered, never failed", async () => {
   const adapter = new GatewayAdapter(relay.connection, silentLogger());
-  const answers: unknown[] = [];
+  const answers: GatewayFailure[] = [];
   // The adapter as the outbox sees it, recording every chat.send failure on the way.
   const gateway: GatewayPort = {
     isConnected: () => adapter.isConnected(),
-    chatSend: (params) =>
-      adapter.chatSend(params).catch((error: unknown) => {
-        answers.push(error);
-        throw error;
-      }),
+    chatSend: async (params) => {
+      const result = await adapter.chatSend(params);
+      if (!result.ok) answers.push(result.failure);
+      return result;
+    },
     chatAbort: (params) => adapter.chatAbort(params),
     chatHistory: (params) => adapter.chatHistory(params),
     fullMessageText: (params) => adapter.fullMessageText(params),
     sessionsList: () => adapter.sessionsList(),
-    classifyError: (error) => adapter.classifyError(error),
   };
   const convex = new RecordingConvex();
   // Every session at once, so the sends really race the creations (the relay's session cap, which waits
@@ -79,7 +78,7 @@ test("chat.send racing another client's creation of the session is retried until
   await Promise.all(patches);
 
   await until(() => convex.writes.length >= SESSIONS, 60_000);
-  const races = answers.filter(isGatewayRaceRefusal);
+  const races = answers.filter((failure) => failure.kind === "race");
   process.stderr.write(
     `[e2e] ${SESSIONS} sends racing session creation: ${races.length} race refusals, ${answers.length - races.length} other failures, ` +
       `${convex.calls("relay:markDelivered").length} delivered\n`,
@@ -121,7 +120,6 @@ test("a genuine refusal in the same burst still fails its message at once", asyn
     chatHistory: (params) => adapter.chatHistory(params),
     fullMessageText: (params) => adapter.fullMessageText(params),
     sessionsList: () => adapter.sessionsList(),
-    classifyError: (error) => adapter.classifyError(error),
   };
   const outbox = new Outbox({ gateway, convex, logger: silentLogger(), maxAgeMs: 120_000, retryDelayMs: 200 });
   outbox.setReady(true);
@@ -130,6 +128,6 @@ test("a genuine refusal in the same burst still fails its message at once", asyn
   await until(() => convex.writes.length > 0, 30_000);
   await new Promise((resolve) => setTimeout(resolve, 1_000));
   expect(sends).toHaveLength(1);
-  expect(convex.calls("relay:markFailed")).toEqual([{ messageId: "empty", reason: "INVALID_REQUEST: chat.send failed: INVALID_REQUEST: message or attachment required" }]);
+  expect(convex.calls("relay:markFailed")).toEqual([{ messageId: "empty", reason: "INVALID_REQUEST: message or attachment required" }]);
   outbox.stop();
 }, 60_000);

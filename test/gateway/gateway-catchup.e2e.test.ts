@@ -1,6 +1,6 @@
 /** Real Gateway: after a disconnect, chat.history with the last deltaCursor returns exactly the rows that were missed. */
 import { randomUUID } from "node:crypto";
-import { stubReplyFor } from "../../src/devkit/stub-model-server.js";
+import { stubReplyFor } from "../../dev/devkit/stub-model-server.js";
 import { transcriptText, type SessionMessageEvent } from "../../src/gateway/index.js";
 import { e2eInfo } from "../support/gateway-fixture.js";
 import { relayConnection } from "../support/relay-connection.js";

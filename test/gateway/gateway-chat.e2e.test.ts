@@ -1,6 +1,6 @@
 /** Real Gateway: chat.send streams deltas and a final, another client's message arrives as session.message, abort stops a slow reply. */
 import { randomUUID } from "node:crypto";
-import { stubReplyFor } from "../../src/devkit/stub-model-server.js";
+import { stubReplyFor } from "../../dev/devkit/stub-model-server.js";
 import { transcriptText, type ChatEvent, type TranscriptMessage } from "../../src/gateway/index.js";
 import { e2eInfo, stubModelRequests } from "../support/gateway-fixture.js";
 import { relayConnection, type RelayUnderTest } from "../support/relay-connection.js";

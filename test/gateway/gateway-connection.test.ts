@@ -417,3 +417,27 @@ test("stop() is final: no reconnect afterwards", async () => {
   expect(connection.state).toBe("stopped");
   expect(() => connection.start()).toThrow(/final/);
 });
+
+test("states follow the written transitions; a listener's reconnectNow() replaces the pending retry; stop() is final and leaves no timer", async () => {
+  const { factory, connection, clock, named } = setup();
+  connection.start();
+  factory.last.hello();
+  await flush();
+  const off = connection.on("disconnected", () => connection.reconnectNow());
+  factory.last.close(1006, "abnormal");
+  off();
+  // The listener's reconnect went out at once, and the retry armed for the drop is gone: one new client, not two.
+  expect(factory.clients).toHaveLength(2);
+  // (Less than the 45 s attempt timeout, far more than the 0.5 s first retry.)
+  clock.advance(10_000);
+  expect(factory.clients).toHaveLength(2);
+  factory.last.hello();
+  await flush();
+  expect(named("state")).toEqual(["connecting", "connected", "waiting", "connecting", "connected"]);
+  expect(connection.hello?.serverVersion).toBeDefined();
+  await connection.stop();
+  expect(named("state").at(-1)).toBe("stopped");
+  expect(connection.hello).toBeUndefined();
+  expect(clock.pending()).toEqual([]);
+  expect(() => connection.start()).toThrow(/final/);
+});

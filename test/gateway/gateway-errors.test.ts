@@ -1,17 +1,19 @@
-/** Unit: which Gateway refusals are races worth retrying, on the exact shapes openclaw 2026.9.6 sends for chat.send. */
+/** Unit: each Gateway error's one classification ({kind, code, reason}), on the exact shapes openclaw 2026.9.6 sends for chat.send. */
 import { GatewayClientRequestError } from "@openclaw/gateway-client";
 import {
-  GatewayRaceRefusalPersistsError,
+  gatewayFailureOf,
+  GatewayConnectionLostError,
+  GatewayNotConnectedError,
+  GatewayProtocolError,
   GatewayRequestError,
-  isGatewayRaceRefusal,
-  isRetryableGatewayError,
+  GatewayRequestTimeoutError,
   toGatewayError,
 } from "../../src/gateway/gateway-errors.js";
 
 const refusal = (message: string, details?: unknown, code = "INVALID_REQUEST") =>
   new GatewayRequestError("chat.send", { code, message, ...(details !== undefined ? { details } : {}) });
 
-describe("isGatewayRaceRefusal", () => {
+describe("the failure a Gateway error carries", () => {
   test.each([
     // session-sharing.ts sessionMutationTargetChanged, when the request envelope rejects with it.
     ["structured target change", "session changed before chat.send; retry the request", { code: "SESSION_MUTATION_AUTHORIZATION_CHANGED", method: "chat.send", sessionKey: "agent:main:a" }],
@@ -25,9 +27,7 @@ describe("isGatewayRaceRefusal", () => {
     ["still initializing", 'Session "agent:main:a" is still initializing. Retry after initialization completes.', undefined],
     ["draining for a restart", "GatewayDrainingError: Gateway is draining; new tasks are not accepted", undefined],
   ])("%s: a race, retried", (_name, message, details) => {
-    const error = refusal(message, details);
-    expect(isGatewayRaceRefusal(error)).toBe(true);
-    expect(isRetryableGatewayError(error)).toBe(true);
+    expect(refusal(message, details).failure).toEqual({ kind: "race", code: "INVALID_REQUEST", reason: message });
   });
 
   test.each([
@@ -45,31 +45,43 @@ describe("isGatewayRaceRefusal", () => {
     ["idempotency key reused", "This message ID was already used for different input. Check the conversation history and use a new message ID to send again.", { reason: "chat-request-conflict" }],
     ["durable retry mismatch", "Error: chat retry does not match its durable admission", undefined],
   ])("%s: a real refusal, final", (_name, message, details) => {
-    const error = refusal(message, details);
-    expect(isGatewayRaceRefusal(error)).toBe(false);
-    expect(isRetryableGatewayError(error)).toBe(false);
+    expect(refusal(message, details).failure).toEqual({ kind: "rejected", code: "INVALID_REQUEST", reason: message });
   });
 
   test("only INVALID_REQUEST answers are races: a permission refusal with the same words is not", () => {
     const error = refusal("session changed before chat.send; retry the request", { code: "MISSING_SCOPE" }, "FORBIDDEN");
-    expect(isGatewayRaceRefusal(error)).toBe(false);
-    expect(isGatewayRaceRefusal(new Error("session changed before chat.send; retry the request"))).toBe(false);
+    expect(error.failure.kind).toBe("rejected");
   });
 
-  test("retryable answers and UNAVAILABLE stay transient, as before", () => {
-    expect(isRetryableGatewayError(refusal("Previous run is still shutting down. Please try again in a moment.", undefined, "UNAVAILABLE"))).toBe(true);
-    expect(isRetryableGatewayError(new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "busy", retryable: true }))).toBe(true);
+  test("retryable answers and UNAVAILABLE are transient", () => {
+    expect(refusal("Previous run is still shutting down. Please try again in a moment.", undefined, "UNAVAILABLE").failure.kind).toBe("transient");
+    expect(new GatewayRequestError("chat.send", { code: "INVALID_REQUEST", message: "busy", retryable: true }).failure.kind).toBe("transient");
   });
 
-  test("a race refusal that persisted is final, and keeps the Gateway's reason", () => {
-    const persisted = new GatewayRaceRefusalPersistsError(refusal("SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request"), 5);
-    expect(isGatewayRaceRefusal(persisted)).toBe(false);
-    expect(isRetryableGatewayError(persisted)).toBe(false);
-    expect(persisted).toBeInstanceOf(GatewayRequestError);
-    expect(persisted.code).toBe("INVALID_REQUEST");
-    expect(persisted.message).toBe(
-      "chat.send failed: INVALID_REQUEST: SessionMutationAuthorizationChangedError: session changed before chat.send; retry the request (refused 5 times)",
-    );
+  test("no connection, a lost connection and a timeout are transient; a malformed answer is final", () => {
+    expect(new GatewayNotConnectedError("chat.send", "waiting").failure).toEqual({
+      kind: "transient",
+      code: "GATEWAY_NOT_CONNECTED",
+      reason: "gateway not connected (state waiting); chat.send was not sent",
+    });
+    expect(new GatewayConnectionLostError("chat.send", "closed 1012").failure.kind).toBe("transient");
+    expect(new GatewayRequestTimeoutError("chat.send", 30_000).failure.kind).toBe("transient");
+    expect(new GatewayProtocolError("chat.send: answer lacks runId/status").failure).toEqual({
+      kind: "rejected",
+      code: "GATEWAY_PROTOCOL_ERROR",
+      reason: "chat.send: answer lacks runId/status",
+    });
+  });
+
+  test("the reason says it once: the Gateway's words, without the method and code the error message adds", () => {
+    const error = refusal("message too long");
+    expect(error.message).toBe("chat.send failed: INVALID_REQUEST: message too long");
+    expect(error.failure.reason).toBe("message too long");
+  });
+
+  test("something that is not a Gateway error (a bug) is left to a retry, with its message", () => {
+    expect(gatewayFailureOf(new Error("socket hang up"))).toEqual({ kind: "transient", code: "GATEWAY_UNCLASSIFIED", reason: "socket hang up" });
+    expect(gatewayFailureOf(refusal("message too long")).kind).toBe("rejected");
   });
 
   test("the official client's error frame keeps message and details through toGatewayError", () => {
@@ -81,6 +93,6 @@ describe("isGatewayRaceRefusal", () => {
     const mapped = toGatewayError("chat.send", frame, "connected");
     expect(mapped).toBeInstanceOf(GatewayRequestError);
     expect((mapped as GatewayRequestError).gatewayMessage).toBe("session changed before chat.send; retry the request");
-    expect(isGatewayRaceRefusal(mapped)).toBe(true);
+    expect(mapped.failure.kind).toBe("race");
   });
 });

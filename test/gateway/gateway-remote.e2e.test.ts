@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { stubReplyFor } from "../../src/devkit/stub-model-server.js";
+import { stubReplyFor } from "../../dev/devkit/stub-model-server.js";
 import { formatFingerprint } from "../../src/gateway/gateway-transport.js";
 import { transcriptText, type ExplicitGatewaySettings, type TranscriptMessage } from "../../src/gateway/index.js";
 import { captureLogger } from "../support/capture-logger.js";

@@ -1,6 +1,6 @@
 /** Real Gateway: SIGTERM and start again; the relay's connection comes back by itself and works. */
 import { randomUUID } from "node:crypto";
-import { stubReplyFor } from "../../src/devkit/stub-model-server.js";
+import { stubReplyFor } from "../../dev/devkit/stub-model-server.js";
 import { GatewayNotConnectedError, transcriptText, type TranscriptMessage } from "../../src/gateway/index.js";
 import { e2eInfo, startGateway, stopGateway } from "../support/gateway-fixture.js";
 import { relayConnection } from "../support/relay-connection.js";

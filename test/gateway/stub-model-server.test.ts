@@ -1,5 +1,5 @@
 /** Unit: the stub model picks the user's own text out of OpenClaw's prompt, streams, slows down and fails on cue. */
-import { longReplyFor, LONG_REPLY_CHUNKS, pickUserText, startStubModelServer, stubReplyFor, type StubModelServer } from "../../src/devkit/stub-model-server.js";
+import { longReplyFor, LONG_REPLY_CHUNKS, pickUserText, startStubModelServer, stubReplyFor, type StubModelServer } from "../../dev/devkit/stub-model-server.js";
 
 let stub: StubModelServer;
 beforeAll(async () => {

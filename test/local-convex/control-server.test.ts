@@ -1,5 +1,5 @@
 /** The control port answers only a caller holding its token: a web page's cross-site POST cannot take the server down. */
-import { checkControlToken, newControlToken, startControlServer } from "../../src/local-convex/control-server.js";
+import { checkControlToken, newControlToken, startControlServer } from "../../dev/local-convex/control-server.js";
 import { Harness } from "./helpers.js";
 
 const h = new Harness();

@@ -2,7 +2,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
-import { startLocalConvex, type LocalConvexOptions, type LocalConvexServer } from "../../src/local-convex/index.js";
+import { startLocalConvex, type LocalConvexOptions, type LocalConvexServer } from "../../dev/local-convex/index.js";
 
 export const fixtureDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/local-convex-app");
 

@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import { ConvexHttpClient } from "convex/browser";
-import { startLocalConvex, type LocalConvexServer } from "../../src/local-convex/index.js";
+import { startLocalConvex, type LocalConvexServer } from "../../dev/local-convex/index.js";
 
 const convexDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");
 const ready = existsSync(path.join(convexDir, "schema.ts")) && existsSync(path.join(convexDir, "_generated"));

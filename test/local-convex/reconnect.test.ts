@@ -1,6 +1,6 @@
 /** Connection loss: reconnect + resubscribe, replayed mutations run once, order is kept, offline/online keeps data. */
 import { api } from "../fixtures/local-convex-app/_generated/api.js";
-import type { LocalConvexServer } from "../../src/local-convex/index.js";
+import type { LocalConvexServer } from "../../dev/local-convex/index.js";
 import { Harness, record, waitFor } from "./helpers.js";
 
 const h = new Harness();

@@ -3,7 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { ConvexHttpClient } from "convex/browser";
 import { api } from "../../convex/_generated/api.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY, provideLocalRegistrationKey } from "../../src/local-convex/registration-key.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, provideLocalRegistrationKey } from "../../dev/local-convex/registration-key.js";
 import { Harness } from "./helpers.js";
 
 const projectConvexDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");

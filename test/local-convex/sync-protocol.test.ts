@@ -1,6 +1,6 @@
 /** Unit tests: wire encoding of timestamps, validation of client frames, udf paths, JWT → identity. */
 import { Base64 } from "convex/values";
-import { AuthenticationError, identityFromJwt } from "../../src/local-convex/caller-auth.js";
+import { AuthenticationError, identityFromJwt } from "../../dev/local-convex/caller-auth.js";
 import {
   canonicalizeUdfPath,
   decodeTs,
@@ -8,7 +8,7 @@ import {
   encodeTs,
   parseClientMessage,
   ProtocolError,
-} from "../../src/local-convex/sync-protocol.js";
+} from "../../dev/local-convex/sync-protocol.js";
 import { makeJwt } from "./helpers.js";
 
 test("timestamps are u64 little-endian, base64: what the client's Long.fromBytesLE reads", () => {

@@ -8,9 +8,9 @@ import {
   type GenericDatabaseWriter,
 } from "convex/server";
 import { v, type GenericId, type Value } from "convex/values";
-import { captureRootDatabase, type DatabaseFake } from "../../src/local-convex/convex-test-internals.js";
-import { installTableIndex } from "../../src/local-convex/table-index.js";
-import { seededRandom } from "../../src/devkit/seeded-random.js";
+import { captureRootDatabase, type DatabaseFake } from "../../dev/local-convex/convex-test-internals.js";
+import { installTableIndex } from "../../dev/local-convex/table-index.js";
+import { seededRandom } from "../../dev/devkit/seeded-random.js";
 
 export const schema = defineSchema({
   items: defineTable({

@@ -69,7 +69,6 @@ function traffic(seed: number, deviceToken: string) {
     [0.06, () => { const a = { deviceToken, sessionKey: session() }; return (t) => t.query(api.app.streaming, a); }],
     [0.06, () => { const a = { relaySecret: SECRET, limit: 1 + n(10) }; return (t) => t.query(api.relay.pendingMessages, a); }],
     [0.04, () => (t) => t.query(api.relay.abortRequests, { relaySecret: SECRET })],
-    [0.03, () => (t) => t.query(api.relay.sessionCursors, { relaySecret: SECRET })],
     [0.03, () => { const a = { deviceToken, paginationOpts: { numItems: 1 + n(5), cursor: null } }; return (t) => t.query(api.app.listSessions, a); }],
   ];
   const step = (): Step => {

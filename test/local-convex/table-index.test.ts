@@ -4,8 +4,8 @@ import { describe, expect, jest, test } from "@jest/globals";
 import { convexTest, type TestConvex } from "convex-test";
 import { makeFunctionReference } from "convex/server";
 import type { Value } from "convex/values";
-import { assertDatabaseFake, captureRootDatabase, type DatabaseFake } from "../../src/local-convex/convex-test-internals.js";
-import { installTableIndex } from "../../src/local-convex/table-index.js";
+import { assertDatabaseFake, captureRootDatabase, type DatabaseFake } from "../../dev/local-convex/convex-test-internals.js";
+import { installTableIndex } from "../../dev/local-convex/table-index.js";
 import { useConvexTestFile } from "../convex/fixtures.js";
 import {
   accelerate,

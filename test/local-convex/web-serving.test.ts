@@ -5,7 +5,7 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { WebAsset } from "../../convex/lib/web-assets.generated.js";
-import { spawnLocalConvex, type LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
+import { spawnLocalConvex, type LocalConvexProcess } from "../../dev/devkit/local-convex-process.js";
 
 let convex: LocalConvexProcess;
 /** The assets of the build the process runs (dist/convex), which may differ from convex/ until the next build. */

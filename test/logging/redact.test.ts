@@ -1,6 +1,6 @@
 /** Redaction of credentials by shape (long hex, random base64url) and by value (the resolved Gateway token/password), without touching prose. */
 import { randomBytes } from "node:crypto";
-import { seededRandom } from "../../src/devkit/seeded-random.js";
+import { seededRandom } from "../../dev/devkit/seeded-random.js";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunRelayOptions } from "../../src/bridge/run-relay.js";
@@ -62,6 +62,11 @@ test("knownSecrets: the Gateway token from the environment or OpenClaw's config,
   // A config that cannot be resolved hides nothing and fails nothing here.
   writeFileSync(openclaw, "{ not json");
   expect(await knownSecrets(env, { instanceSecret: SECRET })).toEqual([SECRET]);
+});
+
+test("knownSecrets: every credential the config schema names, the registration key included", async () => {
+  const config = { instanceSecret: SECRET, registrationKey: "registration-key-value", gateway: { url: "ws://127.0.0.1:9", token: "own-token" } };
+  expect(await knownSecrets(box.env, config)).toEqual([SECRET, "registration-key-value", "own-token"]);
 });
 
 test("run: a Gateway token that comes from the environment, of no recognisable shape, never reaches the log", async () => {

@@ -1,15 +1,19 @@
 /**
  * The published shape: `npm pack` (which builds dist/ through `prepare`) holds the built code, bin/,
- * convex/ and packaging/; installed with --omit=dev into an empty directory, the command runs without
- * any devDependency, and the OpenClaw plugin inside it works with the real `openclaw`.
+ * convex/ and packaging/, and none of the dev-only tools of dev/; installed with --omit=dev into an
+ * empty directory, the command runs without any devDependency (its Convex client pairs with a local
+ * Convex server), and the OpenClaw plugin inside it works with the real `openclaw`.
  */
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { gatewayNodeBinary } from "../../src/devkit/local-gateway.js";
+import { gatewayNodeBinary } from "../../dev/devkit/local-gateway.js";
+import type { LocalConvexServer } from "../../dev/local-convex/index.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY, REGISTRATION_KEY_ENV } from "../../dev/local-convex/registration-key.js";
 import { ROOT } from "../chat/relay-cli.js";
+import { claimAsApp, startServer } from "../pairing/pair-helpers.js";
 
 interface Ran {
   code: number | null;
@@ -44,9 +48,10 @@ let env: Record<string, string>;
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "fastclaw-pack-e2e-"));
-  // npm itself needs a HOME for its cache; a throwaway one, never the real home. The machine's way
+  // npm itself needs a HOME; a throwaway one, never the real home. Its download cache is kept between
+  // runs in node_modules/.cache (not the temp dir, which a run must leave as it found it). The machine's way
   // to the registry (proxy, extra CA certificates, registry mirror) is kept, or npm retries forever.
-  env = { PATH: process.env.PATH ?? "", HOME: path.join(dir, "home"), npm_config_cache: path.join(os.tmpdir(), "fastclaw-e2e-npm-cache") };
+  env = { PATH: process.env.PATH ?? "", HOME: path.join(dir, "home"), npm_config_cache: path.join(ROOT, "node_modules", ".cache", "fastclaw-e2e-npm-cache") };
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && /^(https?_proxy|no_proxy|node_extra_ca_certs|ssl_cert_file|ssl_cert_dir|npm_config_registry)$/i.test(key)) env[key] = value;
   }
@@ -92,7 +97,12 @@ test("the tarball holds the built code, bin/, convex/ and packaging/ (plugin and
   ]) {
     expect(packedFiles).toContain(file);
   }
-  expect(packedFiles.filter((f) => /^(src|test|scripts|node_modules|\.test-artifacts)\//.test(f))).toEqual([]);
+  expect(packedFiles.filter((f) => /^(src|dev|test|scripts|bench|web\/src|node_modules|\.test-artifacts)\//.test(f))).toEqual([]);
+});
+
+test("the tarball holds none of the dev-only tools (local Convex server, devkit, trial: they need convex-test)", () => {
+  expect(packedFiles.filter((f) => /^dist\/(?!src\/|convex\/)/.test(f) || /(^|\/)(local-convex|devkit|trial)\//.test(f))).toEqual([]);
+  expect(packedFiles.filter((f) => f.startsWith("dist/src/")).length).toBeGreaterThan(50);
 });
 
 test("installed with --omit=dev: no devDependency is there, and `fastclaw-relay --help` works", async () => {
@@ -114,6 +124,36 @@ test("installed: `fastclaw-relay status --json` reports a fresh install (exit 0)
   expect(chat.code).toBe(1);
   expect(chat.stderr).toMatch(/this chat client is not paired yet/);
 }, 60_000);
+
+test("installed: `pair --json` registers with a local Convex server and is claimed by the app, then `status --json` reaches Convex through the installed client", async () => {
+  const bin = path.join(app, "node_modules", ".bin", "fastclaw-relay");
+  const home = path.join(dir, "home-paired");
+  mkdirSync(home, { recursive: true });
+  const pairedEnv = { ...env, HOME: home, [REGISTRATION_KEY_ENV]: LOCAL_CONVEX_REGISTRATION_KEY };
+  const server: LocalConvexServer = await startServer();
+  try {
+    const child = spawn(process.execPath, [bin, "pair", "--json", "--convex-url", server.url, "--name", "Packed"], { cwd: app, env: pairedEnv, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    let claimed: Promise<unknown> | undefined;
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString("utf8");
+      const line = stdout.split("\n").find((l) => l.includes('"event":"pairing"'));
+      if (line && !claimed) claimed = claimAsApp((JSON.parse(line) as { payload: string }).payload, "Packed phone", "android");
+    });
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    await claimed;
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "" });
+    expect(stdout.trim().split("\n").map((l) => (JSON.parse(l) as { event: string }).event)).toEqual(["registered", "pairing", "claimed"]);
+    const status = await run(process.execPath, [bin, "status", "--json"], { cwd: app, env: pairedEnv });
+    const report = JSON.parse(status.stdout) as { convex: { url: string; reachable: boolean }; pairing: { instanceName?: string; pairedDevices?: number } };
+    expect(report.convex).toMatchObject({ url: server.url, reachable: true });
+    expect(report.pairing).toMatchObject({ instanceName: "Packed", pairedDevices: 1 });
+  } finally {
+    await server.stop();
+  }
+}, 120_000);
 
 test("the plugin from the installed package links into the real openclaw and runs that package's fastclaw-relay", async () => {
   const stateDir = path.join(dir, "openclaw-state");

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createLocalGateway, gatewayNodeBinary, type LocalGateway } from "../../src/devkit/local-gateway.js";
+import { createLocalGateway, gatewayNodeBinary, type LocalGateway } from "../../dev/devkit/local-gateway.js";
 import { e2eInfo } from "../support/gateway-fixture.js";
 import { ROOT } from "../chat/relay-cli.js";
 import { runProcess, type Ran } from "../support/run-process.js";

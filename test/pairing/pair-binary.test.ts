@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { LocalConvexServer } from "../../src/local-convex/index.js";
+import type { LocalConvexServer } from "../../dev/local-convex/index.js";
 import { type Sandbox } from "../service/helpers.js";
 import { claimAsApp, pairSandbox, startServer } from "./pair-helpers.js";
 

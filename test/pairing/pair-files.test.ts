@@ -1,7 +1,7 @@
 /** Files that hold the pairing code: `pair --save` keeps them private (0700 dir, 0600 files) and says where; --qr-file never leaks or follows links. */
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { LocalConvexServer } from "../../src/local-convex/index.js";
+import type { LocalConvexServer } from "../../dev/local-convex/index.js";
 import { pairFilesDir } from "../../src/pairing/pair-files.js";
 import { writePrivateFile } from "../../src/pairing/private-files.js";
 import type { Sandbox } from "../service/helpers.js";

@@ -3,7 +3,7 @@
  * or anyone with its admin key) must still not get an escape sequence onto the owner's terminal.
  */
 import { createHash } from "node:crypto";
-import type { LocalConvexServer } from "../../src/local-convex/index.js";
+import type { LocalConvexServer } from "../../dev/local-convex/index.js";
 import { newCredential } from "../../src/pairing/credentials.js";
 import { parsePairingPayload } from "../../src/pairing/payload.js";
 import type { Sandbox } from "../service/helpers.js";

@@ -21,7 +21,9 @@ test("the first run takes the lock; a second live one is refused naming the hold
   expect(refused).toBeInstanceOf(RunLockHeldError);
   expect((refused as RunLockHeldError).holderPid).toBe(100);
   expect((refused as Error).message).toContain("pid 100");
-  expect((refused as Error).message).toContain("FASTCLAW_STATE_DIR");
+  // What to do is the hint, on its own line when printed.
+  expect((refused as RunLockHeldError).code).toBe("RUN_LOCK_HELD");
+  expect((refused as RunLockHeldError).hint).toContain("FASTCLAW_STATE_DIR");
   // The refused one did not disturb the holder's lock.
   expect(JSON.parse(readFileSync(file, "utf8")).pid).toBe(100);
   await first.release();

@@ -4,8 +4,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { startStubModelServer, type StubModelServer } from "../../src/devkit/stub-model-server.js";
-import { createLocalGateway, type LocalGateway } from "../../src/devkit/local-gateway.js";
+import { startStubModelServer, type StubModelServer } from "../../dev/devkit/stub-model-server.js";
+import { createLocalGateway, type LocalGateway } from "../../dev/devkit/local-gateway.js";
 
 /** What test files learn about the shared world (env vars + this JSON file). */
 export interface E2eInfo {
@@ -80,6 +80,8 @@ export async function startE2eHarness(log: (line: string) => void): Promise<E2eH
     modelBaseUrl: stub.baseUrl,
     modelId: stub.modelId,
     stateDir: path.join(runDir, "gateway"),
+    // A shared 2-core machine under load has taken longer than the default 90 s to start the Gateway.
+    readyTimeoutMs: 240_000,
     log,
   });
   const control = await startControlServer(gateway, log);

@@ -19,7 +19,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { StubModelRequest } from "../../src/devkit/stub-model-server.js";
+import type { StubModelRequest } from "../../dev/devkit/stub-model-server.js";
 import { INFO_FILE_ENV, type E2eInfo } from "./e2e-harness.js";
 
 export type { E2eInfo };

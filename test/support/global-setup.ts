@@ -1,4 +1,4 @@
-/** Jest global setup for the e2e project: one stub model + one real Gateway for the whole run. */
+/** Jest global setup for the e2e project: a private TMPDIR (tmp-guard.ts), one stub model + one real Gateway for the whole run. */
 import { register } from "node:module";
 import type { E2eHarness } from "./e2e-harness.js";
 
@@ -15,6 +15,9 @@ export default async function globalSetup(): Promise<void> {
   // Jest imports this file natively (Node strips the types), so its own imports must resolve
   // natively too: teach Node that "./x.js" means "./x.ts" here, then load the harness.
   register(new URL("./ts-resolve-hooks.mjs", import.meta.url));
+  // First, so the harness's own temp dirs are inside the run's private TMPDIR too.
+  const { openTmpGuard } = await import("./tmp-guard.js");
+  openTmpGuard();
   const { startE2eHarness } = await import("./e2e-harness.js");
   const harness = await startE2eHarness(log);
   globalThis.__fastclawE2eHarness = harness;

@@ -1,8 +1,18 @@
-/** Jest global teardown for the e2e project: stop the shared Gateway and keep its logs in .test-artifacts/. */
+/** Jest global teardown for the e2e project: stop the shared Gateway, keep its logs in .test-artifacts/, check temp dirs. */
 import { cp, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 
 export default async function globalTeardown(_globalConfig?: unknown, projectConfig?: { rootDir?: string }): Promise<void> {
+  try {
+    await stopHarness(projectConfig);
+  } finally {
+    // Last: the harness's run dir is gone by now, so whatever is left was left by a test.
+    const { closeTmpGuard } = await import("./tmp-guard.js");
+    closeTmpGuard();
+  }
+}
+
+async function stopHarness(projectConfig?: { rootDir?: string }): Promise<void> {
   const harness = globalThis.__fastclawE2eHarness;
   if (!harness) return;
   globalThis.__fastclawE2eHarness = undefined;

@@ -1,7 +1,7 @@
 /** Which Gateway the trial uses: yours when it answers, a trial one otherwise (auto), or exactly what was asked. */
-import { chooseGateway, TrialGatewayError, type GatewayChoiceDeps, type TrialGateway } from "../../src/trial/gateway-choice.js";
+import { chooseGateway, TrialGatewayError, type GatewayChoiceDeps, type TrialGateway } from "../../dev/trial/gateway-choice.js";
 import { GatewayConfigError } from "../../src/gateway/index.js";
-import type { ProbeResult } from "../../src/devkit/gateway-probe.js";
+import type { ProbeResult } from "../../dev/devkit/gateway-probe.js";
 
 function deps(probe: ProbeResult | undefined, overrides: Partial<GatewayChoiceDeps> = {}) {
   const notes: string[] = [];

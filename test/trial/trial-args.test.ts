@@ -1,7 +1,7 @@
 /** The trial's arguments and the environment its relay gets. */
-import { parseTrialArgs, TrialUsageError } from "../../src/trial/trial-args.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
-import { trialRelayEnv } from "../../src/trial/trial-env.js";
+import { parseTrialArgs, TrialUsageError } from "../../dev/trial/trial-args.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../dev/local-convex/registration-key.js";
+import { trialRelayEnv } from "../../dev/trial/trial-env.js";
 
 test("defaults: interactive, auto gateway, 120 s", () => {
   expect(parseTrialArgs([])).toEqual({ gateway: "auto", keep: false, timeoutSeconds: 120, help: false });

@@ -7,10 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { PassThrough } from "node:stream";
-import type { LocalConvexProcess } from "../../src/devkit/local-convex-process.js";
-import { spawnLocalConvex } from "../../src/devkit/local-convex-process.js";
-import type { TrialGateway } from "../../src/trial/gateway-choice.js";
-import { runTrial } from "../../src/trial/trial.js";
+import type { LocalConvexProcess } from "../../dev/devkit/local-convex-process.js";
+import { spawnLocalConvex } from "../../dev/devkit/local-convex-process.js";
+import type { TrialGateway } from "../../dev/trial/gateway-choice.js";
+import { runTrial } from "../../dev/trial/trial.js";
 import { BIN } from "../chat/relay-cli.js";
 
 let dir: string;

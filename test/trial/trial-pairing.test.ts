@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { statePaths } from "../../src/config/paths.js";
-import { spawnChild, type TrialChild } from "../../src/trial/child-process.js";
-import { pairTrialChat, TrialStepError } from "../../src/trial/trial-pairing.js";
+import { spawnChild, type TrialChild } from "../../dev/trial/child-process.js";
+import { pairTrialChat, TrialStepError } from "../../dev/trial/trial-pairing.js";
 
 let dir: string;
 beforeEach(() => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { resolvePairingPayload } from "../../src/chat/pair-payload.js";
-import { freeLoopbackPort } from "../../src/devkit/local-gateway.js";
+import { freeLoopbackPort } from "../../dev/devkit/local-gateway.js";
 import { newCredential } from "../../src/pairing/credentials.js";
 import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "../support/gateway-fixture.js";
 

@@ -10,7 +10,7 @@ import { clearStubModelRequests, stubModelRequests } from "../support/gateway-fi
 import { usePipeline } from "../bridge/pipeline.js";
 import { clickButton, newPairingToken, openPaired, pairingUrl, sendInNewChat, storedDevices, storedDeviceTokens, waitForText } from "./web-page.js";
 import { generateContentKey } from "../../src/e2e/content-key.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../dev/local-convex/registration-key.js";
 
 /** Per test: a slow machine runs the Gateway, the relay, local Convex and Chromium at once. */
 const TEST_MS = 300_000;

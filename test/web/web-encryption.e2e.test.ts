@@ -12,7 +12,7 @@ import { seal } from "../../src/e2e/envelope.js";
 import { runRow, sessionContext } from "../../src/e2e/row-contexts.js";
 import { usePipeline, type Pipeline } from "../bridge/pipeline.js";
 import { saveScreenshot, useBrowser, type PhonePage } from "../support/browser.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../src/local-convex/registration-key.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../dev/local-convex/registration-key.js";
 import { clickButton, openChat, openPaired, sendInNewChat, storedDevices, waitForText } from "./web-page.js";
 
 const TEST_MS = 300_000;

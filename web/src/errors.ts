@@ -1,5 +1,5 @@
 /** Says in the page's words why a claim or a device call failed; each failure is classified here, once. */
-import { convexErrorData } from "../../src/chat/convex-errors.js";
+import { convexErrorData } from "../../src/convex-sync/convex-error.js";
 
 export type FailureKind = "expired" | "claimed" | "invalid" | "rate-limited" | "unauthorized" | "offline" | "unreachable" | "refused";
 
@@ -36,7 +36,7 @@ export function describeFailure(error: unknown, online: boolean): Failure {
       return { kind: "unauthorized", message: "This relay no longer accepts this device (it was unpaired or reset). Pair again." };
     default:
       if (data === undefined) return { kind: "unreachable", message: "Something went wrong talking to the relay's deployment. Try again." };
-      return { kind: "refused", message: `The deployment refused this: ${data.message}` };
+      return { kind: "refused", message: `The deployment refused this: ${data.message ?? data.code}` };
   }
 }
 

@@ -9,10 +9,24 @@ import { ARGV_WARNING, readPairInput, STDIN_MARKER } from "../../chat/pair-input
 import { describeHealth } from "../../chat/relay-health.js";
 import { canonicalSessionKey } from "../../chat/session-key.js";
 import { sessionLines } from "../../chat/chat-views.js";
-import type { ChatArgs } from "../commands/chat.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { interruptSignal } from "../signals.js";
 import { terminalJson, terminalText } from "../terminal-text.js";
+
+/** What `chat` reads from its command line (camelCased by yargs). */
+export interface ChatOptions {
+  message?: string | undefined;
+  session?: string | undefined;
+  pair?: string | undefined;
+  pairFile?: string | undefined;
+  convexUrl?: string | undefined;
+  deviceName?: string | undefined;
+  json: boolean;
+  /** Seconds to wait for a final reply. */
+  timeout: number;
+  sessions: boolean;
+  status: boolean;
+}
 
 /** How long each single Convex call (claim, status) may take before Convex counts as unreachable. */
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -33,7 +47,7 @@ function sanitizing(ctx: CliContext): CliContext {
   return { ...ctx, out: (line = "") => ctx.out(terminalText(line)), err: (line = "") => ctx.err(terminalText(line)) };
 }
 
-async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: string, signal: AbortSignal): Promise<number> {
+async function run(ctx: CliContext, link: ChatLink, args: ChatOptions, sessionKey: string, signal: AbortSignal): Promise<number> {
   if (args.status) {
     const report = describeHealth(await link.status());
     if (args.json)
@@ -72,11 +86,11 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatArgs, sessionKey: 
     });
   }
   // Paired; nothing to chat about without a terminal, or when standard input carried the payload.
-  if ((args.pair !== undefined || args["pair-file"] !== undefined) && (ctx.stdin.isTTY !== true || args.pair === STDIN_MARKER)) return EXIT.OK;
+  if ((args.pair !== undefined || args.pairFile !== undefined) && (ctx.stdin.isTTY !== true || args.pair === STDIN_MARKER)) return EXIT.OK;
   return runChatRepl({ link, sessionKey, input: ctx.stdin, output: ctx.stdout, timeoutMs: args.timeout * 1000, signal });
 }
 
-export async function chatAction(cli: CliContext, args: ChatArgs): Promise<number> {
+export async function chatAction(cli: CliContext, args: ChatOptions): Promise<number> {
   const ctx = sanitizing(cli);
   if ([args.message !== undefined, args.sessions, args.status].filter(Boolean).length > 1) {
     throw new UsageError("--message, --sessions and --status are alternatives: pass one of them");
@@ -86,8 +100,8 @@ export async function chatAction(cli: CliContext, args: ChatArgs): Promise<numbe
   const interrupt = interruptSignal(ctx.deps.signal);
   let link: ChatLink | undefined;
   try {
-    const convexUrl = args["convex-url"] ?? (await relayConvexUrl(ctx));
-    const pairing = await readPairInput({ ...(args.pair !== undefined ? { pair: args.pair } : {}), ...(args["pair-file"] !== undefined ? { pairFile: args["pair-file"] } : {}) }, ctx.stdin);
+    const convexUrl = args.convexUrl ?? (await relayConvexUrl(ctx));
+    const pairing = await readPairInput({ ...(args.pair !== undefined ? { pair: args.pair } : {}), ...(args.pairFile !== undefined ? { pairFile: args.pairFile } : {}) }, ctx.stdin);
     // Warned, not refused: by now the token has been in the process table; claiming it at once uses the
     // one-time code up, while refusing would leave a code others may have read valid for minutes.
     if (pairing?.onCommandLine) ctx.err(ARGV_WARNING);
@@ -95,7 +109,7 @@ export async function chatAction(cli: CliContext, args: ChatArgs): Promise<numbe
       paths,
       ...(pairing ? { pair: pairing.payload } : {}),
       ...(convexUrl ? { convexUrl } : {}),
-      ...(args["device-name"] ? { deviceName: args["device-name"] } : {}),
+      ...(args.deviceName ? { deviceName: args.deviceName } : {}),
       timeoutMs: Math.min(CONNECT_TIMEOUT_MS, args.timeout * 1000),
       note: (line) => ctx.err(line),
     });

@@ -7,11 +7,22 @@ import { openPairFiles } from "../../pairing/pair-files.js";
 import { terminalQr, writeQrFile } from "../../pairing/qr.js";
 import { launchdPlistPath } from "../../service/launchd.js";
 import { systemdUnitPath } from "../../service/systemd.js";
-import type { PairArgs } from "../commands/pair.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { confirm } from "../prompt.js";
 import { interruptSignal } from "../signals.js";
 import { terminalJson, terminalLine } from "../terminal-text.js";
+
+/** What `pair` reads from its command line (camelCased by yargs). */
+export interface PairOptions {
+  reset: boolean;
+  yes: boolean;
+  json: boolean;
+  save: boolean;
+  qrFile?: string | undefined;
+  convexUrl?: string | undefined;
+  name?: string | undefined;
+  registrationKey?: string | undefined;
+}
 
 function clock(ms: number): string {
   const s = Math.max(0, Math.ceil(ms / 1000));
@@ -93,8 +104,8 @@ function nextStep(ctx: CliContext): string {
   return "Next: fastclaw-relay install   (runs the relay as a service)";
 }
 
-export async function pairAction(ctx: CliContext, args: PairArgs): Promise<number> {
-  const url = args["convex-url"];
+export async function pairAction(ctx: CliContext, args: PairOptions): Promise<number> {
+  const url = args.convexUrl;
   if (url !== undefined) {
     const issue = validateAgainst(url, CONFIG_PROPERTIES.convexUrl, "convexUrl")[0];
     if (issue) throw new UsageError(`--convex-url ${issue.problem}`);
@@ -111,7 +122,7 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
     }
   }
   const now = ctx.deps.now ?? Date.now;
-  const printer = args.json ? jsonPrinter(ctx, args["qr-file"]) : humanPrinter(ctx, args["qr-file"], now);
+  const printer = args.json ? jsonPrinter(ctx, args.qrFile) : humanPrinter(ctx, args.qrFile, now);
   const files = args.save ? await openPairFiles(ctx.env) : undefined;
   if (files && args.json) ctx.out(terminalJson(files.where));
   else if (files) ctx.err(`Pairing code and QR image go to ${files.where.dir} (only you can read them); the image is deleted when the code is done.`);
@@ -128,7 +139,7 @@ export async function pairAction(ctx: CliContext, args: PairArgs): Promise<numbe
       },
       ...(url !== undefined ? { convexUrl: url } : {}),
       ...(args.name !== undefined ? { name: args.name } : {}),
-      ...(args["registration-key"] !== undefined ? { registrationKey: args["registration-key"] } : {}),
+      ...(args.registrationKey !== undefined ? { registrationKey: args.registrationKey } : {}),
     });
     await files?.close({ status: outcome.status });
   } catch (error) {

@@ -9,12 +9,18 @@ import { runRelay } from "../../bridge/run-relay.js";
 import { acquireRunLock, RunLockHeldError, type RunLock } from "../../runtime/run-lock.js";
 import { RELAY_VERSION } from "../../version.js";
 import { EXIT, type CliContext } from "../context.js";
+import { errorLines, reportError } from "../report-error.js";
 import { interruptSignal } from "../signals.js";
 
 export interface RunArgs {
   logStdout: boolean;
   /** 78 normally; the LaunchAgent passes 0 so launchd's KeepAlive does not loop on a broken config. */
   configErrorExitCode: number;
+}
+
+/** The message and hint as one log line. */
+function oneLine(error: unknown): string {
+  return errorLines(error).join(" ").replace(/\n/g, " ");
 }
 
 export async function runAction(ctx: CliContext, args: RunArgs): Promise<number> {
@@ -26,10 +32,10 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
     config = requireRunnable(loaded);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    ctx.err(`fastclaw-relay: ${error.message}`);
+    reportError(ctx, error);
     // Also into relay.log, so `fastclaw-relay logs` shows why the service stopped.
     const fileLogger = createLogger({ logsDir: paths.logsDir, console: false });
-    fileLogger.error(`not starting: ${error.message.replace(/\n/g, " ")}`);
+    fileLogger.error(`not starting: ${oneLine(error)}`);
     await closeLogger(fileLogger);
     return args.configErrorExitCode;
   }
@@ -55,9 +61,9 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
     lock = await acquireRunLock(paths.runLockFile, ctx.deps.runLockDeps);
   } catch (error) {
-    const message = error instanceof RunLockHeldError ? error.message : `cannot take the run lock ${paths.runLockFile}: ${String(error)}`;
-    ctx.err(`fastclaw-relay: ${message}`);
-    logger.error(`not starting: ${message.replace(/\n/g, " ")}`);
+    const refusal = error instanceof RunLockHeldError ? error : new Error(`cannot take the run lock ${paths.runLockFile}: ${String(error)}`);
+    reportError(ctx, refusal);
+    logger.error(`not starting: ${oneLine(refusal)}`);
     interrupt.dispose();
     await closeLogger(logger);
     return EXIT.FAILURE;

@@ -1,5 +1,5 @@
 /** `status`: prints the report (or JSON), hints on stderr; exit 0 when reporting worked. */
-import { collectStatus, type StatusReport } from "../../service/status-report.js";
+import { collectStatus, type StatusReport } from "../../status/status-report.js";
 import { knownSecrets as resolvedSecrets } from "../../logging/known-secrets.js";
 import { redactText } from "../../logging/redact.js";
 import { loadConfig } from "../../config/load.js";

@@ -1,23 +1,10 @@
 /** `fastclaw-relay chat`: a terminal chat that plays the FastClaw app (pairs, sends, shows replies streaming). */
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
-import { runCommand } from "../report-error.js";
+import { defineCommand } from "../define-command.js";
 
-export interface ChatArgs {
-  message?: string;
-  session?: string;
-  pair?: string;
-  "pair-file"?: string;
-  "convex-url"?: string;
-  "device-name"?: string;
-  json: boolean;
-  timeout: number;
-  sessions: boolean;
-  status: boolean;
-}
-
-export function chatCommandModule(ctx: CliContext): CommandModule<object, ChatArgs> {
-  return {
+export function chatCommand(ctx: CliContext) {
+  return defineCommand(ctx, {
     command: "chat",
     describe: "Chat with the agent through Convex as the phone app would (checks a setup without the phone)",
     builder: (y: Argv) =>
@@ -68,11 +55,7 @@ export function chatCommandModule(ctx: CliContext): CommandModule<object, ChatAr
         })
         .example("$0 chat --pair -", "pair this terminal: paste the fastclaw://pair?… link, then Enter")
         .example('$0 chat -m "hello" --json', "one message, the reply as JSON")
-        .example("$0 chat --status", "is the relay online as the app sees it?") as unknown as Argv<ChatArgs>,
-    handler: (args) =>
-      runCommand(ctx, async () => {
-        const { chatAction } = await import("../actions/chat.js");
-        return chatAction(ctx, args);
-      }),
-  };
+        .example("$0 chat --status", "is the relay online as the app sees it?"),
+    run: async (args) => (await import("../actions/chat.js")).chatAction(ctx, args),
+  });
 }

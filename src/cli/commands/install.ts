@@ -1,14 +1,10 @@
 /** `fastclaw-relay install`: the user service (systemd --user or LaunchAgent). */
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
-import { runCommand } from "../report-error.js";
+import { defineCommand } from "../define-command.js";
 
-interface Args {
-  force: boolean;
-}
-
-export function installCommandModule(ctx: CliContext): CommandModule<object, Args> {
-  return {
+export function installCommand(ctx: CliContext) {
+  return defineCommand(ctx, {
     command: "install",
     describe: "Install, enable and start the relay as a user service (safe to run again)",
     builder: (y: Argv) =>
@@ -18,11 +14,7 @@ export function installCommandModule(ctx: CliContext): CommandModule<object, Arg
           default: false,
           describe: "Rewrite the service file and restart even if nothing changed",
         })
-        .example("$0 install", "systemd --user unit on Linux, LaunchAgent ai.fastclaw.relay on macOS") as unknown as Argv<Args>,
-    handler: (args) =>
-      runCommand(ctx, async () => {
-        const { installAction } = await import("../actions/install.js");
-        return installAction(ctx, { force: args.force });
-      }),
-  };
+        .example("$0 install", "systemd --user unit on Linux, LaunchAgent ai.fastclaw.relay on macOS"),
+    run: async (args) => (await import("../actions/install.js")).installAction(ctx, args),
+  });
 }

@@ -1,15 +1,10 @@
 /** `fastclaw-relay logs`: the relay's log file. */
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
-import { runCommand } from "../report-error.js";
+import { defineCommand } from "../define-command.js";
 
-interface Args {
-  follow: boolean;
-  lines: number;
-}
-
-export function logsCommandModule(ctx: CliContext): CommandModule<object, Args> {
-  return {
+export function logsCommand(ctx: CliContext) {
+  return defineCommand(ctx, {
     command: "logs",
     describe: "Print the last lines of the relay's log (-f to follow)",
     builder: (y: Argv) =>
@@ -27,11 +22,7 @@ export function logsCommandModule(ctx: CliContext): CommandModule<object, Args> 
           },
         })
         .example("$0 logs -n 200", "the last 200 lines")
-        .example("$0 logs -f", "follow; Ctrl-C stops") as unknown as Argv<Args>,
-    handler: (args) =>
-      runCommand(ctx, async () => {
-        const { logsAction } = await import("../actions/logs.js");
-        return logsAction(ctx, { follow: args.follow, lines: args.lines });
-      }),
-  };
+        .example("$0 logs -f", "follow; Ctrl-C stops"),
+    run: async (args) => (await import("../actions/logs.js")).logsAction(ctx, args),
+  });
 }

@@ -1,21 +1,10 @@
 /** `fastclaw-relay pair`: shows a QR code the FastClaw app scans, and waits until it is claimed. */
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
-import { runCommand } from "../report-error.js";
+import { defineCommand } from "../define-command.js";
 
-export interface PairArgs {
-  reset: boolean;
-  yes: boolean;
-  json: boolean;
-  save: boolean;
-  "qr-file"?: string;
-  "convex-url"?: string;
-  name?: string;
-  "registration-key"?: string;
-}
-
-export function pairCommandModule(ctx: CliContext): CommandModule<object, PairArgs> {
-  return {
+export function pairCommand(ctx: CliContext) {
+  return defineCommand(ctx, {
     command: "pair",
     describe: "Pair a phone: register this relay with Convex and show a one-time QR code",
     builder: (y: Argv) =>
@@ -54,11 +43,7 @@ export function pairCommandModule(ctx: CliContext): CommandModule<object, PairAr
         })
         .example("$0 pair --convex-url https://example.convex.cloud", "first pairing")
         .example("$0 pair --json --save", "for an agent: events and QR image in a private directory")
-        .example("$0 pair --reset --yes", "unpair all phones, rotate the secret, pair again") as unknown as Argv<PairArgs>,
-    handler: (args) =>
-      runCommand(ctx, async () => {
-        const { pairAction } = await import("../actions/pair.js");
-        return pairAction(ctx, args);
-      }),
-  };
+        .example("$0 pair --reset --yes", "unpair all phones, rotate the secret, pair again"),
+    run: async (args) => (await import("../actions/pair.js")).pairAction(ctx, args),
+  });
 }

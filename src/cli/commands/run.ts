@@ -1,15 +1,10 @@
 /** `fastclaw-relay run`: the relay in the foreground (what the service runs). */
-import type { Argv, CommandModule } from "yargs";
+import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
-import { runCommand } from "../report-error.js";
+import { defineCommand } from "../define-command.js";
 
-interface Args {
-  "log-stdout": boolean;
-  "config-error-exit-code": number;
-}
-
-export function runCommandModule(ctx: CliContext): CommandModule<object, Args> {
-  return {
+export function runCommand(ctx: CliContext) {
+  return defineCommand(ctx, {
     command: "run",
     describe: "Run the relay in the foreground until SIGTERM/SIGINT (the service runs this)",
     builder: (y: Argv) =>
@@ -29,11 +24,7 @@ export function runCommandModule(ctx: CliContext): CommandModule<object, Args> {
             return n;
           },
         })
-        .example("$0 run", "relay in this terminal; Ctrl-C stops it") as unknown as Argv<Args>,
-    handler: (args) =>
-      runCommand(ctx, async () => {
-        const { runAction } = await import("../actions/run.js");
-        return runAction(ctx, { logStdout: args["log-stdout"], configErrorExitCode: args["config-error-exit-code"] });
-      }),
-  };
+        .example("$0 run", "relay in this terminal; Ctrl-C stops it"),
+    run: async (args) => (await import("../actions/run.js")).runAction(ctx, args),
+  });
 }

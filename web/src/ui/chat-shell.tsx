@@ -5,6 +5,7 @@ import { api, type AppStatus, type SessionRow } from "../api.js";
 import { chatCrypto } from "../chat-crypto.js";
 import type { PairedInstance } from "../device-store.js";
 import { describeFailure } from "../errors.js";
+import { AgentPanel } from "./agent-panel.js";
 import { ChatView } from "./chat-view.js";
 import { useConnected, useNow, useQuery } from "./hooks.js";
 import { InstancesPanel } from "./instances-panel.js";
@@ -38,6 +39,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
   const [panelOpen, setPanelOpen] = useState(false);
   const [chat, setChat] = useState<ChatRef | undefined>();
   const crypto = useMemo(() => chatCrypto(instance), [instance]);
+  const [agentOpen, setAgentOpen] = useState(false);
   const status = useQuery<AppStatus>((onValue, onError) => client.onUpdate(api.app.status, { deviceToken: token }, onValue, onError), [client, token]);
   const sessions = useQuery<{ page: SessionRow[] }>(
     (onValue, onError) =>
@@ -68,6 +70,9 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
         <button type="button" class="relay-button" aria-haspopup="dialog" aria-expanded={panelOpen} onClick={() => setPanelOpen(true)}>
           <span class="relay-name">{name}</span>
           <span class="sr-only">, relays and pairing</span>
+        </button>
+        <button type="button" class="small agent-button" aria-haspopup="dialog" aria-expanded={agentOpen} onClick={() => setAgentOpen(true)}>
+          Agent
         </button>
         <Presence status={status.value} now={now} gatewayError={gatewayError} />
       </header>
@@ -118,6 +123,7 @@ export function ChatShell({ client, instance, instances, online, onSwitch, onFor
           </section>
         )}
       </div>
+      {agentOpen ? <AgentPanel client={client} deviceToken={token} gatewayVersion={status.value?.gateway.version} onClose={() => setAgentOpen(false)} /> : null}
       {panelOpen ? (
         <InstancesPanel
           instances={instances}

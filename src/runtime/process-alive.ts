@@ -1,0 +1,9 @@
+/** Whether a process exists, by signal 0: EPERM means it exists but belongs to another user. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

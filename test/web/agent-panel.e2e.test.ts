@@ -1,0 +1,42 @@
+/**
+ * The web app's Agent panel in a real browser, fed by the relay from the real Gateway: the agent's identity,
+ * the Gateway's version and health, the skills, and the cron jobs the Gateway has (its built-in memory job),
+ * with running/toggling shown as off because this relay's config does not turn cron control on.
+ */
+import { useBrowser, type PhonePage } from "../support/browser.js";
+import { eventually, usePipeline } from "../bridge/pipeline.js";
+import { clickButton, openPaired, waitForText } from "./web-page.js";
+
+const pipeline = usePipeline();
+const browser = useBrowser();
+let phone: PhonePage | undefined;
+
+// Per test, as in web-app.e2e.test.ts: useBrowser's own afterAll disconnects the browser first.
+afterEach(async () => {
+  await phone?.close();
+  phone = undefined;
+});
+
+test("the Agent panel shows identity, Gateway health, cron jobs and skills as the relay synced them", async () => {
+  const state = await eventually(async () => {
+    const s = await pipeline().app.agentState();
+    const jobs = await pipeline().app.cronJobs();
+    if (s.agents.length === 0 || !s.health || s.skills.length === 0 || jobs.length === 0) throw new Error("relay has not synced yet");
+    return { ...s, jobs };
+  }, 90_000);
+  phone = await browser().phone();
+  const { page, problems } = phone;
+  await openPaired(page, pipeline());
+  await clickButton(page, "Agent");
+  await page.waitForSelector(".agent-panel");
+  await waitForText(page, state.agents[0]!.name ?? "main");
+  const version = (await pipeline().app.status()).gateway.version!;
+  await waitForText(page, `OpenClaw ${version} · healthy`);
+  await waitForText(page, "No channels linked.");
+  await waitForText(page, state.jobs[0]!.name);
+  await waitForText(page, "Running and toggling jobs is off: off in the relay's config");
+  await waitForText(page, state.skills[0]!.name);
+  // Off means no buttons to ask with.
+  expect(await page.evaluate(`document.querySelectorAll(".cron-actions").length`)).toBe(0);
+  expect(problems).toEqual([]);
+}, 240_000);
