@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { makeFunctionReference } from "convex/server";
 import type { AppClient, AppMessage } from "../app-client/app-client.js";
+import { openMessageRow, sessionIdOf } from "../e2e/client-rows.js";
 import { withTimeout } from "./chat-error.js";
 import { trackReply, type ReplyState } from "./reply-tracker.js";
 
@@ -30,7 +31,7 @@ interface Page {
 const listMessages = makeFunctionReference<"query", Record<string, unknown>, Page>("app:listMessages");
 
 /** Subscribes to the session's newest rows; rejects on a query error (e.g. the device was unpaired). */
-function follow(app: AppClient, deviceToken: string, options: AskOptions, messageId: string): Promise<AskResult> {
+function follow(app: AppClient, deviceToken: string, options: AskOptions, messageId: string, sessionId: string): Promise<AskResult> {
   return new Promise<AskResult>((resolve, reject) => {
     let state: ReplyState = { phase: "sending", text: "", done: false, ok: false };
     let settled = false;
@@ -47,17 +48,22 @@ function follow(app: AppClient, deviceToken: string, options: AskOptions, messag
     const onAbort = () => finish({ interrupted: true });
     const timer = setTimeout(() => finish({ timedOut: true }), options.timeoutMs);
     options.signal?.addEventListener("abort", onAbort, { once: true });
+    // Rows are opened one page after another, so a newer page never lands before an older one.
+    let opening = Promise.resolve();
     const unsub = app.client.onUpdate(
       listMessages,
-      { deviceToken, sessionKey: options.sessionKey, paginationOpts: { numItems: 100, cursor: null } },
+      { deviceToken, sessionKey: sessionId, paginationOpts: { numItems: 100, cursor: null } },
       (result) => {
-        if (settled) return;
-        const next = trackReply(result.page, messageId);
-        if (next.phase !== state.phase || next.text !== state.text || next.reply?.status !== state.reply?.status) {
-          state = next;
-          options.onProgress?.(state);
-        }
-        if (state.done) finish({});
+        opening = opening.then(async () => {
+          const rows = await Promise.all(result.page.map((row) => openMessageRow(app.keys, row)));
+          if (settled) return;
+          const next = trackReply(rows, messageId);
+          if (next.phase !== state.phase || next.text !== state.text || next.reply?.status !== state.reply?.status) {
+            state = next;
+            options.onProgress?.(state);
+          }
+          if (state.done) finish({});
+        });
       },
       (error) => finish({ error }),
     );
@@ -73,5 +79,5 @@ export async function ask(app: AppClient, deviceToken: string, options: AskOptio
     `sending to ${app.convexUrl}`,
     "Check the network, or the Convex URL in the chat device file.",
   );
-  return follow(app, deviceToken, options, messageId);
+  return follow(app, deviceToken, options, messageId, await sessionIdOf(app.keys, options.sessionKey));
 }
