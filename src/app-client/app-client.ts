@@ -185,11 +185,17 @@ export class AppClient {
     };
   }
 
-  watchStatus(onUpdate: (status: AppStatus) => void): () => void {
+  /** Live status with the Gateway error opened; updates are opened in arrival order, so an older one never lands last. */
+  watchStatus(onUpdate: (status: AppStatus) => void, onError?: (error: Error) => void): () => void {
     let latest = Promise.resolve();
-    const unsubscribe = this.client.onUpdate(query<Record<string, unknown>, AppStatus>("app:status"), { deviceToken: this.deviceToken }, (status) => {
-      latest = latest.then(async () => onUpdate(await this.openStatus(status)));
-    });
+    const unsubscribe = this.client.onUpdate(
+      query<Record<string, unknown>, AppStatus>("app:status"),
+      { deviceToken: this.deviceToken },
+      (status) => {
+        latest = latest.then(async () => onUpdate(await this.openStatus(status)));
+      },
+      onError,
+    );
     return () => unsubscribe();
   }
 

@@ -1,8 +1,6 @@
 /** The interactive chat: a prompt, replies streaming in, sessions, and live notices when the relay or Gateway goes down. */
 import { randomBytes } from "node:crypto";
 import readline from "node:readline";
-import { makeFunctionReference } from "convex/server";
-import type { AppStatus } from "../app-client/app-client.js";
 import { ask } from "./ask.js";
 import type { ChatLink } from "./chat-link.js";
 import { agentCommand } from "./agent-commands.js";
@@ -28,7 +26,6 @@ function isWritable(sink: TextSink): sink is TextSink & NodeJS.WritableStream {
   return typeof (sink as { on?: unknown }).on === "function";
 }
 
-const statusRef = makeFunctionReference<"query", Record<string, unknown>, AppStatus>("app:status");
 
 /** Runs until /quit, end of input, Ctrl-C at the prompt, or `signal`; resolves to the exit code. */
 export function runChatRepl(options: ChatReplOptions): Promise<number> {
@@ -62,9 +59,8 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
   };
 
   return new Promise<number>((resolve) => {
-    const stopStatus = link.app.client.onUpdate(
-      statusRef,
-      { deviceToken: link.device.deviceToken },
+    // Through the app client: the status's Gateway error is sealed in Convex and opened there.
+    const stopStatus = link.app.watchStatus(
       (status) => {
         const report = describeHealth(status);
         if (report.health !== lastHealth) {

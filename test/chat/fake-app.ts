@@ -2,6 +2,14 @@
 import type { AppClient, AppMessage, AppStatus } from "../../src/app-client/app-client.js";
 import type { ChatLink } from "../../src/chat/chat-link.js";
 import type { ChatDevice } from "../../src/chat/device-store.js";
+import { generateContentKey, sessionIdFor } from "../../src/e2e/content-key.js";
+import { seal } from "../../src/e2e/envelope.js";
+import { KeyRing } from "../../src/e2e/key-ring.js";
+import { messageContexts } from "../../src/e2e/row-contexts.js";
+
+/** The fake's content key: rows reach the client sealed, as Convex holds them, and are opened by the real codec. */
+const KEY = generateContentKey();
+const KEYS = await KeyRing.fromStored(KEY);
 
 type Listener = { key: string; cb: (result: unknown) => void; onError?: (e: Error) => void; status: boolean };
 
@@ -22,6 +30,9 @@ export class FakeApp {
   closed = false;
   private listeners = new Set<Listener>();
   private n = 0;
+  /** Deliveries run one after another (sealing is asynchronous), so a listener never sees an older page last. */
+  private delivering: Promise<void> = Promise.resolve();
+  readonly keys: KeyRing = KEYS;
 
   readonly client = {
     onUpdate: (_ref: unknown, args: { sessionKey?: string }, cb: (result: unknown) => void, onError?: (e: Error) => void) => {
@@ -34,12 +45,14 @@ export class FakeApp {
 
   readonly app = {
     convexUrl: "http://fake",
+    keys: KEYS,
     client: this.client,
     send: async (sessionKey: string, text: string) => {
       if (this.sendError) throw this.sendError;
       this.sent.push({ sessionKey, text });
       const row = this.add({ sessionKey, role: "user", text, source: "app", status: "queued" });
       row.runId = row.messageId;
+      row.clientMessageId = row.messageId;
       this.onSend(row);
       return { messageId: row.messageId };
     },
@@ -47,6 +60,8 @@ export class FakeApp {
       if (this.statusError) throw this.statusError;
       return this.status;
     },
+    // Opened already, as AppClient.watchStatus hands it on.
+    watchStatus: (onUpdate: (status: AppStatus) => void, onError?: (e: Error) => void) => this.client.onUpdate(undefined, {}, onUpdate as (r: unknown) => void, onError),
     requestAbort: async (messageId: string) => void this.aborts.push(messageId),
     listSessions: async () => [{ sessionKey: "agent:main:main", updatedAt: 0, lastMessagePreview: "hi" }],
     listMessages: async (sessionKey: string) => this.rows.filter((r) => r.sessionKey === sessionKey).reverse(),
@@ -82,13 +97,25 @@ export class FakeApp {
   }
 
   private deliver(l: Listener): void {
-    if (!this.listeners.has(l)) return;
-    if (l.status) l.cb(this.status);
-    else l.cb({ page: this.rows.filter((r) => r.sessionKey === l.key).reverse().map((r) => ({ ...r })), isDone: true, continueCursor: "" });
+    this.delivering = this.delivering.then(async () => {
+      if (!this.listeners.has(l)) return;
+      if (l.status) return l.cb(this.status);
+      // A message subscription names the session by its id, and gets the rows sealed.
+      const page: AppMessage[] = [];
+      for (const r of [...this.rows].reverse()) {
+        const sessionId = await sessionIdFor(this.keys.current, r.sessionKey);
+        if (sessionId !== l.key) continue;
+        const ids = { ...r, sessionKey: sessionId };
+        const sealed: AppMessage = { ...ids, text: await seal(this.keys.current, messageContexts(ids, "text")[0]!, r.text) };
+        if (r.error !== undefined) sealed.error = await seal(this.keys.current, messageContexts(ids, "error")[0]!, r.error);
+        page.push(sealed);
+      }
+      if (this.listeners.has(l)) l.cb({ page, isDone: true, continueCursor: "" });
+    });
   }
 
   link(): ChatLink {
-    const device: ChatDevice = { version: 1, convexUrl: "http://fake", deviceToken: "t".repeat(43), contentKey: "k".repeat(43), deviceName: "term", instanceName: "Desk", pairedAt: 0 };
+    const device: ChatDevice = { version: 1, convexUrl: "http://fake", deviceToken: "t".repeat(43), contentKey: KEY, deviceName: "term", instanceName: "Desk", pairedAt: 0 };
     return { app: this.app, device, deviceFile: "/x/chat-device.json", paired: false, status: () => this.app.status(), close: () => this.app.close() };
   }
 }
