@@ -8,6 +8,7 @@ import { convexCost, memory, peerLatency, throughput } from "./peer-phases.js";
 import { markdown, writeResults, type Header } from "./report.js";
 import { relayNodeArgs } from "./relay-process.js";
 import { repoRoot } from "./repo-root.js";
+import { sealCost } from "./seal-cost.js";
 import { measureStartup } from "./startup.js";
 import { webPhase } from "./web.js";
 import { buildNotes, buildRows, TARGETS, type Results } from "./table.js";
@@ -26,6 +27,8 @@ const PLAN = {
   memoryRepeats: 3,
   // 1,000 messages each way per flag set: 0.3 ms each is 30 of /proc's 10 ms ticks.
   cpu: { ratePerSecond: 100, seconds: 10 },
+  // 2,000 sealed writes per size: a streaming delta, a long paragraph, a reply at our 64 KiB limit.
+  seal: { messages: 2_000, textBytes: [200, 4_096, 65_536] },
   // 10 replies × 10 writes = 100 samples of stream write → text on screen; 60 rows of history.
   web: { firstRenders: 5, replies: 10, writesPerReply: 10, writeIntervalMs: 100, historyRows: 60 },
   /** Hard stop: whatever is still running is stopped and the run fails. */
@@ -37,7 +40,7 @@ const loadAtStart = os.loadavg()[0] ?? 0;
 const log = (line: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(3)} s] ${line}\n`);
 
 /** The phases, in run order; `npm run bench -- --only memory,throughput` runs a subset and writes no results file. */
-const PHASES = ["startup", "peer", "cost", "throughput", "memory", "cpu", "gateway", "web"] as const;
+const PHASES = ["startup", "peer", "cost", "throughput", "memory", "cpu", "seal", "gateway", "web"] as const;
 type Phase = (typeof PHASES)[number];
 
 function selectedPhases(argv: readonly string[]): Set<Phase> {
@@ -68,6 +71,7 @@ async function run(phases: Set<Phase>): Promise<Partial<Results>> {
   if (phases.has("throughput")) results.throughput = await throughput(log, PLAN.throughputRates, PLAN.throughputSeconds);
   if (phases.has("memory")) results.memory = await memory(log, PLAN.memory, PLAN.memoryRepeats);
   if (phases.has("cpu")) results.cpu = await cpuPerMessage(log, PLAN.cpu);
+  if (phases.has("seal")) results.seal = sealCost(log, PLAN.seal);
   if (phases.has("gateway")) {
     log("starting the real Gateway (about 10 s)");
     results.gateway = await gatewayPhases(log, PLAN.gateway);

@@ -5,6 +5,7 @@ import type { GatewayPhases } from "./gateway-phases.js";
 import type { MemoryResult } from "./memory.js";
 import type { Cost, PeerLatency, Throughput } from "./peer-phases.js";
 import { pct, pctRatio, steps, verdict, type Row } from "./report.js";
+import type { SealResult } from "./seal-cost.js";
 import type { StartupResult } from "./startup.js";
 import { knee, type StepResult } from "./throughput.js";
 import type { WebResult } from "./web.js";
@@ -17,6 +18,7 @@ export interface Results {
   cost: Cost;
   memory: MemoryResult;
   cpu: CpuRun[];
+  seal: SealResult;
   startup: { help: StartupResult; status: StartupResult };
   web: WebResult;
 }
@@ -32,6 +34,7 @@ export const TARGETS = {
   webFirstRenderMs: 1000,
   webStreamP99Ms: 100,
   cpuPerMessageMs: 0.3,
+  sealP99Ms: 1,
 } as const;
 
 /** The issue's memory targets are in MB (10^6 bytes); /proc reports KiB, shown here as MiB. */
@@ -162,6 +165,7 @@ export function buildRows(r: Partial<Results>): Row[] {
     );
   }
   if (r.cpu) rows.push(...r.cpu.map(cpuRow));
+  if (r.seal) rows.push(...r.seal.samples.map((sample) => sealRow(r.seal!, sample)));
   if (s) {
     rows.push(
       {
@@ -203,6 +207,20 @@ function cpuRow(run: CpuRun): Row {
     ratio: "—",
     target: `≤ ${TARGETS.cpuPerMessageMs} ms each`,
     result: verdict(lost === 0 && Math.max(run.appToGateway.perMessageMs, run.gatewayToApp.perMessageMs) <= TARGETS.cpuPerMessageMs),
+  };
+}
+
+/** Sealing one relayed write, against the JSON encoding every write gets anyway. */
+function sealRow(run: SealResult, s: SealResult["samples"][number]): Row {
+  const ms = (x: number) => x.toFixed(3);
+  return {
+    id: "8",
+    measure: `End-to-end encryption per relayed message (a ${s.textBytes} B streaming write sealed), p50 / p99 (n = ${s.seal.n}), \`node ${run.nodeArgs.join(" ")}\`; baseline: its JSON encoding`,
+    ours: `${ms(s.seal.p50)} / ${ms(s.seal.p99)} ms`,
+    baseline: `${ms(s.json.p50)} / ${ms(s.json.p99)} ms`,
+    ratio: `${(s.seal.p50 / Math.max(1e-6, s.json.p50)).toFixed(1)}× / ${(s.seal.p99 / Math.max(1e-6, s.json.p99)).toFixed(1)}×`,
+    target: `p99 ≤ ${TARGETS.sealP99Ms} ms`,
+    result: verdict(s.seal.p99 <= TARGETS.sealP99Ms),
   };
 }
 
