@@ -6,23 +6,14 @@ import { v } from "convex/values";
 import type { Doc, Id } from "./_generated/dataModel.js";
 import { mutation, query, type MutationCtx, type QueryCtx } from "./_generated/server.js";
 import * as A from "./lib/agent-limits.js";
-import { cronAction, cronJob, cronRequestStatus, type CronJob } from "./lib/agent-fields.js";
+import { cronAction, cronJob, cronRequestFields, cronRequestStatus, type CronJob } from "./lib/agent-fields.js";
 import { requireDevice, requireInstance } from "./lib/auth.js";
 import { badRequest, fail } from "./lib/errors.js";
 import * as L from "./lib/limits.js";
 import { takeToken } from "./lib/ratelimit.js";
 import { optionalString, requireString, requireTimestamp } from "./lib/validate.js";
 
-const requestRow = v.object({
-  requestId: v.string(),
-  jobId: v.string(),
-  action: cronAction,
-  status: cronRequestStatus,
-  createdAt: v.number(),
-  updatedAt: v.number(),
-  runId: v.optional(v.string()),
-  reason: v.optional(v.string()),
-});
+const requestRow = v.object(cronRequestFields);
 
 function toRequestRow(row: Doc<"cronRequests">) {
   return {

@@ -1,7 +1,7 @@
 /** The tables of the relay ↔ app meeting point; credentials appear only as sha256 hex hashes. */
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
-import { agentIdentity, cronAction, cronControl, cronJobFields, cronRequestStatus, gatewayHealth, skillInfo } from "./lib/agent-fields.js";
+import { agentIdentity, cronControl, cronJobFields, cronRequestFields, gatewayHealth, skillInfo } from "./lib/agent-fields.js";
 import { deviceStatus, pairingStatus, sessionFields, visibleMessageFields } from "./lib/fields.js";
 
 export default defineSchema({
@@ -120,14 +120,7 @@ export default defineSchema({
   cronRequests: defineTable({
     instanceId: v.id("instances"),
     deviceId: v.id("devices"),
-    requestId: v.string(),
-    jobId: v.string(),
-    action: cronAction,
-    status: cronRequestStatus,
-    createdAt: v.number(),
-    updatedAt: v.number(),
-    runId: v.optional(v.string()),
-    reason: v.optional(v.string()),
+    ...cronRequestFields,
   })
     .index("by_instance_request", ["instanceId", "requestId"])
     .index("by_instance_status_created", ["instanceId", "status", "createdAt"]),

@@ -61,6 +61,18 @@ export const cronRequestStatus = v.union(
   v.literal("expired"),
 );
 
+/** A cron request as a device sees it; the table adds who it belongs to (instance, device). */
+export const cronRequestFields = {
+  requestId: v.string(),
+  jobId: v.string(),
+  action: cronAction,
+  status: cronRequestStatus,
+  createdAt: v.number(),
+  updatedAt: v.number(),
+  runId: v.optional(v.string()),
+  reason: v.optional(v.string()),
+};
+
 export type AgentIdentity = Infer<typeof agentIdentity>;
 export type GatewayHealth = Infer<typeof gatewayHealth>;
 export type SkillInfo = Infer<typeof skillInfo>;

@@ -1,7 +1,7 @@
 /** Reads config.json (never modifying it), checks it, and applies the FASTCLAW_* environment overrides. */
 import { readFile } from "node:fs/promises";
 import { statePaths, type Env } from "./paths.js";
-import { CONFIG_PROPERTIES, CONFIG_SCHEMA, type FastclawConfig } from "./schema.js";
+import { CONFIG_PROPERTIES, CONFIG_SCHEMA, type FastclawConfig, type RelaySettings } from "./schema.js";
 import { validateAgainst } from "./validate.js";
 import { ConfigError, PAIR_FIRST_HINT } from "./errors.js";
 
@@ -98,14 +98,8 @@ export interface RelayRunConfig {
   contentKey: string;
   instanceId?: string;
   gateway?: { url?: string; token?: string; password?: string };
-  relay?: {
-    maxMessageAgeMs?: number;
-    streamWritesPerSecond?: number;
-    backfillPerSession?: number;
-    maxConcurrentSessions?: number;
-    cronControl?: boolean;
-    agentStateRefreshMs?: number;
-  };
+  /** The relay's settings but its log level, which the logger took before the relay was built. */
+  relay?: Omit<RelaySettings, "logLevel">;
 }
 
 /** What `run` needs: a Convex URL and the instance secret; otherwise a ConfigError saying how to get them. */
