@@ -90,8 +90,12 @@ export async function ingestTranscript(
     const appRow = ownRunId === undefined || ownRunId === "" ? null : await appRowForRun(ctx, instanceId, ownRunId);
     if (appRow !== null && ownRunId !== undefined) {
       // The gateway has it, so it was delivered whatever the relay last recorded; its canonical key wins.
-      // The app's own text stays: it is what the user typed, never a copy the Gateway cut.
+      // The app's own text stays (what the user typed, never a copy the Gateway cut), unless the Gateway ran it
+      // in another session (an alias such as `global`): the app's ciphertext is bound to the session it was
+      // sent to, so the row takes the relay's copy, sealed for the session it now belongs to.
+      const moved = appRow.sessionKey !== sessionKey;
       await ctx.db.patch(appRow._id, {
+        ...(moved ? { text: m.text } : {}),
         gatewayMessageId: m.gatewayMessageId,
         seq: m.seq,
         runId: ownRunId,

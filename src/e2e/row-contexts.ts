@@ -47,6 +47,8 @@ export function messageContexts(row: MessageIds, field: "text" | "error"): SealC
   const rows: string[] = [];
   if (row.source === "app") {
     if (row.clientMessageId) rows.push(appRow(row.clientMessageId));
+    // Moved by the Gateway into another session (an alias): the relay's transcript copy, sealed for that session.
+    if (row.gatewayMessageId) rows.push(transcriptRow(row.gatewayMessageId));
   } else {
     if (row.gatewayMessageId) rows.push(transcriptRow(row.gatewayMessageId));
     if (row.runId) rows.push(runRow(row.runId));

@@ -4,6 +4,7 @@
  * main session, `agent:main:main`, like `main`; the relay then moves the app's row there (the
  * transcript's key wins) with the reply beside it. Nothing is left queued.
  */
+import { sessionIdOf } from "../../src/e2e/client-rows.js";
 import { eventually, usePipeline } from "./pipeline.js";
 
 const current = usePipeline();
@@ -19,7 +20,10 @@ test("an app message to `global` is delivered into the agent's main session, wit
     }
     return main;
   }, 90_000);
-  expect(rows.find((row) => row.messageId === messageId)).toMatchObject({ sessionKey: "agent:main:main", source: "app", role: "user" });
+  // Rows name their session by its keyed id; the app's text, sealed for `global`, was replaced by the relay's
+  // copy sealed for the session it moved to, so it still opens (never shown as undecryptable or wrong).
+  const mainId = await sessionIdOf(current().app.keys, "agent:main:main");
+  expect(rows.find((row) => row.messageId === messageId)).toMatchObject({ sessionKey: mainId, source: "app", role: "user", text: "hello global", e2e: "ok" });
   // Nothing waits in `global` any more: the row moved, it was not left behind as queued.
   const leftInGlobal = await current().app.allMessages("global");
   expect(leftInGlobal.filter((row) => row.status === "queued")).toEqual([]);

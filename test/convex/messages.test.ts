@@ -179,13 +179,23 @@ describe("transcript ingestion", () => {
     const { messageId } = await t.mutation(api.app.send, { deviceToken, ...sent });
     await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: "run-1" });
     const echo = { gatewayMessageId: "g-1", seq: 4, role: "user" as const, text: "hi there", timestamp: 5, idempotencyKey: "run-1:user" };
-    // The gateway canonicalises "main"; the merged row follows it.
+    // The gateway canonicalises "main"; the merged row follows it, and takes the relay's copy of the text: the
+    // app's ciphertext is bound to the session it was sent to and would not open in the new one.
     expect(await ingest("agent:main:main", [echo])).toEqual({ inserted: 0, merged: 1, skipped: 0 });
     expect(await ingest("agent:main:main", [echo])).toEqual({ inserted: 0, merged: 0, skipped: 1 });
     expect(await messages(sid("agent:main:main"))).toEqual([
-      expect.objectContaining({ messageId, gatewayMessageId: "g-1", source: "app", status: "delivered", text: sent.text }),
+      expect.objectContaining({ messageId, gatewayMessageId: "g-1", source: "app", status: "delivered", text: echo.text }),
     ]);
     expect(await countRows()).toBe(1);
+  });
+
+  test("merged in its own session, the app row keeps the app's own text", async () => {
+    const sent = await sendArgs("agent:main:main", "c-2", "typed by me");
+    const { messageId } = await t.mutation(api.app.send, { deviceToken, ...sent });
+    await t.mutation(api.relay.markDelivered, { relaySecret, messageId, runId: "run-2" });
+    const echo = { gatewayMessageId: "g-2", seq: 1, role: "user" as const, text: "a copy", timestamp: 5, idempotencyKey: "run-2:user" };
+    expect(await ingest("agent:main:main", [echo])).toEqual({ inserted: 0, merged: 1, skipped: 0 });
+    expect(await messages(sid("agent:main:main"))).toEqual([expect.objectContaining({ messageId, gatewayMessageId: "g-2", text: sent.text })]);
   });
 
   test("a send whose transcript arrives before markDelivered merges by the runId the backend gave it", async () => {
