@@ -119,7 +119,7 @@ test("6. a black-holed Gateway connection is noticed within 15 s (status: not co
   const holeAt = Date.now();
   let noticedMs: number;
   try {
-    // Sent at once: it goes out on the connection nobody knows is dead yet.
+    // Sent at once: it usually goes out on the connection nobody knows is dead yet.
     const a = await pipeline.app.send(first, `into the black hole ${holeAt}`);
     // Sent once the probe is out (the connection is suspect): it must wait, not go onto that socket.
     await eventually(() => {
@@ -167,7 +167,11 @@ test("6. a black-holed Gateway connection is noticed within 15 s (status: not co
       if (key === second) expect(perConnection.some((c) => c.id === dead.id)).toBe(false);
       await expectTranscriptMatchesConvex(pipeline, key, 60_000);
     }
-    expect(dead.requests.filter((r) => r.startsWith("chat.send:"))).toHaveLength(1);
+    // The first message reaches the dead socket only if the relay picked it up before its own probe went out
+    // (the probe is due 4 s after the last frame, which may be a moment after the hole opened): once at most.
+    const onDead = dead.requests.filter((r) => r.startsWith("chat.send:"));
+    process.stderr.write(`[e2e] chat.send requests put on the black-holed connection: ${onDead.length}\n`);
+    expect(onDead.length).toBeLessThanOrEqual(1);
   } finally {
     proxy.setBlackhole(false);
   }

@@ -41,7 +41,13 @@ export async function clickButton(page: Page, label: string): Promise<void> {
 
 /** Waits until the page shows `text` somewhere in the body. */
 export async function waitForText(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
-  await page.waitForFunction(`document.body.innerText.includes(${JSON.stringify(text)})`, { timeout: timeoutMs });
+  try {
+    await page.waitForFunction(`document.body.innerText.includes(${JSON.stringify(text)})`, { timeout: timeoutMs });
+  } catch (error) {
+    // Say what the page showed instead, so a failure in CI explains itself.
+    const shown = (await page.evaluate("document.body.innerText").catch(() => "(page gone)")) as string;
+    throw new Error(`the page did not show ${JSON.stringify(text)} within ${timeoutMs} ms (${String(error)}); it showed:\n${shown.slice(0, 2_000)}`);
+  }
 }
 
 /** The paired relays this page's origin keeps (localStorage), to check them from outside the browser. */
