@@ -83,19 +83,39 @@ export async function phonePage(browser: Browser): Promise<PhonePage> {
   return { page, problems, close: () => context.close() };
 }
 
-/** For a describe block: the shared browser, connected before its tests and disconnected (not closed) after. */
+/**
+ * For a describe block: the shared browser, connected before its tests and disconnected (not closed) after.
+ * Every phone page a test opens is closed after that test, so a failed test leaves no context behind.
+ */
 export function useBrowser(): () => BrowserFixture {
   let browser: Browser | undefined;
+  const open = new Set<PhonePage>();
   beforeAll(async () => {
     browser = await sharedBrowser();
   }, 60_000);
+  afterEach(async () => {
+    const phones = [...open];
+    open.clear();
+    await Promise.all(phones.map((phone) => phone.close()));
+  });
   afterAll(async () => {
     await browser?.disconnect();
   });
   return () => {
     if (!browser) throw new Error("browser fixture: not connected (beforeAll failed?)");
     const connected = browser;
-    return { phone: () => phonePage(connected) };
+    return {
+      phone: async () => {
+        const phone = await phonePage(connected);
+        open.add(phone);
+        return {
+          ...phone,
+          close: async () => {
+            if (open.delete(phone)) await phone.close();
+          },
+        };
+      },
+    };
   };
 }
 

@@ -3,19 +3,12 @@
  * the Gateway's version and health, the skills, and the cron jobs the Gateway has (its built-in memory job),
  * with running/toggling shown as off because this relay's config does not turn cron control on.
  */
-import { useBrowser, type PhonePage } from "../support/browser.js";
+import { useBrowser } from "../support/browser.js";
 import { eventually, usePipeline } from "../bridge/pipeline.js";
 import { clickButton, openPaired, waitForText } from "./web-page.js";
 
 const pipeline = usePipeline();
 const browser = useBrowser();
-let phone: PhonePage | undefined;
-
-// Per test, as in web-app.e2e.test.ts: useBrowser's own afterAll disconnects the browser first.
-afterEach(async () => {
-  await phone?.close();
-  phone = undefined;
-});
 
 test("the Agent panel shows identity, Gateway health, cron jobs and skills as the relay synced them", async () => {
   const state = await eventually(async () => {
@@ -24,8 +17,7 @@ test("the Agent panel shows identity, Gateway health, cron jobs and skills as th
     if (s.agents.length === 0 || !s.health || s.skills.length === 0 || jobs.length === 0) throw new Error("relay has not synced yet");
     return { ...s, jobs };
   }, 90_000);
-  phone = await browser().phone();
-  const { page, problems } = phone;
+  const { page, problems } = await browser().phone();
   await openPaired(page, pipeline());
   await clickButton(page, "Agent");
   await page.waitForSelector(".agent-panel");

@@ -20,16 +20,8 @@ const TURN_MS = 150_000;
 const pipeline = usePipeline();
 const browser = useBrowser();
 
-let phone: PhonePage | undefined;
-afterEach(async () => {
-  await phone?.close();
-  phone = undefined;
-});
-
-async function open(): Promise<PhonePage> {
-  phone = await browser().phone();
-  return phone;
-}
+/** A fresh phone page, closed after the test by the browser fixture. */
+const open = (): Promise<PhonePage> => browser().phone();
 
 /** The last reply on screen: its status and text. */
 async function lastReply(page: PhonePage["page"]): Promise<{ status: string; text: string } | null> {
