@@ -9,6 +9,7 @@ export * from "./gateway-connection.js";
 export * from "./gateway-errors.js";
 export * from "./gateway-events.js";
 export * from "./gateway-methods.js";
+export * from "./chat-attachments.js";
 export { resolveGatewayConfig, DEFAULT_GATEWAY_URL, GatewayConfigError, openclawConfigPath } from "./gateway-config.js";
 export type { ExplicitGatewaySettings, GatewayAuth, ResolvedGatewayConfig } from "./gateway-config.js";
 export { loadOrCreateDeviceIdentity, DeviceIdentityError, type DeviceIdentity } from "./device-identity.js";
