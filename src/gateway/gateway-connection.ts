@@ -5,6 +5,7 @@ export type * from "./gateway-connection-types.js";
 import type { EventFrame, HelloOk } from "@openclaw/gateway-protocol/frame-guards";
 import { AttachmentRefusedError, checkAttachments, toGatewayAttachments, type OutgoingAttachment } from "./chat-attachments.js";
 import { systemClock, type Clock, type TimerHandle } from "./clock.js";
+import { downloadArtifact, type DownloadedMedia, type FetchLike } from "./media-download.js";
 import { GatewayAttempt, type AttemptHandlers } from "./gateway-attempt.js";
 import { buildClientOptions, createOfficialGatewayClient, REQUIRED_SCOPES, type CreateGatewayClient } from "./gateway-client-factory.js";
 import {
@@ -172,6 +173,15 @@ export class GatewayConnection {
     if (!check.ok) throw new AttachmentRefusedError(check);
     const payload = await this.call("chat.send", { ...params, attachments: toGatewayAttachments(files) }, opts.timeoutMs);
     return methods.parseChatSendAck(payload);
+  }
+  /** The bytes of a transcript artifact (TranscriptMedia `artifact`); throws MediaDownloadError, classified. */
+  async downloadMedia(params: { sessionKey: string; artifactId: string }, opts: { fetch?: FetchLike; maxBytes?: number } = {}): Promise<DownloadedMedia> {
+    return downloadArtifact(params, {
+      request: (method, p) => this.call(method, p),
+      gatewayUrl: this.options.url,
+      tlsFingerprint: this.options.tlsFingerprint,
+      ...opts,
+    });
   }
   async chatAbort(request: methods.ChatAbortRequest): Promise<methods.ChatAbortResult> {
     return methods.parseChatAbortResult(await this.call("chat.abort", request));

@@ -10,6 +10,8 @@ export * from "./gateway-errors.js";
 export * from "./gateway-events.js";
 export * from "./gateway-methods.js";
 export * from "./chat-attachments.js";
+export * from "./transcript-media.js";
+export * from "./media-download.js";
 export { resolveGatewayConfig, DEFAULT_GATEWAY_URL, GatewayConfigError, openclawConfigPath } from "./gateway-config.js";
 export type { ExplicitGatewaySettings, GatewayAuth, ResolvedGatewayConfig } from "./gateway-config.js";
 export { loadOrCreateDeviceIdentity, DeviceIdentityError, type DeviceIdentity } from "./device-identity.js";
