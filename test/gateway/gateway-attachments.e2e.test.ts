@@ -111,6 +111,11 @@ test("a reply carrying media: pending in session.message, an artifact once the G
       60_000,
       "the reply's file in chat.history",
     );
+    const failed = stored.find((m) => m.source === "failed");
+    if (failed) {
+      // The Gateway stores reply files through @openclaw/fs-safe's native helper, an optional dependency.
+      throw new Error(`the Gateway could not store the reply's file (${JSON.stringify(failed)}); is @openclaw/fs-safe's native helper in node_modules? (npm ci installs it)`);
+    }
     expect(stored).toEqual([expect.objectContaining({ source: "artifact", kind: "image", mimeType: "image/png", sizeBytes: picture.length })]);
     const artifact = stored[0]!;
     if (artifact.source !== "artifact") throw new Error(`expected an artifact, got ${JSON.stringify(artifact)}`);
