@@ -120,6 +120,10 @@ test("a reply carrying media: pending in session.message, an artifact once the G
     const artifact = stored[0]!;
     if (artifact.source !== "artifact") throw new Error(`expected an artifact, got ${JSON.stringify(artifact)}`);
 
+    // chat.message.get reads the same row, rewritten, by id (what a relay re-reads one row with).
+    const one = await relay.connection.chatMessageGet({ sessionKey: appended.sessionKey, messageId: appended.messageId! });
+    expect(one.ok && transcriptMedia(one.message)).toEqual(stored);
+
     const downloaded = await relay.connection.downloadMedia({ sessionKey: appended.sessionKey, artifactId: artifact.artifactId });
     expect(Buffer.from(downloaded.bytes).equals(picture)).toBe(true);
     expect(downloaded).toMatchObject({ kind: "image", mimeType: "image/png", fileName: path.basename(file) });
