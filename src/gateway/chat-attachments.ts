@@ -151,7 +151,7 @@ export function checkAttachments(files: readonly OutgoingAttachment[], policy: A
       }
       const signature = IMAGE_SIGNATURES[mimeType];
       if (signature && !signature(file.bytes)) {
-        return { ok: false, code: "UNSUPPORTED_TYPE", index, message: `${name} is not a ${mimeType} image (its content doesn't match its type)` };
+        return { ok: false, code: "UNSUPPORTED_TYPE", index, message: `${name} does not hold ${mimeType} data (its content doesn't match its type)` };
       }
     }
     const limit = isImage(mimeType) ? (policy.maxImageBytes ?? policy.maxBytes) : policy.maxBytes;

@@ -90,7 +90,7 @@ test("UNSUPPORTED_TYPE: no valid MIME type, an image type the relay doesn't send
   expect(!svg.ok && svg.message).toContain("image/svg+xml images can't be sent");
   const fake = checkAttachments([{ bytes: Buffer.from("GIF89a....."), mimeType: "image/png", fileName: "fake.png" }], policy);
   expect(fake).toMatchObject({ code: "UNSUPPORTED_TYPE" });
-  expect(!fake.ok && fake.message).toBe('"fake.png" is not a image/png image (its content doesn\'t match its type)');
+  expect(!fake.ok && fake.message).toBe('"fake.png" does not hold image/png data (its content doesn\'t match its type)');
   // Parameters and case in the declared type are tolerated.
   expect(checkAttachments([{ ...png(), mimeType: "Image/PNG; charset=binary" }], policy)).toEqual({ ok: true });
 });
