@@ -226,7 +226,7 @@ export async function createLocalGateway(options: LocalGatewayOptions): Promise<
               id: modelId,
               name: "Stub model",
               reasoning: false,
-              input: ["text"],
+              input: ["text", "image"],
               cost: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 },
               contextWindow: 128000,
               maxTokens: 4096,

@@ -9,11 +9,15 @@ import type { AddressInfo } from "node:net";
  * - `[[fail]]`: HTTP 400 at once (the Gateway turns a 400 into a fast chat `error`; a 5xx it retries).
  * - `[[long:N]]`: a reply of exactly N characters, `longReplyFor(text, N)` (long-reply tests: the
  *   Gateway cuts transcript text at 8,000 characters), streamed in LONG_REPLY_CHUNKS pieces.
+ * - `[[media:PATH]]`: the default reply, then a standalone `MEDIA:PATH` line, which the Gateway turns
+ *   into a managed attachment of the reply (PATH must be a file the agent may read: its workspace).
+ * Images the user sent (OpenAI `image_url` parts with a data URL) are recorded with the request.
  */
 export const SLOW_DIRECTIVE = /\[\[slow:(\d{1,4})\]\]/;
 export const FAIL_DIRECTIVE = "[[fail]]";
 export const LONG_DIRECTIVE = /\[\[long:(\d{1,7})\]\]/;
 export const LONG_REPLY_CHUNKS = 16;
+export const MEDIA_DIRECTIVE = /\[\[media:([^\]\s]+)\]\]/;
 
 /** OpenClaw appends this as a second user message; it is never what the user typed. */
 const INTERNAL_CONTEXT_PREFIX = "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>";
@@ -24,10 +28,18 @@ export interface StubModelRequest {
   stream: boolean;
   /** The user's own text, unwrapped from OpenClaw's `[date] text\n\nRuntime: …` envelope. */
   userText: string;
-  /** Which reply was chosen: "default", "slow", "fail", "long". */
-  kind: "default" | "slow" | "fail" | "long";
+  /** Which reply was chosen: "default", "slow", "fail", "long", "media". */
+  kind: "default" | "slow" | "fail" | "long" | "media";
+  /** Image parts of the user's message, as the model got them. */
+  images: StubModelImage[];
   /** True when the client hung up before the reply finished (an aborted run). */
   clientClosedEarly: boolean;
+}
+
+/** An image the model was given: its declared type and its bytes, base64 (as in the data URL). */
+export interface StubModelImage {
+  mimeType: string;
+  base64: string;
 }
 
 export interface StubModelServerOptions {
@@ -52,8 +64,13 @@ export interface StubModelServer {
 
 /** The deterministic reply for a user's text; tests assert on it. */
 export function stubReplyFor(userText: string): string {
-  const text = userText.replace(SLOW_DIRECTIVE, "").trim();
+  const text = userText.replace(SLOW_DIRECTIVE, "").replace(MEDIA_DIRECTIVE, "").trim();
   return `Stub reply to: ${text}`;
+}
+
+/** The `[[media:PATH]]` reply: the default reply, a blank line, then `MEDIA:PATH` on its own line. */
+export function mediaReplyFor(userText: string, mediaPath: string): string {
+  return `${stubReplyFor(userText)}\n\nMEDIA:${mediaPath}`;
 }
 
 /**
@@ -74,32 +91,56 @@ export function longReplyFor(userText: string, length: number): string {
   return /\s$/.test(text) ? `${text.slice(0, -1)}.` : text;
 }
 
-/** Unwraps `"[<date>] <text>\n\nRuntime: …"` to `<text>`; leaves other strings alone. */
+/**
+ * Unwraps `"[<date>] <text>\n\nRuntime: …"` to `<text>`; leaves other strings alone. With files attached
+ * the Gateway also puts a `[media attached: <path> (<type>)]` line before the text: dropped too.
+ */
 export function unwrapOpenClawUserText(raw: string): string {
   let text = raw;
   const runtimeAt = text.search(/\n\nRuntime:/);
   if (runtimeAt >= 0) text = text.slice(0, runtimeAt);
   text = text.replace(/^\[[^\]\n]*\]\s*/, "");
+  text = text.replace(/^(\[media attached: [^\n]*\]\s*)+/, "");
   return text.trim();
 }
 
 function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
+    // With an image the Gateway sends text, image, then the Runtime line as a separate text part.
     return content
       .map((part: unknown) =>
         part && typeof part === "object" && typeof (part as { text?: unknown }).text === "string"
           ? (part as { text: string }).text
           : "",
       )
-      .join("");
+      .filter((text) => text.length > 0)
+      .join("\n\n");
   }
   return "";
 }
 
-/** The last user message that is not OpenClaw's internal-context block. */
+/** The `image_url` data-URL parts of a message's content. */
+export function contentImages(content: unknown): StubModelImage[] {
+  if (!Array.isArray(content)) return [];
+  const images: StubModelImage[] = [];
+  for (const part of content as unknown[]) {
+    if (!part || typeof part !== "object" || (part as { type?: unknown }).type !== "image_url") continue;
+    const url = (part as { image_url?: { url?: unknown } }).image_url?.url;
+    const match = typeof url === "string" ? /^data:([^;,]+);base64,(.*)$/s.exec(url) : null;
+    if (match) images.push({ mimeType: match[1]!, base64: match[2]! });
+  }
+  return images;
+}
+
+/** The last user message that is not OpenClaw's internal-context block: its text, unwrapped. */
 export function pickUserText(messages: unknown): string {
-  if (!Array.isArray(messages)) return "";
+  return pickUserMessage(messages).text;
+}
+
+/** The last user message that is not OpenClaw's internal-context block: its text (unwrapped) and images. */
+export function pickUserMessage(messages: unknown): { text: string; images: StubModelImage[] } {
+  if (!Array.isArray(messages)) return { text: "", images: [] };
   for (let i = messages.length - 1; i >= 0; i -= 1) {
     const message: unknown = messages[i];
     if (!message || typeof message !== "object") continue;
@@ -107,9 +148,9 @@ export function pickUserText(messages: unknown): string {
     if (role !== "user") continue;
     const text = contentText(content);
     if (text.trimStart().startsWith(INTERNAL_CONTEXT_PREFIX)) continue;
-    return unwrapOpenClawUserText(text);
+    return { text: unwrapOpenClawUserText(text), images: contentImages(content) };
   }
-  return "";
+  return { text: "", images: [] };
 }
 
 /** Splits a reply into `count` roughly equal non-empty pieces. */
@@ -152,17 +193,19 @@ export async function startStubModelServer(options: StubModelServerOptions = {})
       sendJson(res, 400, { error: { message: "invalid JSON", type: "invalid_request_error" } });
       return;
     }
-    const userText = pickUserText(body.messages);
+    const { text: userText, images } = pickUserMessage(body.messages);
     const stream = body.stream === true;
     const slow = SLOW_DIRECTIVE.exec(userText);
     const long = LONG_DIRECTIVE.exec(userText);
-    const kind: StubModelRequest["kind"] = userText.includes(FAIL_DIRECTIVE) ? "fail" : slow ? "slow" : long ? "long" : "default";
+    const media = MEDIA_DIRECTIVE.exec(userText);
+    const kind: StubModelRequest["kind"] = userText.includes(FAIL_DIRECTIVE) ? "fail" : slow ? "slow" : long ? "long" : media ? "media" : "default";
     const record: StubModelRequest = {
       at: Date.now(),
       model: typeof body.model === "string" ? body.model : "",
       stream,
       userText,
       kind,
+      images,
       clientClosedEarly: false,
     };
     requests.push(record);
@@ -171,7 +214,7 @@ export async function startStubModelServer(options: StubModelServerOptions = {})
       sendJson(res, 400, { error: { message: "stub model: scripted failure", type: "invalid_request_error" } });
       return;
     }
-    const reply = long ? longReplyFor(userText, Number(long[1])) : stubReplyFor(userText);
+    const reply = long ? longReplyFor(userText, Number(long[1])) : media ? mediaReplyFor(userText, media[1]!) : stubReplyFor(userText);
     const chunks = splitIntoChunks(reply, slow ? Number(slow[1]) : long ? LONG_REPLY_CHUNKS : 4);
     const delay = slow ? slowChunkDelayMs : chunkDelayMs;
     const id = `chatcmpl-stub-${requests.length}`;

@@ -2,7 +2,7 @@
 import type { SessionRow } from "@openclaw/gateway-protocol";
 import { gatewayFailureOf, transcriptText, type GatewayConnection, type TranscriptEntry } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
-import type { ChatSendResult, FullText, GatewayEventSink, GatewayPort, GatewaySessionInfo, HistoryResult } from "./ports.js";
+import type { ChatSendResult, FullText, GatewayEventSink, GatewayPort, GatewaySessionInfo, HistoryResult, OutgoingAttachment } from "./ports.js";
 import { toChatUpdate } from "../gateway/chat-update.js";
 import { toTranscriptRow, type TranscriptRow } from "../gateway/transcript-row.js";
 
@@ -42,9 +42,10 @@ export class GatewayAdapter implements GatewayPort {
     return this.connection.state === "connected";
   }
 
-  async chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<ChatSendResult> {
+  async chatSend(params: { sessionKey: string; message: string; idempotencyKey: string; attachments?: readonly OutgoingAttachment[] }): Promise<ChatSendResult> {
+    const { attachments, ...request } = params;
     try {
-      const ack = await this.connection.chatSend(params);
+      const ack = await this.connection.chatSend(attachments && attachments.length > 0 ? { ...request, files: attachments } : request);
       return { ok: true, runId: ack.runId, status: ack.status };
     } catch (error) {
       return { ok: false, failure: gatewayFailureOf(error) };

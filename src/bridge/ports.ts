@@ -2,6 +2,7 @@
 import type { GatewayFailure } from "../gateway/gateway-errors.js";
 import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../convex-sync/relay-api.js";
 import type { ChatUpdate } from "../gateway/chat-update.js";
+import type { OutgoingAttachment } from "../gateway/chat-attachments.js";
 import type { TranscriptRow } from "../gateway/transcript-row.js";
 
 export interface GatewaySessionInfo {
@@ -22,6 +23,7 @@ export type HistoryResult =
 export type FullText = { kind: "full"; text: string } | { kind: "unavailable"; reason: string };
 
 export type { GatewayFailure, GatewayFailureKind } from "../gateway/gateway-errors.js";
+export type { OutgoingAttachment } from "../gateway/chat-attachments.js";
 
 /** chat.send's outcome as data: the ack, or the failure as the Gateway side classified it. */
 export type ChatSendResult = { ok: true; runId: string; status: string } | { ok: false; failure: GatewayFailure };
@@ -32,7 +34,11 @@ export type ChatSendResult = { ok: true; runId: string; status: string } | { ok:
  */
 export interface GatewayPort {
   isConnected(): boolean;
-  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string }): Promise<ChatSendResult>;
+  /**
+   * `attachments` are checked against the Gateway's advertised limits before anything is sent: a refusal
+   * is `{ok: false, failure: {kind: "rejected", code: "ATTACHMENT_TOO_LARGE" | …, reason}}`.
+   */
+  chatSend(params: { sessionKey: string; message: string; idempotencyKey: string; attachments?: readonly OutgoingAttachment[] }): Promise<ChatSendResult>;
   chatAbort(params: { sessionKey: string; runId?: string }): Promise<void>;
   /** With `cursor`: catch-up (delta or reset). Without: the newest `limit` messages. */
   chatHistory(params: { sessionKey: string; cursor?: string; limit?: number }): Promise<HistoryResult>;

@@ -3,7 +3,9 @@ import type { GatewayClientCloseInfo } from "@openclaw/gateway-client";
 
 export type * from "./gateway-connection-types.js";
 import type { EventFrame, HelloOk } from "@openclaw/gateway-protocol/frame-guards";
+import { AttachmentRefusedError, checkAttachments, toGatewayAttachments, type OutgoingAttachment } from "./chat-attachments.js";
 import { systemClock, type Clock, type TimerHandle } from "./clock.js";
+import { downloadArtifact, type DownloadedMedia, type FetchLike } from "./media-download.js";
 import { GatewayAttempt, type AttemptHandlers } from "./gateway-attempt.js";
 import { buildClientOptions, createOfficialGatewayClient, REQUIRED_SCOPES, type CreateGatewayClient } from "./gateway-client-factory.js";
 import {
@@ -158,8 +160,28 @@ export class GatewayConnection {
     });
   }
 
-  async chatSend(request: methods.ChatSendRequest, opts: { timeoutMs?: number } = {}): Promise<methods.ChatSendAck> {
-    return methods.parseChatSendAck(await this.call("chat.send", request, opts.timeoutMs));
+  /**
+   * chat.send. `files` are checked against this connection's advertised limits first: a file that breaks
+   * one is never sent, and the call throws AttachmentRefusedError (a final failure) saying which and why.
+   */
+  async chatSend(request: methods.ChatSendRequest & { files?: readonly OutgoingAttachment[] }, opts: { timeoutMs?: number } = {}): Promise<methods.ChatSendAck> {
+    const { files, ...params } = request;
+    if (!files || files.length === 0) return methods.parseChatSendAck(await this.call("chat.send", params, opts.timeoutMs));
+    const hello = this.hello;
+    if (!hello) throw new GatewayNotConnectedError("chat.send", this.state);
+    const check = checkAttachments(files, hello.attachmentPolicy, params);
+    if (!check.ok) throw new AttachmentRefusedError(check);
+    const payload = await this.call("chat.send", { ...params, attachments: toGatewayAttachments(files) }, opts.timeoutMs);
+    return methods.parseChatSendAck(payload);
+  }
+  /** The bytes of a transcript artifact (TranscriptMedia `artifact`); throws MediaDownloadError, classified. */
+  async downloadMedia(params: { sessionKey: string; artifactId: string }, opts: { fetch?: FetchLike; maxBytes?: number } = {}): Promise<DownloadedMedia> {
+    return downloadArtifact(params, {
+      request: (method, p) => this.call(method, p),
+      gatewayUrl: this.options.url,
+      tlsFingerprint: this.options.tlsFingerprint,
+      ...opts,
+    });
   }
   async chatAbort(request: methods.ChatAbortRequest): Promise<methods.ChatAbortResult> {
     return methods.parseChatAbortResult(await this.call("chat.abort", request));

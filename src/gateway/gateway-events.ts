@@ -1,6 +1,7 @@
 /** The Gateway events the bridge consumes: their types and the checks that turn untrusted payloads into them. */
 import type { ChatEvent, HelloOk, SessionRow, ShutdownEvent } from "@openclaw/gateway-protocol";
 import { isRecord, num, str } from "../json-values.js";
+import { attachmentPolicyFromHello, type AttachmentPolicy } from "./chat-attachments.js";
 
 export type { ChatEvent, SessionRow, ShutdownEvent };
 
@@ -65,6 +66,8 @@ export interface GatewayHelloInfo {
   scopes: string[];
   tickIntervalMs: number;
   maxPayload: number;
+  /** policy.attachments and policy.maxPayload: what chat.send files are checked against on this connection. */
+  attachmentPolicy: AttachmentPolicy;
   methods: string[];
   events: string[];
   raw: HelloOk;
@@ -170,6 +173,7 @@ export function helloInfo(hello: HelloOk, url: string, deviceId: string): Gatewa
     scopes,
     tickIntervalMs: num(h.policy.tickIntervalMs) ?? 30000,
     maxPayload: num(h.policy.maxPayload) ?? 0,
+    attachmentPolicy: attachmentPolicyFromHello(hello),
     methods: strings(features.methods),
     events: strings(features.events),
     raw: hello,

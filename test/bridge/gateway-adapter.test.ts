@@ -2,6 +2,7 @@ import { GatewayAdapter } from "../../src/bridge/gateway-adapter.js";
 import { chatMessageText } from "../../src/gateway/chat-update.js";
 import { toTranscriptRow as fromEntry } from "../../src/gateway/transcript-row.js";
 import {
+  AttachmentRefusedError,
   GatewayConnectionLostError,
   GatewayNotConnectedError,
   GatewayProtocolError,
@@ -38,6 +39,26 @@ describe("GatewayAdapter.chatSend: the outcome as data", () => {
     for (let attempt = 0; attempt < 10; attempt++) {
       await expect(send.chatSend(params)).resolves.toEqual({ ok: false, failure: { kind: "race", code: "INVALID_REQUEST", reason: race } });
     }
+  });
+
+  test("attachments are handed to the connection as files; a refusal of them is a final failure, as data", async () => {
+    const seen: unknown[] = [];
+    const connection = {
+      state: "connected",
+      chatSend: (request: unknown) => {
+        seen.push(request);
+        return Promise.reject(new AttachmentRefusedError({ code: "TOO_LARGE", message: '"a.png" is 7.0 MiB; the Gateway takes images up to 6.0 MiB', index: 0 }));
+      },
+    };
+    const send = new GatewayAdapter(connection as unknown as GatewayConnection, silentLogger());
+    const file = { bytes: new Uint8Array([1, 2, 3]), mimeType: "image/png", fileName: "a.png" };
+    await expect(send.chatSend({ ...params, attachments: [file] })).resolves.toEqual({
+      ok: false,
+      failure: { kind: "rejected", code: "ATTACHMENT_TOO_LARGE", reason: '"a.png" is 7.0 MiB; the Gateway takes images up to 6.0 MiB' },
+    });
+    // Without attachments nothing extra is passed.
+    await send.chatSend(params);
+    expect(seen).toEqual([{ ...params, files: [file] }, params]);
   });
 
   test("a retryable answer, a lost connection, a timeout, no connection or a stray error are transient", async () => {

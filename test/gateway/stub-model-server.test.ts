@@ -1,5 +1,5 @@
-/** Unit: the stub model picks the user's own text out of OpenClaw's prompt, streams, slows down and fails on cue. */
-import { longReplyFor, LONG_REPLY_CHUNKS, pickUserText, startStubModelServer, stubReplyFor, type StubModelServer } from "../../dev/devkit/stub-model-server.js";
+/** Unit: the stub model picks the user's own text (and images) out of OpenClaw's prompt, streams, slows down, fails and attaches media on cue. */
+import { longReplyFor, LONG_REPLY_CHUNKS, mediaReplyFor, pickUserText, startStubModelServer, stubReplyFor, type StubModelServer } from "../../dev/devkit/stub-model-server.js";
 
 let stub: StubModelServer;
 beforeAll(async () => {
@@ -79,4 +79,35 @@ test("[[long:N]] streams a reply of exactly N characters whose lines all differ"
   const lines = reply.split("\n");
   expect(new Set(lines).size).toBe(lines.length);
   expect(stub.requests.at(-1)?.kind).toBe("long");
+});
+
+/** The shape openclaw 2026.9.6 sent the model for a chat.send with one PNG (captured; path and runtime shortened). */
+const withImage = (text: string, base64: string) => [
+  { role: "system", content: "You are an agent." },
+  {
+    role: "user",
+    content: [
+      { type: "text", text: `[Fri 2026-12-04 20:22 UTC] [media attached: /tmp/gw/workspace/media/inbound/input-1.png (image/png)]\n${text}` },
+      { type: "image_url", image_url: { url: `data:image/png;base64,${base64}` } },
+      { type: "text", text: "Runtime: agent=main | session=agent:main:explore1 | model=stub/stub-model | channel=webchat" },
+    ],
+  },
+  { role: "user", content: [{ type: "text", text: "<<<BEGIN_OPENCLAW_INTERNAL_CONTEXT>>>\nstuff\n<<<END_OPENCLAW_INTERNAL_CONTEXT>>>" }] },
+];
+
+test("records the images of the user's message and still finds its own text", async () => {
+  const base64 = Buffer.from("\x89PNG\r\n\x1a\n-image-bytes").toString("base64");
+  const deltas = await sseDeltas(await post({ stream: true, messages: withImage("look at this", base64) }));
+  expect(deltas.join("")).toBe(stubReplyFor("look at this"));
+  expect(stub.requests.at(-1)).toMatchObject({ userText: "look at this", kind: "default", images: [{ mimeType: "image/png", base64 }] });
+  // A text-only message records none.
+  await sseDeltas(await post({ stream: true, messages: openclawMessages("no pictures") }));
+  expect(stub.requests.at(-1)?.images).toEqual([]);
+});
+
+test("[[media:PATH]] ends the reply with a standalone MEDIA:PATH line", async () => {
+  const deltas = await sseDeltas(await post({ stream: true, messages: openclawMessages("draw it [[media:/w/out.png]]") }));
+  expect(deltas.join("")).toBe("Stub reply to: draw it\n\nMEDIA:/w/out.png");
+  expect(mediaReplyFor("draw it [[media:/w/out.png]]", "/w/out.png")).toBe("Stub reply to: draw it\n\nMEDIA:/w/out.png");
+  expect(stub.requests.at(-1)?.kind).toBe("media");
 });

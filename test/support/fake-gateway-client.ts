@@ -40,7 +40,7 @@ export class FakeGatewayClient implements GatewayClientLike {
     return new Promise((resolve, reject) => this.requests.push({ method, params, resolve, reject }));
   }
 
-  hello(scopes: string[] = ["operator.read", "operator.write"], tickIntervalMs = 30_000): void {
+  hello(scopes: string[] = ["operator.read", "operator.write"], tickIntervalMs = 30_000, policy: Record<string, unknown> = {}): void {
     this.open = true;
     const hello = {
       type: "hello-ok",
@@ -49,7 +49,7 @@ export class FakeGatewayClient implements GatewayClientLike {
       features: { methods: ["chat.send"], events: ["chat"] },
       snapshot: { presence: [], health: {} },
       auth: { role: "operator", scopes },
-      policy: { maxPayload: 1000, maxBufferedBytes: 1000, tickIntervalMs },
+      policy: { maxPayload: 1000, maxBufferedBytes: 1000, tickIntervalMs, ...policy },
     } as unknown as HelloOk;
     this.opts.onHelloOk?.(hello);
   }
