@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { ensureNativeOptionals } from "./native-optional.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -12,6 +13,7 @@ if (major < 24 || (major === 24 && minor < 16)) {
   process.exit(1);
 }
 
+ensureNativeOptionals(root);
 const tsc = path.join(root, "node_modules", ".bin", "tsc");
 for (const project of ["tsconfig.build.json", "bench/tsconfig.json"]) {
   const build = spawnSync(tsc, ["-p", project], { cwd: root, stdio: "inherit" });

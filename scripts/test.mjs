@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
+import { ensureNativeOptionals } from "./native-optional.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
@@ -34,6 +35,8 @@ function run(label, command, args, env = {}) {
   }
   console.log(`== ${label}: ok in ${seconds}s`);
 }
+
+ensureNativeOptionals(root);
 
 const jestEnv = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --experimental-vm-modules`.trim() };
 const extra = process.argv.slice(2);

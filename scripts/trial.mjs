@@ -5,8 +5,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { ensureNativeOptionals } from "./native-optional.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+ensureNativeOptionals(root, { log: (line) => console.error(`[trial] ${line}`) });
 const entry = path.join(root, "dist", "dev", "trial", "main.js");
 
 if (!existsSync(entry)) {
