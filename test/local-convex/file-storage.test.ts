@@ -3,9 +3,11 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { GenericId } from "convex/values";
+import { pathToFileURL } from "node:url";
 import { MAX_UPLOAD_BYTES } from "../../dev/local-convex/file-store.js";
+import { discoverModules } from "../../dev/local-convex/module-loader.js";
 import { api } from "../fixtures/local-convex-app/_generated/api.js";
-import { Harness, waitFor } from "./helpers.js";
+import { fixtureDir, Harness, waitFor } from "./helpers.js";
 
 const h = new Harness();
 let storageDir: string;
@@ -136,4 +138,20 @@ test("without storageDir the files live in a temp dir that stop() deletes", asyn
   expect(readdirSync(path.join(os.tmpdir(), made[0]!))).toHaveLength(1);
   await h.closeAll();
   expect(readdirSync(os.tmpdir())).not.toContain(made[0]);
+});
+
+test("ctx.storage in HTTP actions: store a request body, serve it back, delete it", async () => {
+  const httpModule = pathToFileURL(path.resolve(fixtureDir, "../local-convex-storage-http/http.ts")).href;
+  const server = await h.server({ storageDir, modules: { ...discoverModules(fixtureDir), "./http.ts": () => import(httpModule) } });
+  const stored = await fetch(`${server.siteUrl}/store`, { method: "POST", body: new Blob(["from an HTTP action"], { type: "text/csv" }) });
+  expect(stored.status).toBe(200);
+  const storageId = (await stored.text()) as GenericId<"_storage">;
+  expect(filesOnDisk()).toEqual([storageId]);
+  const read = await fetch(`${server.siteUrl}/get?id=${storageId}`);
+  expect(read.headers.get("content-type")).toBe("text/csv");
+  expect(await read.text()).toBe("from an HTTP action");
+  expect(await h.http(server).query(api.files.metadata, { storageId })).toMatchObject({ doc: { contentType: "text/csv" } });
+  expect(await (await fetch(`${server.siteUrl}/delete?id=${storageId}`, { method: "POST" })).text()).toBe("null");
+  await waitFor(() => filesOnDisk().length === 0, 5000, "the file deleted by an HTTP action to go");
+  expect((await fetch(`${server.siteUrl}/get?id=${storageId}`)).status).toBe(404);
 });
