@@ -159,7 +159,7 @@ export const send = mutation({
     await ctx.db.patch(messageId, { runId: appRunId(messageId, now) });
     // In the same transaction as the row: the relay never sees the message without its files.
     if (args.attachments !== undefined && args.attachments.length > 0) {
-      const message = (await ctx.db.get(messageId))!;
+      const message = { _id: messageId, instanceId: instance._id };
       await attachFiles(ctx, args.attachments, { message, source: "app", ...(await policyOf(ctx.db, instance._id)) });
     }
     // A new chat shows up in the session list at once, before the relay reports the gateway's view. The

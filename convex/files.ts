@@ -5,7 +5,6 @@
  */
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
-import type { Id } from "./_generated/dataModel.js";
 import { internalMutation, mutation, query, type MutationCtx } from "./_generated/server.js";
 import { requireDevice, requireInstance } from "./lib/auth.js";
 import { badRequest, fail } from "./lib/errors.js";
@@ -167,7 +166,7 @@ export const sweep = internalMutation({
     for (const upload of uploads) {
       const attached = await ctx.db
         .query("files")
-        .withIndex("by_storage", (q) => q.eq("storageId", upload._id as Id<"_storage">))
+        .withIndex("by_storage", (q) => q.eq("storageId", upload._id))
         .first();
       if (attached !== null) continue;
       await ctx.storage.delete(upload._id);

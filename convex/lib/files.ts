@@ -64,7 +64,7 @@ async function chargeFileBytes(ctx: MutationCtx, instanceId: Id<"instances">, by
 }
 
 export interface AttachOptions {
-  message: Doc<"messages">;
+  message: Pick<Doc<"messages">, "_id" | "instanceId">;
   source: Doc<"files">["source"];
   /** Plaintext limits; the stored ciphertext may be FILE_ENVELOPE_OVERHEAD bytes longer. */
   maxBytes: number;
