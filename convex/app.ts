@@ -4,6 +4,7 @@ import { v } from "convex/values";
 import { mutation, query } from "./_generated/server.js";
 import { requireDevice } from "./lib/auth.js";
 import { badRequest, fail } from "./lib/errors.js";
+import { attachFiles, fileInput, policyOf } from "./lib/files.js";
 import * as L from "./lib/limits.js";
 import { orderForNewRow } from "./lib/order.js";
 import { findPresence } from "./lib/presence.js";
@@ -112,7 +113,15 @@ export const streaming = query({
 export const send = mutation({
   // sessionKeyEnc is required (BAD_REQUEST without it); optional to the validator so that an outdated client
   // gets that clear error instead of a bare validation failure.
-  args: { deviceToken: v.string(), sessionKey: v.string(), sessionKeyEnc: v.optional(v.string()), clientMessageId: v.string(), text: v.string() },
+  // attachments: files uploaded with files.generateUploadUrl, sealed by the app (docs/convex-api.md "Files").
+  args: {
+    deviceToken: v.string(),
+    sessionKey: v.string(),
+    sessionKeyEnc: v.optional(v.string()),
+    clientMessageId: v.string(),
+    text: v.string(),
+    attachments: v.optional(v.array(fileInput)),
+  },
   returns: v.object({ messageId: v.id("messages") }),
   handler: async (ctx, args) => {
     const { device, instance } = await requireDevice(ctx, args.deviceToken);
@@ -148,6 +157,11 @@ export const send = mutation({
     // The relay sends the run id as chat.send's idempotency key, so a resend after a relay restart is
     // deduplicated by the gateway and the transcript echo ("<runId>:user") finds this row.
     await ctx.db.patch(messageId, { runId: appRunId(messageId, now) });
+    // In the same transaction as the row: the relay never sees the message without its files.
+    if (args.attachments !== undefined && args.attachments.length > 0) {
+      const message = { _id: messageId, instanceId: instance._id };
+      await attachFiles(ctx, args.attachments, { message, source: "app", ...(await policyOf(ctx.db, instance._id)) });
+    }
     // A new chat shows up in the session list at once, before the relay reports the gateway's view. The
     // preview is the relay's to write: a slice of a ciphertext would not open.
     await upsertSession(ctx, instance._id, sessionKey, { updatedAt: now, sessionKeyEnc });

@@ -2,7 +2,7 @@
 import { defineSchema, defineTable } from "convex/server";
 import { v } from "convex/values";
 import { agentIdentity, cronControl, cronJobFields, cronRequestFields, gatewayHealth, skillInfo } from "./lib/agent-fields.js";
-import { deviceStatus, pairingStatus, sessionFields, visibleMessageFields } from "./lib/fields.js";
+import { deviceStatus, messageSource, pairingStatus, sessionFields, visibleMessageFields } from "./lib/fields.js";
 
 export default defineSchema({
   /** One namespace per relay; owned by whoever holds the secret behind `secretHash`. */
@@ -61,6 +61,8 @@ export default defineSchema({
     instanceId: v.id("instances"),
     rows: v.number(),
     bytes: v.number(),
+    /** Bytes of stored files (ciphertext), against their own quota. */
+    fileBytes: v.optional(v.number()),
   }).index("by_instance", ["instanceId"]),
 
   /** Relay and gateway liveness, apart from `instances` so heartbeats don't re-run every credential check. */
@@ -124,4 +126,38 @@ export default defineSchema({
   })
     .index("by_instance_request", ["instanceId", "requestId"])
     .index("by_instance_status_created", ["instanceId", "status", "createdAt"]),
+
+  /** Files attached to a message: each a sealed (`fcf1`) ciphertext in file storage; see convex/files.ts. */
+  files: defineTable({
+    instanceId: v.id("instances"),
+    messageId: v.id("messages"),
+    storageId: v.id("_storage"),
+    /** Made by the writer; with the session id it is the file's associated data, so Convex cannot swap files. */
+    attachmentId: v.string(),
+    /** The declared MIME type, in the clear: Convex checks it and the size limit that goes with it. */
+    type: v.string(),
+    /** The file name, sealed (field `fileName`, row `a:<attachmentId>`). */
+    nameEnc: v.optional(v.string()),
+    /** Stored (ciphertext) bytes. */
+    size: v.number(),
+    source: messageSource,
+    createdAt: v.number(),
+    /** The retention sweep deletes the file (not its message) from this time on. */
+    expiresAt: v.number(),
+  })
+    .index("by_message", ["messageId", "attachmentId"])
+    .index("by_storage", ["storageId"])
+    .index("by_expires", ["expiresAt"]),
+
+  /** What the relay published for its instance: the Gateway's attachment limits and the owner's retention period. */
+  filePolicies: defineTable({
+    instanceId: v.id("instances"),
+    maxBytes: v.number(),
+    maxImageBytes: v.number(),
+    retentionMs: v.number(),
+    updatedAt: v.number(),
+  }).index("by_instance", ["instanceId"]),
+
+  /** The orphan sweep's place in `_storage` (creation time of the last upload it looked at); one row. */
+  fileSweep: defineTable({ checkedUntil: v.number() }),
 });

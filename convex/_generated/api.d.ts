@@ -16,6 +16,8 @@ import type {
 import type * as agent from "../agent.js";
 import type * as app from "../app.js";
 import type * as cron from "../cron.js";
+import type * as crons from "../crons.js";
+import type * as files from "../files.js";
 import type * as http from "../http.js";
 import type * as instances from "../instances.js";
 import type * as lib_agent_fields from "../lib/agent-fields.js";
@@ -25,6 +27,8 @@ import type * as lib_claim from "../lib/claim.js";
 import type * as lib_deployment_urls from "../lib/deployment-urls.js";
 import type * as lib_errors from "../lib/errors.js";
 import type * as lib_fields from "../lib/fields.js";
+import type * as lib_file_types from "../lib/file-types.js";
+import type * as lib_files from "../lib/files.js";
 import type * as lib_limits from "../lib/limits.js";
 import type * as lib_order from "../lib/order.js";
 import type * as lib_presence from "../lib/presence.js";
@@ -53,6 +57,8 @@ declare const fullApi: ApiFromModules<{
   agent: typeof agent;
   app: typeof app;
   cron: typeof cron;
+  crons: typeof crons;
+  files: typeof files;
   http: typeof http;
   instances: typeof instances;
   "lib/agent-fields": typeof lib_agent_fields;
@@ -62,6 +68,8 @@ declare const fullApi: ApiFromModules<{
   "lib/deployment-urls": typeof lib_deployment_urls;
   "lib/errors": typeof lib_errors;
   "lib/fields": typeof lib_fields;
+  "lib/file-types": typeof lib_file_types;
+  "lib/files": typeof lib_files;
   "lib/limits": typeof lib_limits;
   "lib/order": typeof lib_order;
   "lib/presence": typeof lib_presence;

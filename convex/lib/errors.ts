@@ -11,7 +11,9 @@ export type ErrorCode =
   | "RATE_LIMITED"
   | "REGISTRATION_CLOSED"
   | "REGISTRATION_KEY_INVALID"
-  | "QUOTA_EXCEEDED";
+  | "QUOTA_EXCEEDED"
+  | "TOO_LARGE"
+  | "UNSUPPORTED_TYPE";
 
 export type ErrorData = { code: ErrorCode; message: string; retryAfterMs?: number };
 

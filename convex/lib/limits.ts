@@ -89,3 +89,34 @@ export const MIN_REGISTRATION_KEY_CHARS = 32;
 export const MAX_REGISTRATION_KEY_CHARS = 256;
 /** Newest rows of a session an ingest looks at to move rows still waiting for their transcript position. */
 export const MAX_ORDER_SCAN = 150;
+
+/*
+ * Files (docs/convex-api.md "Files"). Every stored file is an `fcf1` ciphertext sealed by the client: its plaintext
+ * plus FILE_ENVELOPE_OVERHEAD bytes (magic 4, kid 11, nonce 12, tag 16), so each plaintext limit is checked on that size.
+ */
+export const FILE_ENVELOPE_OVERHEAD = 43;
+export function sealedFileBytes(plainBytes: number): number {
+  return plainBytes + FILE_ENVELOPE_OVERHEAD;
+}
+/** What a device may attach until the relay publishes the Gateway's `policy.attachments` (`files.setPolicy`). */
+export const DEFAULT_FILE_MAX_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_IMAGE_MAX_BYTES = 5 * 1024 * 1024;
+/** The most any published policy may allow, and the cap on agent media the relay stores. */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+export const MAX_FILES_PER_MESSAGE = 8;
+/** A declared MIME type, and a file name (sealed, so its envelope is checked). */
+export const MAX_FILE_TYPE_CHARS = 100;
+export const MAX_FILE_NAME_CHARS = 255;
+/** How long a stored file is kept after it is attached, unless the relay sets the instance's own period. */
+export const DEFAULT_FILE_RETENTION_MS = 30 * 24 * 60 * 60_000;
+export const MIN_FILE_RETENTION_MS = 60 * 60_000;
+export const MAX_FILE_RETENTION_MS = 365 * 24 * 60 * 60_000;
+/** An upload must be attached within this time; later the sweep deletes it as an orphan (and attaching it fails). */
+export const UPLOAD_ATTACH_WINDOW_MS = 60 * 60_000;
+/** Expired files and orphan uploads one sweep deletes (the sweep runs again soon when it hit the batch). */
+export const FILE_SWEEP_BATCH = 100;
+export const FILE_SWEEP_INTERVAL_MS = 60 * 60_000;
+/** Upload URLs one device (or relay) may ask for: 30 at once, refilled over a minute. */
+export const UPLOAD_URL_RATE: Rate = { burst: 30, perMs: MINUTE };
+/** Bytes of stored files one instance may hold: 2 GiB (FASTCLAW_MAX_FILE_BYTES_PER_INSTANCE). */
+export const MAX_FILE_BYTES_PER_INSTANCE = 2 * 1024 * 1024 * 1024;

@@ -11,6 +11,7 @@ export const ENV = {
   registrationsPerHour: "FASTCLAW_REGISTRATIONS_PER_HOUR",
   maxRowsPerInstance: "FASTCLAW_MAX_ROWS_PER_INSTANCE",
   maxBytesPerInstance: "FASTCLAW_MAX_BYTES_PER_INSTANCE",
+  maxFileBytesPerInstance: "FASTCLAW_MAX_FILE_BYTES_PER_INSTANCE",
 } as const;
 
 type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -74,3 +75,5 @@ export function storageQuota(): { rows: number; bytes: number } {
     bytes: positiveInt(ENV.maxBytesPerInstance, L.MAX_BYTES_PER_INSTANCE),
   };
 }
+
+export const fileQuotaBytes = (): number => positiveInt(ENV.maxFileBytesPerInstance, L.MAX_FILE_BYTES_PER_INSTANCE);

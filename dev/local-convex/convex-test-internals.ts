@@ -29,21 +29,33 @@ export interface DatabaseFake {
   _documents: Record<string, StoredDoc>;
   _writes: Array<Record<string, StoredDoc | null>>;
   get(tableName: string | undefined, id: string): StoredDoc | null;
+  /** Adds a document to the innermost pending level (validated against the schema); returns its new id. */
+  insert(tableName: string, value: Record<string, unknown>): string;
   commit(commitTs?: bigint | null): void;
   _iterateDocs(tableName: string, callback: (doc: StoredDoc) => void): void;
   _resolveQuerySource(query: SerializedQuery): unknown;
 }
 
-/** What convexTest passes to its AsyncLocalStorage around every call; components[""] is the app's own database. */
-interface ConvexGlobal {
+/** The syscalls the `convex` runtime makes through `global.Convex` (JSON text in and out for async ones). */
+export type AsyncSyscall = (op: string, jsonArgs: string) => Promise<string>;
+export type JsSyscall = (op: string, args: Record<string, unknown>) => Promise<unknown>;
+
+/**
+ * What convexTest passes to its AsyncLocalStorage around every call; components[""] is the app's own database.
+ * Its syscall properties are what `global.Convex` delegates to, read at each call: replacing them on this one
+ * object changes this instance only.
+ */
+export interface ConvexGlobal {
   components: Record<string, { db: unknown }>;
   transactionManager: unknown;
+  asyncSyscall: AsyncSyscall;
+  jsSyscall: JsSyscall;
 }
 
 const ROOT_COMPONENT_PATH = "";
 // commit is the only writer; get and _iterateDocs only read. Any other method could change _documents unseen.
 const KNOWN_DOCUMENT_TOUCHERS = ["_iterateDocs", "commit", "get"].join(", ");
-const REQUIRED_METHODS = ["get", "commit", "_iterateDocs", "_resolveQuerySource", "rollbackWrites", "stashWrites", "restoreWrites"];
+const REQUIRED_METHODS = ["get", "insert", "commit", "_iterateDocs", "_resolveQuerySource", "rollbackWrites", "stashWrites", "restoreWrites"];
 
 function fail(detail: string): never {
   throw new Error(
@@ -57,7 +69,13 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 function isConvexGlobal(store: unknown): store is ConvexGlobal {
-  return isRecord(store) && isRecord(store.components) && "transactionManager" in store;
+  return (
+    isRecord(store) &&
+    isRecord(store.components) &&
+    "transactionManager" in store &&
+    typeof store.asyncSyscall === "function" &&
+    typeof store.jsSyscall === "function"
+  );
 }
 
 /** Methods of the class whose source mentions `_documents` at all (a reader today may be a writer tomorrow). */
@@ -99,7 +117,7 @@ export function assertDatabaseFake(db: unknown): asserts db is DatabaseFake {
  * `call` makes one call on the instance (an inline query is the cheapest); its promise comes back as `probe`,
  * for the caller to await.
  */
-export function captureRootDatabase(call: () => Promise<unknown>): { db: DatabaseFake; probe: Promise<unknown> } {
+export function captureRootDatabase(call: () => Promise<unknown>): { db: DatabaseFake; global: ConvexGlobal; probe: Promise<unknown> } {
   const prototype = AsyncLocalStorage.prototype;
   const descriptor = Object.getOwnPropertyDescriptor(prototype, "run");
   const originalRun: unknown = descriptor?.value;
@@ -122,7 +140,7 @@ export function captureRootDatabase(call: () => Promise<unknown>): { db: Databas
     if (captured === undefined) fail("no convexTest context was entered during a call");
     const db = captured.components[ROOT_COMPONENT_PATH]?.db;
     assertDatabaseFake(db);
-    return { db, probe };
+    return { db, global: captured, probe };
   } catch (error) {
     // Leave no unhandled rejection behind the error that matters.
     probe.catch(() => undefined);

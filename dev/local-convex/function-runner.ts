@@ -10,8 +10,10 @@ import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/v
 import type { CallerAuth } from "./caller-auth.js";
 import { captureRootDatabase } from "./convex-test-internals.js";
 import { withDeploymentEnv, type DeploymentEnv } from "./deployment-env.js";
+import type { FileStore } from "./file-store.js";
 import type { AnySchema, FunctionInfo, FunctionKind, InstrumentedModules } from "./module-loader.js";
 import { canonicalizeUdfPath } from "./sync-protocol.js";
+import { installFileStorage, type LocalFileStorage } from "./storage-syscalls.js";
 import { installTableIndex } from "./table-index.js";
 
 export type FunctionOutcome =
@@ -59,24 +61,36 @@ export class FunctionRunner {
     private readonly modules: InstrumentedModules,
     private readonly backend: Backend,
     private readonly deploymentEnv: () => DeploymentEnv,
+    /** Uploads and file URLs (see storage-syscalls.ts). */
+    readonly storage: LocalFileStorage,
     private readonly tableNames: readonly string[] = [],
   ) {}
 
   /**
    * A runner over a fresh convex-test backend whose database reads only the queried table (see table-index.ts):
    * convex-test alone scans every document on every query, so each write would cost O(database size).
-   * Throws when convex-test's internals don't match what that index relies on.
+   * File storage keeps its bytes in `files`. Throws when convex-test's internals don't match what that index relies on.
    */
   static async create(
     modules: InstrumentedModules,
     schema: AnySchema | undefined,
     deploymentEnv: () => DeploymentEnv,
+    files: FileStore,
+    onError: (message: string, error: unknown) => void,
   ): Promise<FunctionRunner> {
     const backend = convexTest({ schema, modules: modules.moduleMap() });
-    const { db, probe } = captureRootDatabase(() => backend.query(async () => null));
+    const { db, global, probe } = captureRootDatabase(() => backend.query(async () => null));
     installTableIndex(db);
+    const storage = installFileStorage({
+      global,
+      db,
+      files,
+      cloudUrl: () => deploymentEnv().CONVEX_CLOUD_URL,
+      inTransaction: (write) => backend.run(async () => await write()),
+      onError,
+    });
     await probe;
-    return new FunctionRunner(modules, backend, deploymentEnv, Object.keys(schema?.tables ?? {}));
+    return new FunctionRunner(modules, backend, deploymentEnv, storage, Object.keys(schema?.tables ?? {}));
   }
 
   /** Every document of every table (and the scheduler's), as stored: for tests that check what the backend holds. */

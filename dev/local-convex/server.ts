@@ -3,6 +3,7 @@ import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import type { DeploymentEnv } from "./deployment-env.js";
+import { FileStore } from "./file-store.js";
 import { FunctionRunner } from "./function-runner.js";
 import { handleHttpApi, type HttpApiContext } from "./http-api.js";
 import { silentLocalConvexLogger, type LocalConvexLogger } from "./local-logger.js";
@@ -11,6 +12,7 @@ import { MutationLog } from "./mutation-log.js";
 import { originAllowed, siteOrigins } from "./origin-policy.js";
 import { handleSiteRequest, type SiteContext } from "./site-server.js";
 import { StatsCollector, type LocalConvexStats } from "./stats.js";
+import { handleStorageHttp, type StorageHttpContext } from "./storage-http.js";
 import { SyncSession, type LocalConvexHooks, type SessionContext } from "./sync-session.js";
 import { WriteWatcher } from "./write-watcher.js";
 
@@ -37,6 +39,8 @@ export interface LocalConvexOptions {
   /** Accept `Convex <adminKey>` / Admin auth with this key (lets callers reach internal functions). */
   adminKey?: string;
   hooks?: LocalConvexHooks;
+  /** Where file storage keeps the bytes (the caller's directory); default: a temp dir deleted by stop(). */
+  storageDir?: string;
 }
 
 export interface LocalConvexServer {
@@ -59,7 +63,7 @@ export interface LocalConvexServer {
   goOffline(): Promise<void>;
   /** Listens again on the same port, with the same data. */
   goOnline(): Promise<void>;
-  /** Closes everything and cancels pending scheduled functions. */
+  /** Closes everything, cancels pending scheduled functions and deletes the stored files' temp dir (if it made one). */
   stop(): Promise<void>;
 }
 
@@ -85,7 +89,14 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
   // Read at call time: the ports are known once bound, and stay the same across goOffline/goOnline.
   const deploymentEnv = (): DeploymentEnv => ({ CONVEX_CLOUD_URL: url(), CONVEX_SITE_URL: siteUrl() });
   let allowedOrigins: ReadonlySet<string> = new Set(options.allowedOrigins ?? []);
-  const runner = await FunctionRunner.create(modules, schema, deploymentEnv);
+  const files = new FileStore(options.storageDir === undefined ? {} : { dir: options.storageDir });
+  let runner: FunctionRunner;
+  try {
+    runner = await FunctionRunner.create(modules, schema, deploymentEnv, files, (message, error) => logger.error(message, { error: String(error) }));
+  } catch (error) {
+    files.close();
+    throw error;
+  }
   const sessions = new Set<SyncSession>();
   const watcher = new WriteWatcher({
     readTs: () => runner.snapshotTs(),
@@ -119,6 +130,7 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
     allowedOrigins: () => allowedOrigins,
   };
   const siteContext: SiteContext = { runner, logger, afterWrite };
+  const storageContext: StorageHttpContext = { storage: runner.storage, files, logger, afterWrite, allowedOrigins: () => allowedOrigins };
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: 32 * 1024 * 1024 });
   wss.on("connection", (socket) => {
@@ -142,7 +154,8 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
 
   const listen = async (): Promise<void> => {
     const next = http.createServer((req, res) => {
-      handleHttpApi(httpContext, req, res)
+      handleStorageHttp(storageContext, req, res)
+        .then(async (handled) => handled || (await handleHttpApi(httpContext, req, res)))
         .then((handled) => {
           if (handled) return;
           res.writeHead(404, { "Content-Type": "text/plain" });
@@ -242,6 +255,7 @@ export async function startLocalConvex(options: LocalConvexOptions): Promise<Loc
       await runner.cancelScheduled().catch((error: unknown) => {
         logger.warn("could not cancel scheduled functions", { error: String(error) });
       });
+      files.close();
     },
   };
 }

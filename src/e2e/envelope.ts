@@ -13,7 +13,7 @@ export function envelopeLength(plaintextBytes: number): number {
 }
 
 /** The encrypted fields; a ciphertext of one field never opens as another. */
-export type SealedField = "text" | "error" | "sessionKey" | "title" | "preview" | "model" | "gatewayError";
+export type SealedField = "text" | "error" | "sessionKey" | "title" | "preview" | "model" | "gatewayError" | "file" | "fileName";
 
 /**
  * Where a ciphertext belongs: its session (the session id, or "" for instance-wide values), its field, and its

@@ -16,6 +16,8 @@ export const appRow = (clientMessageId: string): string => `c:${clientMessageId}
 export const runRow = (runId: string): string => `r:${runId}`;
 /** A transcript message the relay mirrors: bound to the Gateway's message id. */
 export const transcriptRow = (gatewayMessageId: string): string => `g:${gatewayMessageId}`;
+/** A file attached to a message (its bytes, and its name): the writer's attachment id. */
+export const attachmentRow = (attachmentId: string): string => `a:${attachmentId}`;
 
 export function sessionContext(sessionId: string, field: Extract<SealedField, "sessionKey" | "title" | "preview" | "model">): SealContext {
   return { sessionId, field, row: SESSION_ROW };

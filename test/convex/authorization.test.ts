@@ -3,7 +3,7 @@ import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
-import { PAIRING_TTL_MS } from "../../convex/lib/limits.js";
+import { FILE_ENVELOPE_OVERHEAD, PAIRING_TTL_MS } from "../../convex/lib/limits.js";
 import { exportedFunctions, type ExportedFunction } from "./convex-modules.js";
 import {
   advance,
@@ -33,6 +33,8 @@ type World = {
     pendingPairingId: Id<"pairingCodes">;
     messageId: Id<"messages">;
     streamId: Id<"messages">;
+    /** An upload not attached to anything yet. */
+    uploadId: Id<"_storage">;
     /** Every value that identifies or belongs to instance A: none may reach a caller holding B's credential. */
     markers: string[];
   };
@@ -126,6 +128,17 @@ const CASES: Record<string, Case> = {
   "cron:jobs": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
   "cron:request": { credential: "deviceToken", args: () => ({ requestId: "fresh-req", jobId: "alpha-job", action: "run" }), crossInstance: "NOT_FOUND" },
   "cron:requestStatus": { credential: "deviceToken", args: () => ({ requestId: "alpha-req" }), crossInstance: "own data" },
+  "files:policy": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
+  "files:generateUploadUrl": { credential: "deviceToken", args: () => ({}), crossInstance: "own data" },
+  "files:list": { credential: "deviceToken", args: (w) => ({ messageIds: [w.a.streamId, w.a.messageId] }), crossInstance: "own data" },
+  "files:setPolicy": { credential: "relaySecret", args: () => ({ maxBytes: 1000, maxImageBytes: 1000, retentionMs: 3_600_000 }), crossInstance: "own data" },
+  "files:relayUploadUrl": { credential: "relaySecret", args: () => ({}), crossInstance: "own data" },
+  "files:attach": {
+    credential: "relaySecret",
+    args: (w) => ({ messageId: w.a.streamId, files: [{ attachmentId: "alpha-attachment-02", storageId: w.a.uploadId, type: "image/png" }] }),
+    crossInstance: "NOT_FOUND",
+  },
+  "files:forMessage": { credential: "relaySecret", args: (w) => ({ messageId: w.a.streamId }), crossInstance: "NOT_FOUND" },
 };
 
 async function buildWorld(t: Backend): Promise<World> {
@@ -145,6 +158,14 @@ async function buildWorld(t: Backend): Promise<World> {
   const stream = { relaySecret: a.secret, sessionKey: sid("alpha-session"), runId: "alpha-run", text: "alpha streaming text", state: "streaming" as const };
   const { messageId: streamId } = await t.mutation(api.relay.upsertStream, stream);
   await t.mutation(api.app.requestAbort, { deviceToken: dt, messageId: streamId });
+  const sealedBytes = (): Blob => new Blob([new Uint8Array(FILE_ENVELOPE_OVERHEAD + 10)]);
+  const attached = await t.run(async (ctx) => await ctx.storage.store(sealedBytes()));
+  await t.mutation(api.files.attach, {
+    relaySecret: a.secret,
+    messageId: streamId,
+    files: [{ attachmentId: "alpha-attachment-01", storageId: attached, type: "image/png" }],
+  });
+  const uploadId = await t.run(async (ctx) => await ctx.storage.store(sealedBytes()));
   await t.mutation(api.relay.ingestTranscript, {
     relaySecret: a.secret,
     sessionKey: sid("alpha-session"),
@@ -188,6 +209,7 @@ async function buildWorld(t: Backend): Promise<World> {
     "alpha-skill",
     "Alpha Job",
     "alpha-req",
+    "alpha-attachment-01",
     messageId,
     streamId,
     pendingPairingId,
@@ -195,7 +217,7 @@ async function buildWorld(t: Backend): Promise<World> {
   ];
   return {
     t,
-    a: { secret: a.secret, instanceId: a.instanceId, deviceToken: dt, revokedToken: revoked.deviceToken, pendingPairingId, messageId, streamId, markers },
+    a: { secret: a.secret, instanceId: a.instanceId, deviceToken: dt, revokedToken: revoked.deviceToken, pendingPairingId, messageId, streamId, uploadId, markers },
     b: { secret: b.secret, deviceToken: bPhone.deviceToken },
     rotatedSecret: c.secret,
     expiredPairingToken,
@@ -217,6 +239,8 @@ async function rowsOfA(w: World): Promise<string> {
       agentState: await ctx.db.query("agentState").withIndex("by_instance", (q) => q.eq("instanceId", id)).collect(),
       cronJobs: await ctx.db.query("cronJobs").withIndex("by_instance_job", (q) => q.eq("instanceId", id)).collect(),
       cronRequests: await ctx.db.query("cronRequests").withIndex("by_instance_request", (q) => q.eq("instanceId", id)).collect(),
+      files: (await ctx.db.query("files").collect()).filter((f) => f.instanceId === id),
+      filePolicies: await ctx.db.query("filePolicies").withIndex("by_instance", (q) => q.eq("instanceId", id)).collect(),
     };
     return JSON.stringify({ instance, ...byInstance });
   });

@@ -241,6 +241,9 @@ describe("reaching convex-test's DatabaseFake", () => {
       get(id: string) {
         return this._documents[id];
       }
+      insert() {
+        return "1x";
+      }
       commit() {
         delete this._documents["x"];
       }
