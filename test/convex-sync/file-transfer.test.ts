@@ -70,12 +70,19 @@ test("a device uploads a sealed image and sends it; the relay downloads and open
   expect(convexErrorCode(await errorOf(client.query(api.files.forMessage, { relaySecret: other.relaySecret, messageId })))).toBe("NOT_FOUND");
 
   // Internal functions answer admin auth only (ConvexHttpClient's setAdminAuth is not public API): the wire call.
-  const deleted = await fetch(`${server.url}/api/mutation`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Authorization: `Convex ${ADMIN_KEY}` },
-    body: JSON.stringify({ path: getFunctionName(internal.files.deleteMessage), format: "convex_encoded_json", args: [{ messageId }] }),
-  });
-  expect(await deleted.json()).toMatchObject({ status: "success", value: { deleted: true, files: 1 } });
+  const adminCall = async (ref: typeof internal.files.sweep | typeof internal.files.deleteMessage, args: Record<string, unknown>): Promise<unknown> => {
+    const response = await fetch(`${server.url}/api/mutation`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Convex ${ADMIN_KEY}` },
+      body: JSON.stringify({ path: getFunctionName(ref), format: "convex_encoded_json", args: [args] }),
+    });
+    return await response.json();
+  };
+  // The sweep reads `_storage` by creation time on this server too; a fresh upload, even unattached, stays.
+  const orphan = await uploadSealedFile({ uploadUrl: () => client.mutation(api.files.generateUploadUrl, { deviceToken: home.deviceToken }), fetch }, sealed);
+  expect(await adminCall(internal.files.sweep, {})).toMatchObject({ status: "success", value: { expired: 0, orphans: 0 } });
+  expect(orphan).not.toBe(storageId);
+  expect(await adminCall(internal.files.deleteMessage, { messageId })).toMatchObject({ status: "success", value: { deleted: true, files: 1 } });
   const gone = await errorOf(downloadSealedFile(fetch, file!.url!, sealed.length));
   expect(gone).toBeInstanceOf(FileTransferError);
   expect((gone as FileTransferError).code).toBe("FILE_GONE");
