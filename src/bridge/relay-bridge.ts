@@ -1,11 +1,13 @@
 /** The loop the product exists for: joins the Gateway connection and Convex, both ways. */
 import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
+import type { AttachmentPolicy } from "../gateway/chat-attachments.js";
 import type { ChatUpdate } from "../gateway/chat-update.js";
 import type { Clock } from "../gateway/clock.js";
 import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import { AbortHandler } from "./abort-handler.js";
+import { filePolicyArgs } from "./file-policy.js";
 import type { CursorStore } from "./cursor-store.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
 import type { ConvexSide, GatewayEventSink, GatewayPort, GatewaySessionInfo } from "./ports.js";
@@ -103,10 +105,13 @@ export class RelayBridge implements GatewayEventSink {
     );
   }
 
-  connected(info: { serverVersion?: string }): void {
+  connected(info: { serverVersion?: string; attachmentPolicy?: AttachmentPolicy }): void {
     const generation = ++this.connectGeneration;
     const connectedAt = Date.now();
     this.presence.update({ gatewayConnected: true, ...(info.serverVersion ? { gatewayVersion: info.serverVersion } : {}) });
+    // Every connect: the limits are a snapshot of this connection (an unchanged policy writes nothing in Convex).
+    const policy = filePolicyArgs(info.attachmentPolicy);
+    if (policy) void this.options.convex.write(api.files.setPolicy, policy);
     this.outbox.setReady(false);
     void this.afterConnect(generation, connectedAt);
   }
