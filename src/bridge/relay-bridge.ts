@@ -7,6 +7,7 @@ import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import { AbortHandler } from "./abort-handler.js";
+import type { AttachmentSource } from "./app-files.js";
 import { filePolicyArgs } from "./file-policy.js";
 import type { CursorStore } from "./cursor-store.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
@@ -30,6 +31,8 @@ export interface RelayBridgeOptions {
   clock?: Clock;
   /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
   maxConcurrentSessions?: number;
+  /** Where an app message's files come from (AppFiles); without it messages go without files. */
+  attachments?: AttachmentSource;
 }
 
 /** Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). */
@@ -57,6 +60,7 @@ export class RelayBridge implements GatewayEventSink {
       logger,
       maxAgeMs: options.maxMessageAgeMs,
       ...(options.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: options.maxConcurrentSessions } : {}),
+      ...(options.attachments ? { attachments: options.attachments } : {}),
     });
     const clock = options.clock ? { clock: options.clock } : {};
     this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond, ...clock });
