@@ -15,7 +15,7 @@ import type { ConvexSide, GatewayEventSink, GatewayPort, GatewaySessionInfo } fr
 import { Presence } from "./presence.js";
 import { SessionSync } from "./session-sync.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
-import { TranscriptMirror } from "./transcript-mirror.js";
+import { TranscriptMirror, type MediaSink } from "./transcript-mirror.js";
 
 export interface RelayBridgeOptions {
   gateway: GatewayPort;
@@ -33,6 +33,8 @@ export interface RelayBridgeOptions {
   maxConcurrentSessions?: number;
   /** Where an app message's files come from (AppFiles); without it messages go without files. */
   attachments?: AttachmentSource;
+  /** Where mirrored rows with files go (MediaMirror); without it their files are not stored. */
+  media?: MediaSink;
 }
 
 /** Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). */
@@ -71,6 +73,7 @@ export class RelayBridge implements GatewayEventSink {
       logger,
       backfillPerSession: options.backfillPerSession,
       ...clock,
+      ...(options.media ? { media: options.media } : {}),
     });
     this.sessions = new SessionSync({
       gateway,

@@ -12,6 +12,9 @@ import type { RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
 import { startAgentFeatures, CRON_CONTROL_SCOPE } from "./agent-features.js";
 import { AppFiles } from "./app-files.js";
+import { MediaMirror } from "./media-mirror.js";
+import { uploadSealedFile } from "../convex-sync/file-transfer.js";
+import { mirroredMedia } from "../gateway/transcript-row.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
 import { RelayBridge } from "./relay-bridge.js";
@@ -91,6 +94,23 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     openName: (messageId, attachmentId, nameEnc) => sealed.openAppFileName(messageId, attachmentId, nameEnc),
   });
 
+  const media = new MediaMirror({
+    messageIdOf: (gatewayMessageId) => convex.query(api.files.gatewayMessage, { gatewayMessageId }),
+    attachedIds: async (messageId) => (await convex.query(api.files.forMessage, { messageId: messageId as Id<"messages"> })).map((f) => f.attachmentId),
+    download: (sessionKey, artifactId) => connection.downloadMedia({ sessionKey, artifactId }),
+    reread: async (sessionKey, messageId) => {
+      const result = await connection.chatMessageGet({ sessionKey, messageId });
+      return result.ok ? mirroredMedia(result.message) : undefined;
+    },
+    seal: (sessionKey, attachmentId, bytes) => sealed.sealGatewayFile(sessionKey, attachmentId, bytes),
+    sealName: (sessionKey, attachmentId, name) => sealed.sealGatewayFileName(sessionKey, attachmentId, name),
+    upload: (bytes) => uploadSealedFile({ uploadUrl: () => convex.mutate(api.files.relayUploadUrl, {}), fetch: (url, init) => fetch(url, init) }, bytes),
+    attach: async (messageId, file) => {
+      await convex.mutate(api.files.attach, { messageId: messageId as Id<"messages">, files: [{ ...file, storageId: file.storageId as Id<"_storage"> }] });
+    },
+    logger,
+  });
+
   const cursors = new CursorStore(paths.cursorsFile, config.instanceId, logger);
   await cursors.load();
   const bridge = new RelayBridge({
@@ -104,6 +124,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     backfillPerSession: config.relay?.backfillPerSession ?? RELAY_DEFAULTS.backfillPerSession,
     ...(config.relay?.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: config.relay.maxConcurrentSessions } : {}),
     attachments,
+    media,
   });
 
   const maxMessageAgeMs = config.relay?.maxMessageAgeMs ?? RELAY_DEFAULTS.maxMessageAgeMs;
@@ -174,6 +195,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
   for (const stop of stopRuntimeEvents) stop();
   gateway.detach();
   features.stop();
+  media.stop();
   await bridge.stop();
   await connection.stop();
   const { drained, unsaved } = await convex.close(SHUTDOWN_FLUSH_MS);

@@ -1,7 +1,7 @@
 /** The bridge's Convex side with end-to-end encryption: seals every write, opens what the app sent, hides session keys. */
 import { isSessionId, sessionIdFor } from "../e2e/content-key.js";
-import { envelopeKid, open, type OpenFailure } from "../e2e/envelope.js";
-import { fileContext, fileNameContext, openFile, type OpenedFile } from "../e2e/file-envelope.js";
+import { envelopeKid, open, seal, type OpenFailure } from "../e2e/envelope.js";
+import { fileContext, fileNameContext, openFile, sealFile, type OpenedFile } from "../e2e/file-envelope.js";
 import type { KeyRing } from "../e2e/key-ring.js";
 import { appRow, sessionContext } from "../e2e/row-contexts.js";
 import type { Logger } from "../logging/logger.js";
@@ -184,6 +184,15 @@ export class SealedConvex implements ConvexSide {
     if (app === undefined) return undefined;
     const name = await open(this.keys, [fileNameContext(app.sessionId, attachmentId)], nameEnc);
     return name.ok ? name.text : undefined;
+  }
+
+  /** Agent media for a row of `sessionKey`: fcf1, bound to the session's id and the attachment id. */
+  async sealGatewayFile(sessionKey: string, attachmentId: string, bytes: Uint8Array): Promise<Uint8Array> {
+    return await sealFile(this.keys.current, fileContext(await this.sessionIdOf(sessionKey), attachmentId), bytes);
+  }
+
+  async sealGatewayFileName(sessionKey: string, attachmentId: string, name: string): Promise<string> {
+    return await seal(this.keys.current, fileNameContext(await this.sessionIdOf(sessionKey), attachmentId), name);
   }
 
   /** Abort requests name the session by id; the Gateway needs the key, known from this process's own writes. */

@@ -1,13 +1,21 @@
 /** Bridge e2e, attachments: files from the app reach the real Gateway's model through the relay, or fail the message clearly. */
 import { randomBytes, randomUUID } from "node:crypto";
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { ConvexHttpClient } from "convex/browser";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../dev/local-convex/registration-key.js";
+import { AppClient } from "../../src/app-client/app-client.js";
+import { generateContentKey } from "../../src/e2e/content-key.js";
+import { KeyRing } from "../../src/e2e/key-ring.js";
+import { downloadSealedFile } from "../../src/convex-sync/file-transfer.js";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { uploadSealedFile } from "../../src/convex-sync/file-transfer.js";
 import { sealSend } from "../../src/e2e/client-rows.js";
 import { sessionIdFor } from "../../src/e2e/content-key.js";
-import { seal } from "../../src/e2e/envelope.js";
-import { fileContext, fileNameContext, sealFile } from "../../src/e2e/file-envelope.js";
-import { stubModelRequests } from "../support/gateway-fixture.js";
+import { open, seal } from "../../src/e2e/envelope.js";
+import { fileContext, fileNameContext, openFile, sealFile } from "../../src/e2e/file-envelope.js";
+import { e2eInfo, stubModelRequests } from "../support/gateway-fixture.js";
 import { testPng } from "../support/test-png.js";
 import { eventually, sessionKey, usePipeline, type Pipeline } from "./pipeline.js";
 
@@ -83,4 +91,65 @@ test("images each within the limit but too large together for the Gateway's fram
   expect((await stubModelRequests()).some((r) => r.userText.includes(text))).toBe(false);
   const history = await current().operator.connection.chatHistory({ sessionKey: key, limit: 10 });
   expect(history.kind === "page" ? history.entries : []).toEqual([]);
+}, 180_000);
+
+/** A second relay instance on the same deployment with its own paired device and content key. */
+async function otherInstanceDevice(pipeline: Pipeline): Promise<{ app: AppClient; deviceToken: string }> {
+  const http = new ConvexHttpClient(pipeline.convex.url);
+  const secret = randomBytes(32).toString("base64url");
+  await http.mutation(api.instances.register, { secret, registrationKey: LOCAL_CONVEX_REGISTRATION_KEY, name: "another relay" });
+  const pairingToken = randomBytes(32).toString("base64url");
+  await http.mutation(api.pairing.create, { relaySecret: secret, token: pairingToken });
+  const { app, deviceToken } = await AppClient.claim(pipeline.convex.url, {
+    pairingToken,
+    keys: await KeyRing.fromStored(generateContentKey()),
+    deviceName: "someone else's phone",
+    platform: "test",
+  });
+  return { app, deviceToken };
+}
+
+test("a reply carrying media arrives on its message row with a file the device opens byte-identical, and another instance's device can't read", async () => {
+  const pipeline = current();
+  const picture = testPng(8, 8, 33);
+  const file = path.join(e2eInfo().gatewayStateDir, "workspace", `e2e-relay-media-${randomUUID().slice(0, 8)}.png`);
+  await writeFile(file, picture);
+  const other = await otherInstanceDevice(pipeline);
+  try {
+    const key = sessionKey("reply-media");
+    await pipeline.app.send(key, `draw it [[media:${file}]]`);
+    const { app, deviceToken } = pipeline;
+    const found = await eventually(async () => {
+      const reply = (await app.allMessages(key)).find((r) => r.role === "assistant" && r.status !== "streaming");
+      if (!reply) throw new Error("no reply yet");
+      const listed = await app.client.query(api.files.list, { deviceToken, messageIds: [reply.messageId as Id<"messages">] });
+      const files = listed[0]?.files ?? [];
+      if (files.length === 0) throw new Error("the reply has no file yet");
+      return { reply, files };
+    }, 120_000, 500);
+    expect(found.files).toHaveLength(1);
+    const stored = found.files[0]!;
+    expect(stored).toMatchObject({ type: "image/png", source: "gateway" });
+    expect(stored.url).not.toBeNull();
+    const sessionId = await sessionIdFor(app.keys.current, key);
+    const sealed = await downloadSealedFile((url, init) => fetch(url, init), stored.url!, 1024 * 1024);
+    const opened = await openFile(app.keys, fileContext(sessionId, stored.attachmentId), sealed);
+    expect(opened.ok && Buffer.from(opened.bytes).equals(picture)).toBe(true);
+    if (stored.nameEnc !== undefined) {
+      await expect(open(app.keys, [fileNameContext(sessionId, stored.attachmentId)], stored.nameEnc)).resolves.toMatchObject({ ok: true });
+    }
+
+    // Another instance's device: the row's files are not listed to it, and the bytes (a leaked URL) don't open with its key.
+    const theirs = await other.app.client.query(api.files.list, { deviceToken: other.deviceToken, messageIds: [found.reply.messageId as Id<"messages">] });
+    expect(theirs).toEqual([]);
+    const leaked = await openFile(other.app.keys, fileContext(sessionId, stored.attachmentId), sealed);
+    expect(leaked).toEqual({ ok: false, reason: "unknown-key" });
+
+    // Exactly one file however often the row is read again (catch-up, restarts): the attachment id is the row's and the artifact's.
+    const again = await app.client.query(api.files.list, { deviceToken, messageIds: [found.reply.messageId as Id<"messages">] });
+    expect(again[0]?.files).toHaveLength(1);
+  } finally {
+    await other.app.close();
+    await rm(file, { force: true });
+  }
 }, 180_000);
