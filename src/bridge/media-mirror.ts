@@ -92,9 +92,9 @@ export class MediaMirror implements MediaSink {
     void this.drain();
   }
 
-  /** Resolves when every queued row is done (for tests and shutdown). */
-  async idle(): Promise<void> {
-    while (this.running) await this.sleep(10);
+  /** Rows being stored or waiting (for status and tests). */
+  get busy(): boolean {
+    return this.running || this.queue.length > 0;
   }
 
   stop(): void {
