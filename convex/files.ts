@@ -126,6 +126,21 @@ export const forMessage = query({
   },
 });
 
+/** The Gateway row of a transcript message the relay mirrored (null until its ingest has landed): where `attach` puts its media. */
+export const gatewayMessage = query({
+  args: { relaySecret: v.string(), gatewayMessageId: v.string() },
+  returns: v.union(v.id("messages"), v.null()),
+  handler: async (ctx, args) => {
+    const instance = await requireInstance(ctx, args.relaySecret);
+    const rows = await ctx.db
+      .query("messages")
+      .withIndex("by_instance_gateway", (q) => q.eq("instanceId", instance._id).eq("gatewayMessageId", args.gatewayMessageId))
+      // One id names at most its Gateway row and an app row the Gateway moved into another session.
+      .collect();
+    return rows.find((row) => row.source === "gateway")?._id ?? null;
+  },
+});
+
 /** Deletes a message row together with its files (and gives both back to the quotas). */
 export const deleteMessage = internalMutation({
   args: { messageId: v.id("messages") },

@@ -22,7 +22,7 @@ export class GatewayAdapter implements GatewayPort {
   attach(sink: GatewayEventSink): void {
     const c = this.connection;
     this.detachers.push(
-      c.on("connected", (hello) => sink.connected({ serverVersion: hello.serverVersion, protocol: hello.protocol, scopes: hello.scopes })),
+      c.on("connected", (hello) => sink.connected({ serverVersion: hello.serverVersion, protocol: hello.protocol, scopes: hello.scopes, attachmentPolicy: hello.attachmentPolicy })),
       c.on("disconnected", (info) => sink.disconnected({ ...(info.code ? { code: info.code } : {}), message: info.reason })),
       c.on("auth-failed", (info) => sink.disconnected({ code: info.code, message: info.message })),
       c.on("chat", (event) => sink.chat(toChatUpdate(event))),

@@ -3,6 +3,7 @@ import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { api } from "../convex-sync/relay-api.js";
 import type { Logger } from "../logging/logger.js";
+import type { AttachmentLoad, AttachmentSource } from "./app-files.js";
 import { clipChars, LIMITS } from "./clip.js";
 import { gatewayFailureOf, type ChatSendResult, type ConvexWrites, type GatewayFailure, type GatewayPort } from "./ports.js";
 import { MAX_CONCURRENT_SESSIONS, SessionSlots } from "./session-slots.js";
@@ -29,6 +30,8 @@ export interface OutboxOptions {
   clock?: Clock;
   /** Jitter for retry delays, in [0, 1). */
   random?: () => number;
+  /** The files of an app message (none when left out). */
+  attachments?: AttachmentSource;
 }
 
 /** The longest pause between two tries of one message. */
@@ -249,11 +252,7 @@ export class Outbox {
         }
         const { tries, expiry } = entry.state;
         entry.state = { kind: "sending", tries, expiry };
-        const { text, runId } = entry.message;
-        // The port answers with data; a rejection would be a bug in it, and must not strand the message in `sending`.
-        const result = await this.options.gateway
-          .chatSend({ sessionKey: queue.sessionKey, message: text, idempotencyKey: runId })
-          .catch((error: unknown): ChatSendResult => ({ ok: false, failure: gatewayFailureOf(error) }));
+        const result = await this.send(entry.message);
         if (!result.ok && !this.entries.has(entry.message.messageId)) {
           // The row left the queue in Convex while this send was out: nothing to retry or report.
           this.settle(entry, "elsewhere");
@@ -277,6 +276,22 @@ export class Outbox {
       // Last: giving the slot back may pump a waiting session at once.
       this.slots.doneSending(queue.sessionKey);
     }
+  }
+
+  /**
+   * The message's files first (a refusal there sends nothing), then chat.send. A resend (a retry, or after a
+   * crash) loads the same files again and goes under the same idempotency key, so the Gateway runs it once.
+   */
+  private async send(message: PendingMessage): Promise<ChatSendResult> {
+    const { sessionKey, text, runId } = message;
+    // The ports answer with data; a rejection would be a bug in one, and must not strand the message in `sending`.
+    const asFailure = (error: unknown): ChatSendResult => ({ ok: false, failure: gatewayFailureOf(error) });
+    const files = this.options.attachments
+      ? await this.options.attachments.load(message.messageId).catch((error: unknown): AttachmentLoad => ({ ok: false, failure: gatewayFailureOf(error) }))
+      : undefined;
+    if (files !== undefined && !files.ok) return files;
+    const attachments = files !== undefined && files.files.length > 0 ? { attachments: files.files } : {};
+    return await this.options.gateway.chatSend({ sessionKey, message: text, idempotencyKey: runId, ...attachments }).catch(asFailure);
   }
 
   /** The retry rule, on the message's own record: settles it, or puts it back and says how long to wait. */

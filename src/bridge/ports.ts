@@ -2,7 +2,7 @@
 import type { GatewayFailure } from "../gateway/gateway-errors.js";
 import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../convex-sync/relay-api.js";
 import type { ChatUpdate } from "../gateway/chat-update.js";
-import type { OutgoingAttachment } from "../gateway/chat-attachments.js";
+import type { AttachmentPolicy, OutgoingAttachment } from "../gateway/chat-attachments.js";
 import type { TranscriptRow } from "../gateway/transcript-row.js";
 
 export interface GatewaySessionInfo {
@@ -54,7 +54,8 @@ export { gatewayFailureOf } from "../gateway/gateway-errors.js";
 
 /** Events the Gateway side delivers to the bridge. */
 export interface GatewayEventSink {
-  connected(info: { serverVersion?: string; protocol?: number; scopes?: string[] }): void;
+  /** `attachmentPolicy`: the connection's advertised file limits (hello-ok), published to Convex. */
+  connected(info: { serverVersion?: string; protocol?: number; scopes?: string[]; attachmentPolicy?: AttachmentPolicy }): void;
   disconnected(reason: { code?: string; message: string }): void;
   chat(event: ChatUpdate): void;
   sessionMessage(sessionKey: string, message: TranscriptRow): void;

@@ -1,18 +1,21 @@
 /** The loop the product exists for: joins the Gateway connection and Convex, both ways. */
 import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
+import type { AttachmentPolicy } from "../gateway/chat-attachments.js";
 import type { ChatUpdate } from "../gateway/chat-update.js";
 import type { Clock } from "../gateway/clock.js";
 import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
 import { AbortHandler } from "./abort-handler.js";
+import type { AttachmentSource } from "./app-files.js";
+import { filePolicyArgs } from "./file-policy.js";
 import type { CursorStore } from "./cursor-store.js";
 import { Outbox, type PendingMessage } from "./outbox.js";
 import type { ConvexSide, GatewayEventSink, GatewayPort, GatewaySessionInfo } from "./ports.js";
 import { Presence } from "./presence.js";
 import { SessionSync } from "./session-sync.js";
 import { StreamCoalescer } from "./stream-coalescer.js";
-import { TranscriptMirror } from "./transcript-mirror.js";
+import { TranscriptMirror, type MediaSink } from "./transcript-mirror.js";
 
 export interface RelayBridgeOptions {
   gateway: GatewayPort;
@@ -28,6 +31,10 @@ export interface RelayBridgeOptions {
   clock?: Clock;
   /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
   maxConcurrentSessions?: number;
+  /** Where an app message's files come from (AppFiles); without it messages go without files. */
+  attachments?: AttachmentSource;
+  /** Where mirrored rows with files go (MediaMirror); without it their files are not stored. */
+  media?: MediaSink;
 }
 
 /** Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). */
@@ -55,6 +62,7 @@ export class RelayBridge implements GatewayEventSink {
       logger,
       maxAgeMs: options.maxMessageAgeMs,
       ...(options.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: options.maxConcurrentSessions } : {}),
+      ...(options.attachments ? { attachments: options.attachments } : {}),
     });
     const clock = options.clock ? { clock: options.clock } : {};
     this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond, ...clock });
@@ -65,6 +73,7 @@ export class RelayBridge implements GatewayEventSink {
       logger,
       backfillPerSession: options.backfillPerSession,
       ...clock,
+      ...(options.media ? { media: options.media } : {}),
     });
     this.sessions = new SessionSync({
       gateway,
@@ -103,10 +112,13 @@ export class RelayBridge implements GatewayEventSink {
     );
   }
 
-  connected(info: { serverVersion?: string }): void {
+  connected(info: { serverVersion?: string; attachmentPolicy?: AttachmentPolicy }): void {
     const generation = ++this.connectGeneration;
     const connectedAt = Date.now();
     this.presence.update({ gatewayConnected: true, ...(info.serverVersion ? { gatewayVersion: info.serverVersion } : {}) });
+    // Every connect: the limits are a snapshot of this connection (an unchanged policy writes nothing in Convex).
+    const policy = filePolicyArgs(info.attachmentPolicy);
+    if (policy) void this.options.convex.write(api.files.setPolicy, policy);
     this.outbox.setReady(false);
     void this.afterConnect(generation, connectedAt);
   }

@@ -93,6 +93,8 @@ const RULES: Readonly<Record<string, Rule>> = {
   }),
   "relay:heartbeat": async (args, scope) => defined({ ...args, gatewayError: await sealIf(scope, presenceContext(), str(args.gatewayError)) }),
   "relay:goingOffline": passThrough,
+  // Sizes only: nothing in a file policy is content.
+  "files:setPolicy": passThrough,
 };
 
 /** The write as Convex gets it; null for a function without a rule (nothing reaches Convex unsealed by mistake). */

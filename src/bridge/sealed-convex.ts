@@ -1,6 +1,7 @@
 /** The bridge's Convex side with end-to-end encryption: seals every write, opens what the app sent, hides session keys. */
 import { isSessionId, sessionIdFor } from "../e2e/content-key.js";
-import { envelopeKid, open, type OpenFailure } from "../e2e/envelope.js";
+import { envelopeKid, open, seal, type OpenFailure } from "../e2e/envelope.js";
+import { fileContext, fileNameContext, openFile, sealFile, type OpenedFile } from "../e2e/file-envelope.js";
 import type { KeyRing } from "../e2e/key-ring.js";
 import { appRow, sessionContext } from "../e2e/row-contexts.js";
 import type { Logger } from "../logging/logger.js";
@@ -168,6 +169,30 @@ export class SealedConvex implements ConvexSide {
     this.refused.add(messageId);
     this.logger.warn("refused a queued app message the relay cannot open", { messageId, why });
     void this.write(api.relay.markFailed, { messageId: messageId as Id<"messages">, reason: UNOPENED_REASON[why] });
+  }
+
+  /** A file of an app message this process was given: bound to the message's session and the file's attachment id. */
+  async openAppFile(messageId: string, attachmentId: string, sealed: Uint8Array): Promise<OpenedFile> {
+    const app = this.appMessages.get(messageId);
+    if (app === undefined) return { ok: false, reason: "forged" };
+    return await openFile(this.keys, fileContext(app.sessionId, attachmentId), sealed);
+  }
+
+  /** That file's name, or undefined when it does not open. */
+  async openAppFileName(messageId: string, attachmentId: string, nameEnc: string): Promise<string | undefined> {
+    const app = this.appMessages.get(messageId);
+    if (app === undefined) return undefined;
+    const name = await open(this.keys, [fileNameContext(app.sessionId, attachmentId)], nameEnc);
+    return name.ok ? name.text : undefined;
+  }
+
+  /** Agent media for a row of `sessionKey`: fcf1, bound to the session's id and the attachment id. */
+  async sealGatewayFile(sessionKey: string, attachmentId: string, bytes: Uint8Array): Promise<Uint8Array> {
+    return await sealFile(this.keys.current, fileContext(await this.sessionIdOf(sessionKey), attachmentId), bytes);
+  }
+
+  async sealGatewayFileName(sessionKey: string, attachmentId: string, name: string): Promise<string> {
+    return await seal(this.keys.current, fileNameContext(await this.sessionIdOf(sessionKey), attachmentId), name);
   }
 
   /** Abort requests name the session by id; the Gateway needs the key, known from this process's own writes. */

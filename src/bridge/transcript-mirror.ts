@@ -16,6 +16,13 @@ export interface TranscriptMirrorOptions {
   backfillPerSession: number;
   /** Time and timers (cursor refreshes); the system clock by default. */
   clock?: Clock;
+  /** Takes the rows that carry files once they are written (MediaMirror); without it files are not mirrored. */
+  media?: MediaSink;
+}
+
+/** Where rows with files go after their ingest. */
+export interface MediaSink {
+  rows(sessionKey: string, rows: readonly TranscriptRow[]): void;
 }
 
 /** Quiet time after live messages before a session's cursor is refreshed. */
@@ -181,9 +188,12 @@ export class TranscriptMirror {
     // Only a cut message costs a round trip: everything else goes out without waiting a tick.
     const messages = received.some((m) => m.gatewayTruncated === true) ? await this.wholeTexts(sessionKey, received) : received;
     for (let start = 0; start < messages.length; start += INGEST_BATCH) {
-      const batch = messages.slice(start, start + INGEST_BATCH).map((message) => ({ ...message, text: clipBytes(message.text) }));
+      const batch = messages.slice(start, start + INGEST_BATCH).map(({ media: _media, ...message }) => ({ ...message, text: clipBytes(message.text) }));
       await this.options.convex.write(api.relay.ingestTranscript, { sessionKey, messages: batch });
     }
+    // Their rows are durable (in Convex or the spool) now: the files follow, on their own time.
+    const withMedia = messages.filter((message) => message.media !== undefined && message.media.length > 0);
+    if (withMedia.length > 0) this.options.media?.rows(sessionKey, withMedia);
   }
 
   /**

@@ -80,6 +80,11 @@ export class ConvexLink {
     return this.client.mutation(fn, { ...args, relaySecret: this.options.relaySecret() });
   }
 
+  /** A one-off read of a relay query (not a subscription); rejects when Convex refuses it. */
+  query<Q extends RelayQuery>(fn: Q, args: RelayArgs<Q>): Promise<RelayResult<Q>> {
+    return this.client.query(fn, { ...args, relaySecret: this.options.relaySecret() });
+  }
+
   /** The spool keeps the function's name (a string on disk); the typed reference stops at this line. */
   write<F extends RelayMutation>(fn: F, args: RelayArgs<F>, options?: WriteOptions): Promise<void> {
     return this.writer.write(getFunctionName(fn), args, options);

@@ -1,5 +1,6 @@
 /** A Gateway transcript row in the flat form the bridge hands to Convex: parsed here, once, on the Gateway side. */
-import { transcriptText, type TranscriptEntry } from "./gateway-events.js";
+import { transcriptText, type TranscriptEntry, type TranscriptMessage } from "./gateway-events.js";
+import { transcriptMedia, type TranscriptMedia } from "./transcript-media.js";
 
 export type TranscriptRole = "user" | "assistant" | "system" | "tool";
 
@@ -15,6 +16,11 @@ export interface TranscriptRow {
   recordedAt?: number;
   /** The Gateway cut `text` (its 8,000-character display cap) and the whole of it couldn't be had. */
   gatewayTruncated?: boolean;
+  /**
+   * Files of the row the relay can fetch and store for the app (`artifact`, `inline`, or `pending` until the
+   * Gateway has stored them); a user's own uploads and failed deliveries are left out. Not sent to Convex as such.
+   */
+  media?: TranscriptMedia[];
 }
 
 function normalizeRole(role: unknown): TranscriptRole | undefined {
@@ -48,5 +54,12 @@ export function toTranscriptRow(entry: TranscriptEntry): TranscriptRow | undefin
   if (entry.runId) row.runId = entry.runId;
   if (entry.recordedAt !== undefined) row.recordedAt = entry.recordedAt;
   if (entry.truncated) row.gatewayTruncated = true;
+  const media = mirroredMedia(message);
+  if (media.length > 0) row.media = media;
   return row;
+}
+
+/** The files of a transcript message the relay brings to the app: those it can fetch now or later. */
+export function mirroredMedia(message: TranscriptMessage): TranscriptMedia[] {
+  return transcriptMedia(message).filter((m) => m.source === "artifact" || m.source === "inline" || m.source === "pending");
 }

@@ -48,6 +48,8 @@ export class Pipeline {
     readonly secret: string,
     /** The relay's content key (config.json), as the pairing payload gives it to the app. */
     readonly contentKey: string,
+    /** The app device's own credential, for Convex calls AppClient has no method for (files). */
+    readonly deviceToken: string,
   ) {}
 
   static async start(options: PipelineOptions = {}): Promise<Pipeline> {
@@ -65,7 +67,8 @@ export class Pipeline {
       const pairingToken = randomBytes(32).toString("base64url");
       await http.mutation(mutation("pairing:create"), { relaySecret: secret, token: pairingToken });
       const contentKey = generateContentKey();
-      ({ app } = await AppClient.claim(convex.url, { pairingToken, keys: await KeyRing.fromStored(contentKey), deviceName: "e2e phone", platform: "test" }));
+      let deviceToken: string;
+      ({ app, deviceToken } = await AppClient.claim(convex.url, { pairingToken, keys: await KeyRing.fromStored(contentKey), deviceName: "e2e phone", platform: "test" }));
 
       const info = e2eInfo();
       const stateDir = home.env.FASTCLAW_STATE_DIR!;
@@ -87,7 +90,7 @@ export class Pipeline {
       await writeFile(path.join(stateDir, "config.json"), JSON.stringify(config, null, 2), { mode: 0o600 });
       operator = await relayConnection({ env: { OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken } });
       await operator.connection.waitUntilConnected(60_000);
-      pipeline = new Pipeline(convex, home, app, operator, secret, contentKey);
+      pipeline = new Pipeline(convex, home, app, operator, secret, contentKey, deviceToken);
       pipeline.relay = pipeline.spawnRelay();
       await pipeline.waitForRelay();
       return pipeline;
