@@ -161,6 +161,7 @@ export const send = mutation({
     if (args.attachments !== undefined && args.attachments.length > 0) {
       const message = { _id: messageId, instanceId: instance._id };
       await attachFiles(ctx, args.attachments, { message, source: "app", ...(await policyOf(ctx.db, instance._id)) });
+      await ctx.db.patch(messageId, { fileCount: args.attachments.length });
     }
     // A new chat shows up in the session list at once, before the relay reports the gateway's view. The
     // preview is the relay's to write: a slice of a ciphertext would not open.

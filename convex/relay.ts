@@ -43,6 +43,8 @@ export const pendingMessages = query({
       clientMessageId: v.string(),
       runId: v.string(),
       createdAt: v.number(),
+      /** Present when the message has files (`files.forMessage`). */
+      fileCount: v.optional(v.number()),
     }),
   ),
   handler: async (ctx, args) => {
@@ -60,6 +62,7 @@ export const pendingMessages = query({
       clientMessageId: m.clientMessageId ?? "",
       runId: m.runId ?? m._id,
       createdAt: m.createdAt,
+      ...(m.fileCount ? { fileCount: m.fileCount } : {}),
     }));
   },
 });

@@ -93,6 +93,8 @@ export default defineSchema({
     deviceId: v.optional(v.id("devices")),
     /** App sends: the session key sealed by the app, so the relay knows where to deliver (it checks the HMAC). */
     sessionKeyEnc: v.optional(v.string()),
+    /** App sends with files: how many (convex/files.ts), so the relay asks for files only when there are some. */
+    fileCount: v.optional(v.number()),
   })
     .index("by_instance_status_created", ["instanceId", "status", "createdAt"])
     .index("by_instance_client", ["instanceId", "clientMessageId"])

@@ -15,6 +15,8 @@ export interface PendingMessage {
   /** The chat.send idempotency key, fixed by the backend when the app wrote the row. */
   runId: string;
   createdAt: number;
+  /** Set when the message has files; without it no file lookup is made before sending. */
+  fileCount?: number;
 }
 
 export interface OutboxOptions {
@@ -286,7 +288,7 @@ export class Outbox {
     const { sessionKey, text, runId } = message;
     // The ports answer with data; a rejection would be a bug in one, and must not strand the message in `sending`.
     const asFailure = (error: unknown): ChatSendResult => ({ ok: false, failure: gatewayFailureOf(error) });
-    const files = this.options.attachments
+    const files = this.options.attachments && (message.fileCount ?? 0) > 0
       ? await this.options.attachments.load(message.messageId).catch((error: unknown): AttachmentLoad => ({ ok: false, failure: gatewayFailureOf(error) }))
       : undefined;
     if (files !== undefined && !files.ok) return files;

@@ -201,7 +201,8 @@ function validPending(rows: unknown, logger: Logger): PendingMessage[] {
       typeof row.sessionKey === "string" &&
       typeof row.text === "string" &&
       typeof row.runId === "string" &&
-      typeof row.createdAt === "number"
+      typeof row.createdAt === "number" &&
+      (row.fileCount === undefined || typeof row.fileCount === "number")
     ) {
       valid.push(row as PendingMessage);
     } else {

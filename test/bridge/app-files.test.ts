@@ -119,7 +119,7 @@ describe("AppFiles", () => {
 });
 
 describe("Outbox with files", () => {
-  const msg: PendingMessage = { messageId: "m1", sessionKey: "agent:main:a", text: "look", runId: "fastclaw-m1", createdAt: NOW };
+  const msg: PendingMessage = { messageId: "m1", sessionKey: "agent:main:a", text: "look", runId: "fastclaw-m1", createdAt: NOW, fileCount: 1 };
   const file = { bytes: PNG, mimeType: "image/png" };
 
   function setup(loads: Array<Awaited<ReturnType<AppFiles["load"]>>>) {
@@ -138,6 +138,16 @@ describe("Outbox with files", () => {
     outbox.update([msg]);
     for (let i = 0; i < 20 && convex.calls("relay:markDelivered").length === 0; i++) await flush();
     expect(gateway.sends).toEqual([{ sessionKey: "agent:main:a", message: "look", idempotencyKey: "fastclaw-m1", attachments: [file] }]);
+    outbox.stop();
+  });
+
+  test("a message without files is sent without asking for any", async () => {
+    const { gateway, convex, outbox, loadCalls } = setup([{ ok: true, files: [file] }]);
+    outbox.setReady(true);
+    outbox.update([{ ...msg, fileCount: undefined }]);
+    for (let i = 0; i < 20 && convex.calls("relay:markDelivered").length === 0; i++) await flush();
+    expect(gateway.sends).toEqual([{ sessionKey: "agent:main:a", message: "look", idempotencyKey: "fastclaw-m1" }]);
+    expect(loadCalls()).toBe(0);
     outbox.stop();
   });
 

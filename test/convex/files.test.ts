@@ -71,6 +71,13 @@ test("a device uploads a sealed image and sends it: the relay reads the file of 
   const opened = await openFile(KeyRing.of(await importContentKey(TEST_CONTENT_KEY)), fileContext(sid(SESSION), attachmentId), stored);
   expect(opened).toEqual({ ok: true, bytes: plain });
   expect((await usage())?.fileBytes).toBe(2000 + L.FILE_ENVELOPE_OVERHEAD);
+  // The queue says which messages have files, so the relay asks only for those.
+  const plainSend = await t.mutation(api.app.send, { deviceToken, ...(await sendArgs(SESSION, "c-2", "no files")) });
+  const pending = await t.query(api.relay.pendingMessages, { relaySecret });
+  expect(pending.map((row) => [row.messageId, row.fileCount])).toEqual([
+    [messageId, 1],
+    [plainSend.messageId, undefined],
+  ]);
 });
 
 test("limits: images up to maxImageBytes, other files up to maxBytes (plaintext), as the relay publishes them; a refused send stores no message", async () => {
