@@ -66,7 +66,7 @@ export function PickedChip({ file, onRemove }: { file: File; onRemove: () => voi
   useEffect(() => () => (preview !== undefined ? URL.revokeObjectURL(preview) : undefined), [preview]);
   return (
     <div class="chip" data-testid="attachment-chip">
-      {preview !== undefined ? <img src={preview} alt="" class="chip-preview" /> : <span aria-hidden="true">📄</span>}
+      {preview !== undefined ? <img src={preview} alt="" class="chip-preview" /> : <span class="muted">File</span>}
       <span class="chip-name">{file.name}</span>
       <span class="muted">{size(file.size)}</span>
       <button type="button" class="icon-button" aria-label={`Remove ${file.name}`} onClick={onRemove}>
@@ -80,7 +80,10 @@ export function PickedChip({ file, onRemove }: { file: File; onRemove: () => voi
 export function AttachButton({ disabled, onPick }: { disabled: boolean; onPick: (file: File) => void }) {
   return (
     <label class={`icon-button attach${disabled ? " disabled" : ""}`} aria-label="Attach a photo or file" title="Attach a photo or file">
-      📎
+      {/* Drawn, not an emoji: a phone without an emoji font would show a blank box. */}
+      <svg viewBox="0 0 24 24" width="22" height="22" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">
+        <path d="M21 11.5l-8.5 8.5a5.5 5.5 0 0 1-7.8-7.8l8.9-8.9a3.7 3.7 0 0 1 5.2 5.2l-8.9 8.9a1.8 1.8 0 0 1-2.6-2.6l8.2-8.2" />
+      </svg>
       <input
         type="file"
         class="sr-only"

@@ -100,7 +100,7 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
     // A chat whose key can't be decrypted can't be written to: the relay would not know where to deliver.
     if (!online || (text.trim() === "" && file === undefined) || !key.ok) return;
     stick.current = true;
-    setPending((list) => [...list.filter((p) => p.clientMessageId !== clientMessageId), { clientMessageId, text: file ? `📎 ${file.name}${text ? `\n${text}` : ""}` : text }]);
+    setPending((list) => [...list.filter((p) => p.clientMessageId !== clientMessageId), { clientMessageId, text: file ? `${text ? `${text}\n` : ""}[attached: ${file.name}]` : text }]);
     try {
       const sealed = await crypto.sealMessage({ ...chat, sessionKey: key }, clientMessageId, text);
       const attachments = file === undefined ? [] : [await upload(file)];
