@@ -4,7 +4,9 @@ import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
 import { openGatewayError, openMessageRow, openSessionRow, sealSend, sessionIdOf, type Openness } from "../e2e/client-rows.js";
 import type { KeyRing } from "../e2e/key-ring.js";
+import type { FetchPort } from "../convex-sync/file-transfer.js";
 import type { AppAgentState, AppCronAction, AppCronJob, AppCronRequest } from "./agent-types.js";
+import { checkAttachment, downloadAttachment, sealAndUpload, type AttachmentInput, type FilePolicy, type LocalFile, type OpenedAttachment, type StoredFile } from "./client-files.js";
 
 export interface AppMessage {
   messageId: string;
@@ -74,6 +76,8 @@ export class AppClient {
     /** The relay's content key(s), from the pairing payload: every text is sealed and opened with them. */
     readonly keys: KeyRing,
     client?: ConvexClient,
+    /** Uploads and downloads of sealed files (a test passes its own). */
+    private readonly fetchFile: FetchPort = (url, init) => fetch(url, init),
   ) {
     this.client = client ?? new ConvexClient(convexUrl, { unsavedChangesWarning: false });
   }
@@ -98,11 +102,36 @@ export class AppClient {
   }
 
   /** Sends to the (canonical) session key: Convex gets its id, the sealed key and the sealed text. */
-  async send(sessionKey: string, text: string, clientMessageId: string = randomUUID()): Promise<{ messageId: string }> {
+  async send(sessionKey: string, text: string, clientMessageId: string = randomUUID(), attachments: readonly AttachmentInput[] = []): Promise<{ messageId: string }> {
     return this.client.mutation(mutation<Record<string, unknown>, { messageId: string }>("app:send"), {
       deviceToken: this.deviceToken,
       ...(await sealSend(this.keys, sessionKey, clientMessageId, text)),
+      ...(attachments.length > 0 ? { attachments } : {}),
     });
+  }
+
+  filePolicy(): Promise<FilePolicy> {
+    return this.client.query(query<Record<string, unknown>, FilePolicy>("files:policy"), { deviceToken: this.deviceToken });
+  }
+
+  /** Checks a file against `files.policy` (AttachmentError before any upload), seals and uploads it for `send`. */
+  async attachFile(sessionKey: string, file: LocalFile): Promise<AttachmentInput> {
+    checkAttachment(await this.filePolicy(), { name: file.name, type: file.type, size: file.bytes.length });
+    const uploadUrl = () => this.client.mutation(mutation<Record<string, unknown>, string>("files:generateUploadUrl"), { deviceToken: this.deviceToken });
+    return sealAndUpload({ uploadUrl, fetch: this.fetchFile }, this.keys, await sessionIdOf(this.keys, sessionKey), file);
+  }
+
+  /** The files of some messages (ids from `listMessages`); messages without files are left out. */
+  messageFiles(messageIds: readonly string[]): Promise<Array<{ messageId: string; files: StoredFile[] }>> {
+    return this.client.query(query<Record<string, unknown>, Array<{ messageId: string; files: StoredFile[] }>>("files:list"), {
+      deviceToken: this.deviceToken,
+      messageIds,
+    });
+  }
+
+  /** Downloads and opens one file of a message in the session `sessionKey`. */
+  async openAttachment(sessionKey: string, file: StoredFile): Promise<OpenedAttachment> {
+    return downloadAttachment(this.fetchFile, this.keys, await sessionIdOf(this.keys, sessionKey), file);
   }
 
   requestAbort(messageId: string): Promise<unknown> {

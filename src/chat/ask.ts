@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { makeFunctionReference } from "convex/server";
 import type { AppClient, AppMessage } from "../app-client/app-client.js";
+import type { AttachmentInput } from "../app-client/client-files.js";
 import { openMessageRow, sessionIdOf } from "../e2e/client-rows.js";
 import { withTimeout } from "./chat-error.js";
 import { trackReply, type ReplyState } from "./reply-tracker.js";
@@ -9,6 +10,8 @@ import { trackReply, type ReplyState } from "./reply-tracker.js";
 export interface AskOptions {
   sessionKey: string;
   text: string;
+  /** Files uploaded before (`AppClient.attachFile`), sent with the message. */
+  attachments?: readonly AttachmentInput[];
   /** Give up waiting (the message stays in Convex) after this long. */
   timeoutMs: number;
   /** Every change of the reply's state (the live update of the assistant row). */
@@ -74,7 +77,7 @@ function follow(app: AppClient, deviceToken: string, options: AskOptions, messag
 
 export async function ask(app: AppClient, deviceToken: string, options: AskOptions): Promise<AskResult> {
   const { messageId } = await withTimeout(
-    app.send(options.sessionKey, options.text, randomUUID()),
+    app.send(options.sessionKey, options.text, randomUUID(), options.attachments ?? []),
     options.timeoutMs,
     `sending to ${app.convexUrl}`,
     "Check the network, or the Convex URL in the chat device file.",

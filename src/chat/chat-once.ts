@@ -6,12 +6,18 @@ import { ask, type AskResult } from "./ask.js";
 import { describeHealth, type HealthReport } from "./relay-health.js";
 import type { ReplyState } from "./reply-tracker.js";
 import { StreamPrinter, type TextSink } from "./stream-printer.js";
+import { uploadAttachment } from "./attach-file.js";
+import { saveMessageMedia } from "./media-saver.js";
 import { terminalJson, terminalLine } from "../cli/terminal-text.js";
 
 export interface ChatOnceOptions {
   link: ChatLink;
   sessionKey: string;
   message: string;
+  /** A file to send with the message (checked against `files.policy` first: a refusal sends nothing). */
+  attach?: string;
+  /** Where media that comes with the reply is saved (none: not looked for). */
+  mediaDir?: string;
   timeoutMs: number;
   json: boolean;
   /** Stream the reply as it comes (stdout is a terminal); otherwise print it once, final. */
@@ -27,6 +33,8 @@ export interface ChatOnceJson {
   messageId?: string;
   phase: ReplyState["phase"] | "timeout" | "interrupted";
   reply?: string;
+  /** One line per file of the reply: where it was saved, or why not. */
+  media?: string[];
   error?: string;
   relay?: { health: HealthReport["health"]; line: string };
 }
@@ -60,10 +68,12 @@ export async function chatOnce(options: ChatOnceOptions): Promise<number> {
     options.err(`fastclaw-relay chat: ${before.line}`);
     if (before.hint) options.err(before.hint);
   }
+  const attachments = options.attach === undefined ? [] : [await uploadAttachment(link.app, options.sessionKey, options.attach)];
   const printer = new StreamPrinter(options.stdout, options.live && !options.json);
   const result = await ask(link.app, link.device.deviceToken, {
     sessionKey: options.sessionKey,
     text: options.message,
+    attachments,
     timeoutMs: options.timeoutMs,
     ...(options.signal ? { signal: options.signal } : {}),
     onProgress: (state) => printer.update(state.text),
@@ -74,6 +84,7 @@ export async function chatOnce(options: ChatOnceOptions): Promise<number> {
   const seconds = Math.round(options.timeoutMs / 1000);
   const { state } = result;
   const ok = state.ok && !result.timedOut && !result.interrupted;
+  const media = ok && state.reply && options.mediaDir !== undefined ? await saveMessageMedia(link.app, options.sessionKey, state.reply.messageId, options.mediaDir) : [];
   const after = ok ? before : ((await withTimeout(healthNow(link), 5_000, "status").catch(() => undefined)) ?? before);
   if (options.json) {
     const body: ChatOnceJson = {
@@ -82,6 +93,7 @@ export async function chatOnce(options: ChatOnceOptions): Promise<number> {
       messageId: result.messageId,
       phase: result.interrupted ? "interrupted" : result.timedOut ? "timeout" : state.phase,
       ...(state.text ? { reply: state.text } : {}),
+      ...(media.length > 0 ? { media } : {}),
       ...(ok ? {} : { error: failureText(result, seconds) }),
       relay: { health: after.health, line: after.line },
     };
@@ -90,6 +102,7 @@ export async function chatOnce(options: ChatOnceOptions): Promise<number> {
   }
   if (ok) {
     printer.finish(state.text);
+    for (const line of media) options.err(terminalLine(line));
     return 0;
   }
   if (state.text) printer.finish(state.text);

@@ -9,7 +9,10 @@ import { historyLines, HELP_LINES, sessionLines } from "./chat-views.js";
 import { describeHealth, type RelayHealth } from "./relay-health.js";
 import { StreamPrinter, type TextSink } from "./stream-printer.js";
 import { canonicalSessionKey } from "./session-key.js";
+import { parseAttachCommand, uploadAttachment } from "./attach-file.js";
+import { saveMessageMedia } from "./media-saver.js";
 import { terminalLine, terminalText } from "../cli/terminal-text.js";
+import type { AttachmentInput } from "../app-client/client-files.js";
 
 export interface ChatReplOptions {
   link: ChatLink;
@@ -18,6 +21,8 @@ export interface ChatReplOptions {
   output: TextSink & { isTTY?: boolean };
   /** How long one message may wait for its final reply. */
   timeoutMs: number;
+  /** Where media that comes with replies is saved (a private directory; none: not looked for). */
+  mediaDir?: string;
   /** Ends the chat from outside (e.g. the trial shutting down). */
   signal?: AbortSignal;
 }
@@ -119,6 +124,12 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
         }
         case "abort":
           return abortReply();
+        case "attach": {
+          const parsed = parseAttachCommand(arg);
+          if (!parsed) return say("usage: /attach PATH [caption…] (quote a PATH with spaces)");
+          const attachment = await uploadAttachment(link.app, sessionKey, parsed.path);
+          return send(parsed.caption, [attachment]);
+        }
         case "agent":
         case "health":
         case "skills":
@@ -129,12 +140,13 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
       }
     };
 
-    const send = async (text: string): Promise<void> => {
+    const send = async (text: string, attachments: AttachmentInput[] = []): Promise<void> => {
       const printer = new StreamPrinter(output, true, "agent> ");
       turn = new AbortController();
       const result = await ask(link.app, link.device.deviceToken, {
         sessionKey,
         text,
+        attachments,
         timeoutMs: options.timeoutMs,
         signal: turn.signal,
         onProgress: (state) => {
@@ -148,7 +160,8 @@ export function runChatRepl(options: ChatReplOptions): Promise<number> {
       if (state.text) printer.finish(state.text);
       if (result.interrupted) return;
       if (result.timedOut) return say(`[timeout] no final reply within ${Math.round(options.timeoutMs / 1000)} s (${state.phase}); it may still arrive: /history`);
-      if (!state.ok) say(`[${state.phase}] ${terminalLine(state.error ?? "")}`.trimEnd());
+      if (!state.ok) return say(`[${state.phase}] ${terminalLine(state.error ?? "")}`.trimEnd());
+      if (state.reply && options.mediaDir !== undefined) (await saveMessageMedia(link.app, sessionKey, state.reply.messageId, options.mediaDir)).forEach((l) => say(terminalLine(l)));
     };
 
     const pump = async (): Promise<void> => {

@@ -10,6 +10,8 @@ export const HELP_LINES = [
   "  /history         show the last messages of this session",
   "  /status          is the relay online, is its Gateway connected?",
   "  /abort           stop the reply that is streaming (Ctrl-C does the same)",
+  "  /attach PATH [caption…]  send a file at once, with the caption as its message (quote a PATH with spaces);",
+  "                   media in replies is saved to the media directory and its path printed",
   "  /quit            leave (Ctrl-D too)",
 ];
 

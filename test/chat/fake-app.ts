@@ -1,6 +1,7 @@
 /** A stand-in for the app's Convex side in unit tests: rows a test scripts, pushed to live subscriptions like ConvexClient does. */
 import type { AppClient, AppMessage, AppStatus } from "../../src/app-client/app-client.js";
 import type { ChatLink } from "../../src/chat/chat-link.js";
+import { AttachmentError, checkAttachment, type AttachmentInput, type FilePolicy, type LocalFile, type OpenedAttachment, type StoredFile } from "../../src/app-client/client-files.js";
 import type { ChatDevice } from "../../src/chat/device-store.js";
 import { generateContentKey, sessionIdFor } from "../../src/e2e/content-key.js";
 import { seal } from "../../src/e2e/envelope.js";
@@ -23,6 +24,11 @@ export class FakeApp {
   };
   sent: Array<{ sessionKey: string; text: string }> = [];
   aborts: string[] = [];
+  /** Files: the policy `attachFile` checks against, what was uploaded and sent, and the files of rows (by message id). */
+  policy: FilePolicy = { maxBytes: 1000, maxImageBytes: 100, retentionMs: 3_600_000 };
+  uploads: LocalFile[] = [];
+  sentAttachments: AttachmentInput[][] = [];
+  files = new Map<string, Array<StoredFile & { opened: OpenedAttachment | Error }>>();
   /** Called after each send with the new row, so a test can script what happens next. */
   onSend: (row: AppMessage) => void = () => undefined;
   sendError: Error | undefined;
@@ -47,9 +53,10 @@ export class FakeApp {
     convexUrl: "http://fake",
     keys: KEYS,
     client: this.client,
-    send: async (sessionKey: string, text: string) => {
+    send: async (sessionKey: string, text: string, _clientMessageId?: string, attachments: AttachmentInput[] = []) => {
       if (this.sendError) throw this.sendError;
       this.sent.push({ sessionKey, text });
+      if (attachments.length > 0) this.sentAttachments.push(attachments);
       const row = this.add({ sessionKey, role: "user", text, source: "app", status: "queued" });
       row.runId = row.messageId;
       row.clientMessageId = row.messageId;
@@ -66,6 +73,17 @@ export class FakeApp {
     listSessions: async () => [{ sessionKey: "agent:main:main", updatedAt: 0, lastMessagePreview: "hi" }],
     listMessages: async (sessionKey: string) => this.rows.filter((r) => r.sessionKey === sessionKey).reverse(),
     close: async () => void (this.closed = true),
+    attachFile: async (_sessionKey: string, file: LocalFile): Promise<AttachmentInput> => {
+      checkAttachment(this.policy, { name: file.name, type: file.type, size: file.bytes.length });
+      this.uploads.push(file);
+      return { attachmentId: `attachment-${String(this.uploads.length).padStart(8, "0")}`, storageId: `storage${this.uploads.length}`, type: file.type };
+    },
+    messageFiles: async (ids: string[]) => ids.filter((id) => this.files.has(id)).map((messageId) => ({ messageId, files: this.files.get(messageId)! })),
+    openAttachment: async (_sessionKey: string, file: StoredFile) => {
+      const opened = this.files.get([...this.files.keys()].find((id) => this.files.get(id)!.some((f) => f.attachmentId === file.attachmentId))!)!.find((f) => f.attachmentId === file.attachmentId)!.opened;
+      if (opened instanceof Error) throw opened;
+      return opened;
+    },
   } as unknown as AppClient;
 
   add(fields: Partial<AppMessage> & Pick<AppMessage, "sessionKey" | "role" | "status">): AppMessage {

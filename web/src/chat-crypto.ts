@@ -6,6 +6,7 @@ import { envelopeKid, open, type OpenFailure, type SealContext } from "../../src
 import { KeyRing } from "../../src/e2e/key-ring.js";
 import { messageContexts, presenceContext, sessionContext } from "../../src/e2e/row-contexts.js";
 import type { PairedInstance } from "./device-store.js";
+import { downloadAttachment, sealAndUpload } from "../../src/app-client/client-files.js";
 import { opened, type ChatCrypto, type Opened, type Unreadable } from "./opened.js";
 
 /** Opened values remembered per (place, envelope): a streamed reply re-sends every row of its page on each write. */
@@ -99,6 +100,8 @@ export function chatCrypto(instance: Pick<PairedInstance, "contentKey">): RelayC
     },
     // A chat from before encryption (plaintext key) is written to under its session id: its new messages start the encrypted chat.
     sealMessage: async (chat, clientMessageId, text) => sealSend(await keyRing(), canonicalSessionKey(chat.sessionKey.text), clientMessageId, text),
+    uploadFile: async (sessionId, file, port) => sealAndUpload(port, await keyRing(), sessionId, file),
+    openFile: async (sessionId, file) => downloadAttachment((url, init) => fetch(url, init), await keyRing(), sessionId, file),
     openGatewayError: (value) => openOptional(value, [presenceContext()]),
   };
 }

@@ -1,6 +1,8 @@
 /** What the page shows of encrypted rows: each sealed field opened to its text, or the reason it can't be. */
 import type { FunctionArgs } from "convex/server";
 import type { api, MessageRow, SessionRow } from "./api.js";
+import type { UploadPort } from "../../src/convex-sync/file-transfer.js";
+import type { AttachmentInput, LocalFile, OpenedAttachment, StoredFile } from "../../src/app-client/client-files.js";
 
 /**
  * Why a sealed field is not shown: `no-key` this device was paired without a content key (before
@@ -53,6 +55,10 @@ export interface ChatCrypto {
   newChat(sessionKey: string): Promise<ChatRef>;
   /** What app.send takes to queue `text` in a chat whose key this device can read. */
   sealMessage(chat: ChatRef & { sessionKey: { ok: true; text: string } }, clientMessageId: string, text: string): Promise<SendArgs>;
+  /** Seals a (checked) file for the chat and uploads it: the entry for app.send's `attachments`. */
+  uploadFile(sessionId: string, file: LocalFile, port: UploadPort): Promise<AttachmentInput>;
+  /** Downloads a file of a message in the chat `sessionId` and opens it (rejects when it cannot be read). */
+  openFile(sessionId: string, file: StoredFile): Promise<OpenedAttachment>;
 }
 
 export type { MessageRow, SessionRow };

@@ -1,5 +1,7 @@
 /** `chat`: opens the chat device (pairing first with --pair) and runs one message, a status check, or the interactive chat. */
+import path from "node:path";
 import { loadConfig } from "../../config/load.js";
+import { MEDIA_DIR_NAME } from "../../chat/media-saver.js";
 import { statePaths } from "../../config/paths.js";
 import { ChatError } from "../../chat/chat-error.js";
 import { chatOnce } from "../../chat/chat-once.js";
@@ -26,6 +28,10 @@ export interface ChatOptions {
   timeout: number;
   sessions: boolean;
   status: boolean;
+  /** With --message: a file to send with it. */
+  attach?: string | undefined;
+  /** Where received media is saved (default: chat-media/ in the state dir). */
+  mediaDir?: string | undefined;
 }
 
 /** How long each single Convex call (claim, status) may take before Convex counts as unreachable. */
@@ -48,6 +54,7 @@ function sanitizing(ctx: CliContext): CliContext {
 }
 
 async function run(ctx: CliContext, link: ChatLink, args: ChatOptions, sessionKey: string, signal: AbortSignal): Promise<number> {
+  const mediaDir = path.resolve(args.mediaDir ?? path.join(statePaths(ctx.env).dir, MEDIA_DIR_NAME));
   if (args.status) {
     const report = describeHealth(await link.status());
     if (args.json)
@@ -72,11 +79,13 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatOptions, sessionKe
     return EXIT.OK;
   }
   if (args.message !== undefined) {
-    if (args.message.trim().length === 0) throw new ChatError("BAD_PAYLOAD", "--message is empty");
+    if (args.message.trim().length === 0 && args.attach === undefined) throw new ChatError("BAD_PAYLOAD", "--message is empty");
     return chatOnce({
       link,
       sessionKey,
       message: args.message,
+      ...(args.attach !== undefined ? { attach: args.attach } : {}),
+      mediaDir,
       timeoutMs: args.timeout * 1000,
       json: args.json,
       live: ctx.stdout.isTTY === true,
@@ -87,7 +96,7 @@ async function run(ctx: CliContext, link: ChatLink, args: ChatOptions, sessionKe
   }
   // Paired; nothing to chat about without a terminal, or when standard input carried the payload.
   if ((args.pair !== undefined || args.pairFile !== undefined) && (ctx.stdin.isTTY !== true || args.pair === STDIN_MARKER)) return EXIT.OK;
-  return runChatRepl({ link, sessionKey, input: ctx.stdin, output: ctx.stdout, timeoutMs: args.timeout * 1000, signal });
+  return runChatRepl({ link, sessionKey, input: ctx.stdin, output: ctx.stdout, timeoutMs: args.timeout * 1000, mediaDir, signal });
 }
 
 export async function chatAction(cli: CliContext, args: ChatOptions): Promise<number> {
@@ -95,6 +104,7 @@ export async function chatAction(cli: CliContext, args: ChatOptions): Promise<nu
   if ([args.message !== undefined, args.sessions, args.status].filter(Boolean).length > 1) {
     throw new UsageError("--message, --sessions and --status are alternatives: pass one of them");
   }
+  if (args.attach !== undefined && args.message === undefined) throw new UsageError('--attach goes with --message (its caption; -m "" for none)');
   const paths = statePaths(ctx.env);
   const sessionKey = canonicalSessionKey(args.session);
   const interrupt = interruptSignal(ctx.deps.signal);

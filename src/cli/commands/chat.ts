@@ -14,6 +14,14 @@ export function chatCommand(ctx: CliContext) {
           type: "string",
           describe: "Send this one message, print the reply and exit (0 on a final reply, 1 otherwise)",
         })
+        .option("attach", {
+          type: "string",
+          describe: "With --message: send this file with it (checked against the relay's size and type limits first)",
+        })
+        .option("media-dir", {
+          type: "string",
+          describe: "Save media that comes with replies here (default: chat-media/ in the state dir; created 0700, files 0600)",
+        })
         .option("session", {
           alias: "s",
           type: "string",

@@ -7,6 +7,8 @@ import type { ChatCrypto, ChatRef, ChatSession } from "../opened.js";
 import { describeFailure } from "../errors.js";
 import { MessageItem, PendingItem } from "./message-item.js";
 import { sessionTitle } from "./session-list.js";
+import { AttachButton, AttachmentView, PickedChip, useMessageFiles } from "./attachments.js";
+import { checkAttachment, type AttachmentInput } from "../../../src/app-client/client-files.js";
 
 export interface ChatViewProps {
   client: ConvexClient;
@@ -37,6 +39,8 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
   const [pending, setPending] = useState<Pending[]>([]);
   const [draft, setDraft] = useState("");
   const [abortError, setAbortError] = useState<string | undefined>();
+  const [picked, setPicked] = useState<File | undefined>();
+  const [pickError, setPickError] = useState<string | undefined>();
   const feedRef = useRef<ChatFeed | undefined>(undefined);
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -50,6 +54,7 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
   }, [client, crypto, deviceToken, chat.sessionId]);
 
   const rows = feed.rows;
+  const files = useMessageFiles(client, deviceToken, useMemo(() => rows.map((row) => row.messageId), [rows]));
   const known = useMemo(() => new Set(rows.map((row) => row.clientMessageId).filter((id) => id !== undefined)), [rows]);
   const visiblePending = pending.filter((p) => !known.has(p.clientMessageId));
   const streaming = [...rows].reverse().find((row) => row.status === "streaming");
@@ -73,14 +78,33 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
   };
 
   const key = chat.sessionKey;
-  const send = async (text: string, clientMessageId: string = globalThis.crypto.randomUUID()) => {
+  /** Checks a picked file against the relay's limits at once: a refusal shows here and nothing is uploaded. */
+  const pick = async (file: File) => {
+    setPickError(undefined);
+    try {
+      checkAttachment(await client.query(api.files.policy, { deviceToken }), { name: file.name, type: file.type, size: file.size });
+      setPicked(file);
+    } catch (error) {
+      setPicked(undefined);
+      setPickError(error instanceof Error && error.name === "AttachmentError" ? error.message : describeFailure(error, navigator.onLine).message);
+    }
+  };
+
+  const upload = async (file: File): Promise<AttachmentInput> => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const uploadUrl = () => client.mutation(api.files.generateUploadUrl, { deviceToken });
+    return crypto.uploadFile(chat.sessionId, { name: file.name, type: file.type, bytes }, { uploadUrl, fetch: (url, init) => fetch(url, init) });
+  };
+
+  const send = async (text: string, clientMessageId: string = globalThis.crypto.randomUUID(), file?: File) => {
     // A chat whose key can't be decrypted can't be written to: the relay would not know where to deliver.
-    if (!online || text.trim() === "" || !key.ok) return;
+    if (!online || (text.trim() === "" && file === undefined) || !key.ok) return;
     stick.current = true;
-    setPending((list) => [...list.filter((p) => p.clientMessageId !== clientMessageId), { clientMessageId, text }]);
+    setPending((list) => [...list.filter((p) => p.clientMessageId !== clientMessageId), { clientMessageId, text: file ? `${text ? `${text}\n` : ""}[attached: ${file.name}]` : text }]);
     try {
       const sealed = await crypto.sealMessage({ ...chat, sessionKey: key }, clientMessageId, text);
-      await client.mutation(api.app.send, { deviceToken, ...sealed });
+      const attachments = file === undefined ? [] : [await upload(file)];
+      await client.mutation(api.app.send, { deviceToken, ...sealed, ...(attachments.length > 0 ? { attachments: attachments as NonNullable<(typeof api.app.send)["_args"]["attachments"]> } : {}) });
       if (sealed.sessionKey !== chat.sessionId) onMoved({ sessionId: sealed.sessionKey, sessionKey: key });
     } catch (error) {
       const reason = describeFailure(error, navigator.onLine).message;
@@ -91,9 +115,11 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
   const submit = (event: Event) => {
     event.preventDefault();
     const text = draft;
-    if (!online || !key.ok || text.trim() === "") return;
+    if (!online || !key.ok || (text.trim() === "" && picked === undefined)) return;
+    const file = picked;
     setDraft("");
-    void send(text);
+    setPicked(undefined);
+    void send(text, undefined, file);
   };
 
   const stop = async () => {
@@ -137,7 +163,11 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
         ) : null}
         <div class="message-list" role="log" aria-live="polite" aria-relevant="additions">
           {rows.map((row) => (
-            <MessageItem key={row.messageId} row={row} now={now} onRetry={(text) => void send(text)} />
+            <MessageItem key={row.messageId} row={row} now={now} onRetry={(text) => void send(text)}>
+              {(files.get(row.messageId) ?? []).map((file) => (
+                <AttachmentView key={file.attachmentId} crypto={crypto} sessionId={chat.sessionId} file={file} />
+              ))}
+            </MessageItem>
           ))}
           {visiblePending.map((p) => (
             <PendingItem key={p.clientMessageId} text={p.text} error={p.error} onRetry={() => void send(p.text, p.clientMessageId)} />
@@ -149,7 +179,14 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
           {abortError}
         </p>
       ) : null}
+      {pickError ? (
+        <p class="error composer-note" role="alert">
+          {pickError}
+        </p>
+      ) : null}
+      {picked ? <PickedChip file={picked} onRemove={() => setPicked(undefined)} /> : null}
       <form class="composer" onSubmit={submit}>
+        <AttachButton disabled={!key.ok || !online} onPick={(file) => void pick(file)} />
         <label for="composer-input" class="sr-only">
           Message
         </label>
@@ -170,7 +207,7 @@ export function ChatView({ client, crypto, deviceToken, chat, session, online, n
             {streaming.abortRequested ? "Stopping…" : "Stop"}
           </button>
         ) : null}
-        <button type="submit" class="primary" disabled={!online || !key.ok || draft.trim() === ""}>
+        <button type="submit" class="primary" disabled={!online || !key.ok || (draft.trim() === "" && picked === undefined)}>
           Send
         </button>
       </form>

@@ -1,4 +1,5 @@
 /** One message: the user's own with its delivery state, or a reply rendered from Markdown. */
+import type { ComponentChildren } from "preact";
 import { useMemo } from "preact/hooks";
 import { renderBlocks } from "../markdown.js";
 import type { ChatMessage, Opened } from "../opened.js";
@@ -9,6 +10,8 @@ export interface MessageItemProps {
   row: ChatMessage;
   now: number;
   onRetry: (text: string) => void;
+  /** The message's files (shown under its text). */
+  children?: ComponentChildren;
 }
 
 function OwnStatus({ row, onRetry }: { row: ChatMessage; onRetry: (text: string) => void }) {
@@ -47,7 +50,7 @@ function messageBody(own: boolean, text: Opened) {
   return own ? <p class="plain">{text.text}</p> : renderBlocks(text.text);
 }
 
-export function MessageItem({ row, now, onRetry }: MessageItemProps) {
+export function MessageItem({ row, now, onRetry, children }: MessageItemProps) {
   const own = row.role === "user";
   const body = useMemo(() => messageBody(own, row.text), [own, row.text]);
   const kind = own ? "own" : row.role === "assistant" ? "reply" : "note";
@@ -61,6 +64,7 @@ export function MessageItem({ row, now, onRetry }: MessageItemProps) {
       <span class="sr-only">{own ? "You" : row.role === "assistant" ? "Agent" : row.role}:</span>
       <div class="bubble">
         {body}
+        {children}
         {row.status === "streaming" && row.text.ok && row.text.text === "" ? <span class="typing" aria-label="Replying" /> : null}
       </div>
       <div class="meta">
