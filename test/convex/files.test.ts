@@ -8,19 +8,14 @@ import { ENV } from "../../convex/lib/settings.js";
 import { importContentKey } from "../../src/e2e/content-key.js";
 import { fileContext, openFile, sealFile } from "../../src/e2e/file-envelope.js";
 import { KeyRing } from "../../src/e2e/key-ring.js";
-import { expectError, newBackend, pairDevice, registerInstance, setDeploymentEnv, useConvexTestFile, type Backend } from "./fixtures.js";
+import { expectError, pairDevice, registerInstance, setDeploymentEnv, type Backend, usePairedBackend } from "./fixtures.js";
 import { sendArgs, sid, TEST_CONTENT_KEY } from "./sealed.js";
 
 let t: Backend;
 let relaySecret: string;
 let deviceToken: string;
 
-useConvexTestFile(() => t);
-beforeEach(async () => {
-  t = newBackend();
-  relaySecret = (await registerInstance(t, "Home")).secret;
-  deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
-});
+usePairedBackend((env) => ({ t, relaySecret, deviceToken } = env));
 
 const MIB = 1024 * 1024;
 const SESSION = "agent:main:main";

@@ -129,3 +129,22 @@ export function useConvexTestFile(current?: () => Backend | undefined): void {
     Object.assign(process.env, savedEnv);
   });
 }
+
+/** One registered instance ("Home") and one paired device on a fresh backend. */
+export interface PairedBackend {
+  t: Backend;
+  relaySecret: string;
+  deviceToken: string;
+}
+
+/** For a test file: `useConvexTestFile` plus, before each test, a fresh paired backend handed to `take`. */
+export function usePairedBackend(take: (env: PairedBackend) => void): void {
+  let current: Backend | undefined;
+  useConvexTestFile(() => current);
+  beforeEach(async () => {
+    const t = newBackend();
+    current = t;
+    const relaySecret = (await registerInstance(t, "Home")).secret;
+    take({ t, relaySecret, deviceToken: (await pairDevice(t, relaySecret)).deviceToken });
+  });
+}

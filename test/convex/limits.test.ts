@@ -1,19 +1,14 @@
 /** Size checks and bounded reads: every string is measured, and no page or list exceeds its cap. */
 import { api } from "../../convex/_generated/api.js";
 import * as L from "../../convex/lib/limits.js";
-import { credential, expectError, newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { credential, expectError, type Backend, usePairedBackend } from "./fixtures.js";
 import { openText, sendArgs, sid } from "./sealed.js";
 
 let t: Backend;
 let relaySecret: string;
 let deviceToken: string;
 
-useConvexTestFile(() => t);
-beforeEach(async () => {
-  t = newBackend();
-  relaySecret = (await registerInstance(t, "Home")).secret;
-  deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
-});
+usePairedBackend((env) => ({ t, relaySecret, deviceToken } = env));
 
 /** 150 mirrored messages in one session, timestamps 1..150. */
 async function fillSession(sessionKey: string, count = 150): Promise<void> {

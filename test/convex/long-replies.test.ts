@@ -1,18 +1,13 @@
 /** Long replies: the text the app keeps never shrinks to the Gateway's cut transcript copy, and a cut the app can't undo is marked. */
 import { api } from "../../convex/_generated/api.js";
 import type { TranscriptRow } from "../../convex/lib/transcript.js";
-import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { type Backend, usePairedBackend } from "./fixtures.js";
 
 let t: Backend;
 let relaySecret: string;
 let deviceToken: string;
 
-useConvexTestFile(() => t);
-beforeEach(async () => {
-  t = newBackend();
-  relaySecret = (await registerInstance(t, "Home")).secret;
-  deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
-});
+usePairedBackend((env) => ({ t, relaySecret, deviceToken } = env));
 
 const KEY = "agent:main:long";
 /** 20,000 characters, every line different. */

@@ -2,7 +2,7 @@
 import { jest } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
 import type { TranscriptRow } from "../../convex/lib/transcript.js";
-import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { type Backend, usePairedBackend } from "./fixtures.js";
 import { openText, sendArgs, sid } from "./sealed.js";
 
 let t: Backend;
@@ -10,12 +10,7 @@ let relaySecret: string;
 let deviceToken: string;
 const page = { numItems: 50, cursor: null };
 
-useConvexTestFile(() => t);
-beforeEach(async () => {
-  t = newBackend();
-  relaySecret = (await registerInstance(t, "Home")).secret;
-  deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
-});
+usePairedBackend((env) => ({ t, relaySecret, deviceToken } = env));
 
 const send = async (sessionKey: string, clientMessageId: string, text: string) =>
   t.mutation(api.app.send, { deviceToken, ...(await sendArgs(sessionKey, clientMessageId, text)) });

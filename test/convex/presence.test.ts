@@ -1,19 +1,14 @@
 /** Presence: heartbeats, offline after 90 s of silence, goingOffline, and "relay down" vs "gateway down". */
 import { api } from "../../convex/_generated/api.js";
 import { OFFLINE_AFTER_MS } from "../../convex/lib/limits.js";
-import { advance, newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { advance, type Backend, usePairedBackend } from "./fixtures.js";
 
 let t: Backend;
 let relaySecret: string;
 let deviceToken: string;
 const status = () => t.query(api.app.status, { deviceToken });
 
-useConvexTestFile(() => t);
-beforeEach(async () => {
-  t = newBackend();
-  relaySecret = (await registerInstance(t, "Home")).secret;
-  deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
-});
+usePairedBackend((env) => ({ t, relaySecret, deviceToken } = env));
 
 test("a relay that never sent a heartbeat is down", async () => {
   expect(await status()).toEqual({

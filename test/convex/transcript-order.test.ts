@@ -3,7 +3,7 @@ import { jest } from "@jest/globals";
 import { api } from "../../convex/_generated/api.js";
 import { spread } from "../../convex/lib/order.js";
 import type { TranscriptRow } from "../../convex/lib/transcript.js";
-import { newBackend, pairDevice, registerInstance, type Backend, useConvexTestFile } from "./fixtures.js";
+import { type Backend, usePairedBackend } from "./fixtures.js";
 import { openText, sendArgs, sid } from "./sealed.js";
 import type { MessageRow } from "../../convex/lib/rows.js";
 
@@ -11,12 +11,7 @@ let t: Backend;
 let relaySecret: string;
 let deviceToken: string;
 
-useConvexTestFile(() => t);
-beforeEach(async () => {
-  t = newBackend();
-  relaySecret = (await registerInstance(t, "Home")).secret;
-  deviceToken = (await pairDevice(t, relaySecret)).deviceToken;
-});
+usePairedBackend((env) => ({ t, relaySecret, deviceToken } = env));
 
 const KEY = sid("agent:main:burst");
 
