@@ -5,20 +5,10 @@ import path from "node:path";
 import { stubReplyFor } from "../../dev/devkit/stub-model-server.js";
 import { AttachmentRefusedError, gatewayFailureOf, transcriptMedia, transcriptText, type TranscriptEntry } from "../../src/gateway/index.js";
 import { e2eInfo, stubModelRequests } from "../support/gateway-fixture.js";
-import { relayConnection, type RelayUnderTest } from "../support/relay-connection.js";
+import { useConnectedRelay } from "../support/relay-connection.js";
 import { testPng } from "../support/test-png.js";
 
-let relay: RelayUnderTest;
-
-beforeAll(async () => {
-  const info = e2eInfo();
-  relay = await relayConnection({ env: { OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken } });
-  await relay.connection.waitUntilConnected(60_000);
-}, 90_000);
-
-afterAll(async () => {
-  await relay?.close();
-});
+const connected = useConnectedRelay();
 
 const tag = () => randomUUID().slice(0, 8);
 
@@ -34,7 +24,7 @@ async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs: num
 }
 
 test("the Gateway advertises attachment limits, and the connection reads them from hello-ok", () => {
-  const policy = relay.connection.hello?.attachmentPolicy;
+  const policy = connected().connection.hello?.attachmentPolicy;
   expect(policy?.maxImageBytes).toBeGreaterThan(0);
   expect(policy?.maxBytes).toBeGreaterThanOrEqual(policy?.maxImageBytes ?? 0);
   expect(policy?.maxPayload).toBeGreaterThan(policy?.maxImageBytes ?? 0);
@@ -45,11 +35,11 @@ test("an image sent with chat.send reaches the stub model as an image part, byte
   const text = `what is in this picture ${tag()}`;
   const image = testPng(16, 16, 11);
   const key = randomUUID();
-  const from = relay.events.length;
-  const ack = await relay.connection.chatSend({ sessionKey, message: text, idempotencyKey: key, files: [{ bytes: image, mimeType: "image/png", fileName: "dots.png" }] });
+  const from = connected().events.length;
+  const ack = await connected().connection.chatSend({ sessionKey, message: text, idempotencyKey: key, files: [{ bytes: image, mimeType: "image/png", fileName: "dots.png" }] });
   expect(ack).toMatchObject({ runId: key, status: "started" });
 
-  const reply = await relay.waitFor("session.message", (m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "assistant", 90_000, from);
+  const reply = await connected().waitFor("session.message", (m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "assistant", 90_000, from);
   expect(transcriptText(reply.message)).toBe(stubReplyFor(text));
   const asked = (await stubModelRequests()).filter((r) => r.userText === text);
   expect(asked).toHaveLength(1);
@@ -57,7 +47,7 @@ test("an image sent with chat.send reaches the stub model as an image part, byte
   expect(asked[0]!.images[0]!.mimeType).toBe("image/png");
   expect(Buffer.from(asked[0]!.images[0]!.base64, "base64").equals(image)).toBe(true);
 
-  const userRow = relay.all("session.message").find((m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "user");
+  const userRow = connected().all("session.message").find((m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "user");
   expect(userRow && transcriptText(userRow.message)).toBe(text);
   expect(userRow && transcriptMedia(userRow.message)).toEqual([
     expect.objectContaining({ source: "upload", kind: "image", mimeType: "image/png", sizeBytes: image.length }),
@@ -65,12 +55,12 @@ test("an image sent with chat.send reaches the stub model as an image part, byte
 }, 120_000);
 
 test("an image over the advertised maxImageBytes is refused before sending: a clear error, and nothing reaches the Gateway", async () => {
-  const limit = relay.connection.hello!.attachmentPolicy.maxImageBytes!;
+  const limit = connected().connection.hello!.attachmentPolicy.maxImageBytes!;
   const sessionKey = `e2e-oversized-${tag()}`;
   const text = `too big ${tag()}`;
   const oversized = Buffer.concat([testPng(4, 4, 5), Buffer.alloc(limit)]);
-  const from = relay.events.length;
-  const error = await relay.connection
+  const from = connected().events.length;
+  const error = await connected().connection
     .chatSend({ sessionKey, message: text, idempotencyKey: randomUUID(), files: [{ bytes: oversized, mimeType: "image/png", fileName: "huge.png" }] })
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(AttachmentRefusedError);
@@ -79,9 +69,9 @@ test("an image over the advertised maxImageBytes is refused before sending: a cl
 
   // A message sent afterwards into the same session is the first and only thing the Gateway got there.
   const after = `after the refusal ${tag()}`;
-  await relay.connection.chatSend({ sessionKey, message: after, idempotencyKey: randomUUID() });
-  await relay.waitFor("session.message", (m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "assistant", 90_000, from);
-  const history = await relay.connection.chatHistory({ sessionKey, limit: 50 });
+  await connected().connection.chatSend({ sessionKey, message: after, idempotencyKey: randomUUID() });
+  await connected().waitFor("session.message", (m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "assistant", 90_000, from);
+  const history = await connected().connection.chatHistory({ sessionKey, limit: 50 });
   expect(history.kind).toBe("page");
   const users = (history.kind === "page" ? history.entries : []).filter((e: TranscriptEntry) => e.message.role === "user");
   expect(users.map((e) => transcriptText(e.message))).toEqual([after]);
@@ -95,15 +85,15 @@ test("a reply carrying media: pending in session.message, an artifact once the G
   await writeFile(file, picture);
   try {
     const sessionKey = `e2e-reply-media-${tag()}`;
-    const from = relay.events.length;
-    await relay.connection.chatSend({ sessionKey, message: `draw it [[media:${file}]]`, idempotencyKey: randomUUID() });
-    const appended = await relay.waitFor("session.message", (m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "assistant", 90_000, from);
+    const from = connected().events.length;
+    await connected().connection.chatSend({ sessionKey, message: `draw it [[media:${file}]]`, idempotencyKey: randomUUID() });
+    const appended = await connected().waitFor("session.message", (m) => m.sessionKey.endsWith(sessionKey) && m.message.role === "assistant", 90_000, from);
     expect(transcriptMedia(appended.message)).toEqual([{ source: "pending", reference: file }]);
 
     // The Gateway stores the file after the append and rewrites the row: read it again until it shows.
     const stored = await eventually(
       async () => {
-        const page = await relay.connection.chatHistory({ sessionKey, limit: 10 });
+        const page = await connected().connection.chatHistory({ sessionKey, limit: 10 });
         const row = page.kind === "page" ? page.entries.find((e) => e.messageId === appended.messageId) : undefined;
         const media = row ? transcriptMedia(row.message) : [];
         return media.some((m) => m.source === "pending") || media.length === 0 ? undefined : media;
@@ -121,10 +111,10 @@ test("a reply carrying media: pending in session.message, an artifact once the G
     if (artifact.source !== "artifact") throw new Error(`expected an artifact, got ${JSON.stringify(artifact)}`);
 
     // chat.message.get reads the same row, rewritten, by id (what a relay re-reads one row with).
-    const one = await relay.connection.chatMessageGet({ sessionKey: appended.sessionKey, messageId: appended.messageId! });
+    const one = await connected().connection.chatMessageGet({ sessionKey: appended.sessionKey, messageId: appended.messageId! });
     expect(one.ok && transcriptMedia(one.message)).toEqual(stored);
 
-    const downloaded = await relay.connection.downloadMedia({ sessionKey: appended.sessionKey, artifactId: artifact.artifactId });
+    const downloaded = await connected().connection.downloadMedia({ sessionKey: appended.sessionKey, artifactId: artifact.artifactId });
     expect(Buffer.from(downloaded.bytes).equals(picture)).toBe(true);
     expect(downloaded).toMatchObject({ kind: "image", mimeType: "image/png", fileName: path.basename(file) });
   } finally {

@@ -7,7 +7,7 @@ import {
   type GatewayConnectionEvents,
   type OpenGatewayConnectionOptions,
 } from "../../src/gateway/index.js";
-import { throwawayRelayEnv, type ThrowawayRelayEnv } from "./gateway-fixture.js";
+import { e2eInfo, throwawayRelayEnv, type ThrowawayRelayEnv } from "./gateway-fixture.js";
 
 export interface Recorded {
   name: keyof GatewayConnectionEvents;
@@ -96,5 +96,22 @@ export async function relayConnection(
       await connection.stop();
       if (!options.home) await home.cleanup();
     },
+  };
+}
+
+/** For an e2e file: one connection to the shared Gateway, connected before its tests and closed after them. */
+export function useConnectedRelay(): () => RelayUnderTest {
+  let relay: RelayUnderTest | undefined;
+  beforeAll(async () => {
+    const info = e2eInfo();
+    relay = await relayConnection({ env: { OPENCLAW_GATEWAY_URL: info.gatewayUrl, OPENCLAW_GATEWAY_TOKEN: info.gatewayToken } });
+    await relay.connection.waitUntilConnected(60_000);
+  }, 90_000);
+  afterAll(async () => {
+    await relay?.close();
+  });
+  return () => {
+    if (!relay) throw new Error("relay fixture: not connected (beforeAll failed?)");
+    return relay;
   };
 }
