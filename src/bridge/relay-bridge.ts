@@ -35,6 +35,8 @@ export interface RelayBridgeOptions {
   attachments?: AttachmentSource;
   /** Where mirrored rows with files go (MediaMirror); without it their files are not stored. */
   media?: MediaSink;
+  /** `relay.fileRetentionDays`, published with the Gateway's file limits; Convex's default without it. */
+  fileRetentionDays?: number;
 }
 
 /** Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). */
@@ -117,7 +119,7 @@ export class RelayBridge implements GatewayEventSink {
     const connectedAt = Date.now();
     this.presence.update({ gatewayConnected: true, ...(info.serverVersion ? { gatewayVersion: info.serverVersion } : {}) });
     // Every connect: the limits are a snapshot of this connection (an unchanged policy writes nothing in Convex).
-    const policy = filePolicyArgs(info.attachmentPolicy);
+    const policy = filePolicyArgs(info.attachmentPolicy, this.options.fileRetentionDays);
     if (policy) void this.options.convex.write(api.files.setPolicy, policy);
     this.outbox.setReady(false);
     void this.afterConnect(generation, connectedAt);

@@ -125,6 +125,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
     ...(config.relay?.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: config.relay.maxConcurrentSessions } : {}),
     attachments,
     media,
+    ...(config.relay?.fileRetentionDays !== undefined ? { fileRetentionDays: config.relay.fileRetentionDays } : {}),
   });
 
   const maxMessageAgeMs = config.relay?.maxMessageAgeMs ?? RELAY_DEFAULTS.maxMessageAgeMs;

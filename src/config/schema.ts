@@ -23,6 +23,8 @@ export interface RelaySettings {
   cronControl?: boolean;
   /** How often agent identities, health, skills and cron jobs are re-read besides the Gateway's change events (default 60 s). */
   agentStateRefreshMs?: number;
+  /** Days a stored attachment is kept before Convex deletes its file (default 30; 1–365; the message stays). */
+  fileRetentionDays?: number;
   logLevel?: LogLevel;
 }
 
@@ -118,6 +120,7 @@ export const CONFIG_PROPERTIES: Record<keyof FastclawConfig, JsonSchema> = {
       maxConcurrentSessions: { type: "integer", minimum: 1, maximum: MAX_CONCURRENT_SESSIONS_SETTING },
       cronControl: { type: "boolean", description: "Let the app run and enable/disable cron jobs (asks the Gateway for operator.admin)" },
       agentStateRefreshMs: { type: "integer", minimum: 1000, maximum: 3600 * 1000 },
+      fileRetentionDays: { type: "integer", minimum: 1, maximum: 365, description: "Days Convex keeps an attachment's file (default 30)" },
       logLevel: { type: "string", enum: LOG_LEVELS },
     },
   },

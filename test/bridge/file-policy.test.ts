@@ -23,6 +23,13 @@ describe("filePolicyArgs", () => {
     expect(filePolicyArgs({ maxBytes: undefined, maxImageBytes: 6 * MB, maxPayload: undefined })).toBeUndefined();
     expect(filePolicyArgs(undefined)).toBeUndefined();
   });
+  test("the owner's retention (relay.fileRetentionDays) goes with the limits, in ms", () => {
+    expect(filePolicyArgs({ maxBytes: 20 * MB, maxImageBytes: 6 * MB, maxPayload: undefined }, 7)).toEqual({
+      maxBytes: 20 * MB,
+      maxImageBytes: 6 * MB,
+      retentionMs: 7 * 24 * 60 * 60_000,
+    });
+  });
   test("fractional sizes become integers, as setPolicy requires", () => {
     expect(filePolicyArgs({ maxBytes: 1000.7, maxImageBytes: 0.5, maxPayload: undefined })).toEqual({ maxBytes: 1000, maxImageBytes: 1 });
   });
@@ -40,7 +47,7 @@ describe("RelayBridge publishes the policy", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function started(convex: SubscribingConvex): Promise<RelayBridge> {
+  async function started(convex: SubscribingConvex, fileRetentionDays?: number): Promise<RelayBridge> {
     const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
     await cursors.load();
     bridge = new RelayBridge({
@@ -53,6 +60,7 @@ describe("RelayBridge publishes the policy", () => {
       streamWritesPerSecond: 4,
       backfillPerSession: 0,
       heartbeatIntervalMs: 60_000,
+      ...(fileRetentionDays !== undefined ? { fileRetentionDays } : {}),
     });
     bridge.start();
     return bridge;
@@ -68,6 +76,13 @@ describe("RelayBridge publishes the policy", () => {
       { maxBytes: 20 * MB, maxImageBytes: 6 * MB },
       { maxBytes: 10 * MB, maxImageBytes: 6 * MB },
     ]);
+  });
+
+  test("with the retention the config sets", async () => {
+    const convex = new SubscribingConvex();
+    const b = await started(convex, 2);
+    b.connected({ serverVersion: "t", attachmentPolicy: { maxBytes: 20 * MB, maxImageBytes: 6 * MB, maxPayload: 25 * MB } });
+    expect(convex.calls("files:setPolicy")).toEqual([{ maxBytes: 20 * MB, maxImageBytes: 6 * MB, retentionMs: 2 * 24 * 60 * 60_000 }]);
   });
 
   test("not when the Gateway advertises no limits", async () => {
