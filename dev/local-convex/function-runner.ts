@@ -10,6 +10,7 @@ import { convexToJson, jsonToConvex, type JSONValue, type Value } from "convex/v
 import type { CallerAuth } from "./caller-auth.js";
 import { captureRootDatabase } from "./convex-test-internals.js";
 import { withDeploymentEnv, type DeploymentEnv } from "./deployment-env.js";
+import { ScheduledTimers } from "./scheduled-timers.js";
 import type { FileStore } from "./file-store.js";
 import type { AnySchema, FunctionInfo, FunctionKind, InstrumentedModules } from "./module-loader.js";
 import { canonicalizeUdfPath } from "./sync-protocol.js";
@@ -57,6 +58,8 @@ function decodeArgs(args: JSONValue[] | JSONValue): ArgsObject {
 }
 
 export class FunctionRunner {
+  private readonly timers = new ScheduledTimers();
+
   private constructor(
     private readonly modules: InstrumentedModules,
     private readonly backend: Backend,
@@ -139,7 +142,7 @@ export class FunctionRunner {
       };
     }
     try {
-      const value = await withDeploymentEnv(this.deploymentEnv(), () => this.invoke(info.kind, path, decodeArgs(args), auth));
+      const value = await this.timers.run(() => withDeploymentEnv(this.deploymentEnv(), () => this.invoke(info.kind, path, decodeArgs(args), auth)));
       return { success: true, value: convexToJson(value === undefined ? null : value), kind: info.kind };
     } catch (error) {
       return { ...describeError(error), kind: info.kind };
@@ -156,7 +159,7 @@ export class FunctionRunner {
    * Unrouted paths get convex-test's 404; a handler that throws is the caller's 500.
    */
   async fetch(pathAndQuery: string, init: RequestInit): Promise<Response> {
-    return await withDeploymentEnv(this.deploymentEnv(), () => this.backend.fetch(pathAndQuery, init));
+    return await this.timers.run(() => withDeploymentEnv(this.deploymentEnv(), () => this.backend.fetch(pathAndQuery, init)));
   }
 
   /** The latest commit timestamp (ns). It moves on every committed mutation, including scheduled ones. */
@@ -164,8 +167,9 @@ export class FunctionRunner {
     return await this.backend.query(async (ctx) => ctx.meta.getSnapshotTs());
   }
 
-  /** Cancels pending scheduled functions so no project code runs after the server stops. */
+  /** Cancels pending scheduled functions so no project code runs after the server stops, and clears their timers. */
   async cancelScheduled(): Promise<number> {
+    this.timers.clear();
     return await this.backend.run(async (ctx) => {
       const jobs = await ctx.db.system.query("_scheduled_functions").collect();
       const pending = jobs.filter((job) => job.state.kind === "pending");

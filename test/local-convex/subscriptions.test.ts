@@ -37,6 +37,18 @@ test("writes made by a scheduled function reach subscribers with no client reque
   expect(server.stats().calls["messages:insertInternal"]).toBe(1);
 });
 
+test("stopping the server clears its scheduled functions' timers: nothing pending holds the process open", async () => {
+  const timeouts = () => process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+  const server = await h.server();
+  await h.http(server).mutation(api.messages.sendLater, { channel: "never", body: "in an hour", delayMs: 3_600_000 });
+  // The client's own timers settle first; what stays is the scheduled function's.
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const before = timeouts();
+  await server.stop();
+  expect(timeouts()).toBeLessThan(before);
+  expect(server.stats().calls["messages:insertInternal"]).toBeUndefined();
+});
+
 test("an action that calls ctx.runMutation and ctx.runQuery works from both clients", async () => {
   const server = await h.server();
   const client = h.client(server);
