@@ -17,9 +17,14 @@ export function useMessageFiles(client: ConvexClient, deviceToken: string, messa
     if (messageIds.length === 0) return setFiles(new Map());
     // files.list takes at most a page (100 ids): the newest rows are the ones on screen.
     const ids = messageIds.slice(-100) as Array<(typeof api.files.list)["_args"]["messageIds"][number]>;
-    const unsubscribe = client.onUpdate(api.files.list, { deviceToken, messageIds: ids }, (result) => {
-      setFiles(new Map(result.map((entry) => [entry.messageId as string, entry.files as StoredFile[]])));
-    });
+    const unsubscribe = client.onUpdate(
+      api.files.list,
+      { deviceToken, messageIds: ids },
+      (result) => setFiles(new Map(result.map((entry) => [entry.messageId as string, entry.files as StoredFile[]]))),
+      // A device unpaired or revoked by `pair --reset` hears it from the chat's own queries, which ask it to pair
+      // again; without a handler the client would throw the refusal into the page.
+      () => undefined,
+    );
     return () => unsubscribe();
   }, [client, deviceToken, key]);
   return files;
