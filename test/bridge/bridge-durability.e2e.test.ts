@@ -25,6 +25,21 @@ async function freeDisk(pipeline: Pipeline): Promise<void> {
   await rm(spoolFile(pipeline), { force: true }); // the symlink; the relay creates a real file at its next try
 }
 
+/** Takes Convex away and waits until the relay knows: only then do its writes go to the (full) spool. */
+async function convexDown(pipeline: Pipeline): Promise<void> {
+  await pipeline.convex.goOffline();
+  await eventually(async () => {
+    if ((await pipeline.runtime())?.convex.connected !== false) throw new Error("relay still sees Convex");
+  }, 90_000);
+}
+
+// A failed test must not leave the next one with Convex away or the disk full.
+afterEach(async () => {
+  const pipeline = current();
+  await freeDisk(pipeline);
+  await pipeline.convex.goOnline();
+});
+
 /**
  * Messages from another operator client (another channel), each answered by the stub model. One at a
  * time: a message sent while the session's turn is running is queued by the Gateway and may be
@@ -68,10 +83,7 @@ test("Convex down and the disk full: messages are held, status says so; Convex b
   const pipeline = current();
   const key = sessionKey("diskfull");
   await fillDisk(pipeline);
-  await pipeline.convex.goOffline();
-  await eventually(async () => {
-    if ((await pipeline.runtime())?.convex.connected !== false) throw new Error("relay still sees Convex");
-  }, 90_000);
+  await convexDown(pipeline);
 
   await sendFromOtherChannel(pipeline, key, 4, "held");
   const spool = await spoolFailing(pipeline);
@@ -99,7 +111,7 @@ test("space returns while Convex is still down: the held messages are spooled, t
   const pipeline = current();
   const key = sessionKey("spaceback");
   await fillDisk(pipeline);
-  await pipeline.convex.goOffline();
+  await convexDown(pipeline);
   await sendFromOtherChannel(pipeline, key, 3, "later");
   await spoolFailing(pipeline);
 
@@ -122,7 +134,7 @@ test("a relay stopped while the disk is full exits 1; restarted after space retu
   }, 30_000);
 
   await fillDisk(pipeline);
-  await pipeline.convex.goOffline();
+  await convexDown(pipeline);
   await sendFromOtherChannel(pipeline, key, 3, "lost-with-the-process");
   await spoolFailing(pipeline);
   pipeline.relay!.child.kill("SIGTERM");
