@@ -54,6 +54,14 @@ export class CursorStore {
     return this.saving;
   }
 
+  /**
+   * Resolves once every cursor set so far is on disk (or its save has failed). Stopping waits for it:
+   * a save cut off by the exit would leave its temp file behind and the newest cursor unsaved.
+   */
+  flush(): Promise<void> {
+    return this.saving;
+  }
+
   private async save(snapshot: string): Promise<void> {
     const tmp = `${this.file}.${process.pid}.tmp`;
     try {

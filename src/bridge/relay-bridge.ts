@@ -187,6 +187,7 @@ export class RelayBridge implements GatewayEventSink {
     this.streams.flushAll();
     this.streams.stop();
     await this.presence.stop();
+    await this.options.cursors.flush();
   }
 }
 

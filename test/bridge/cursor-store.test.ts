@@ -29,3 +29,14 @@ test("a save that fails resolves (the older cursor on disk is safe), is logged o
   expect(await readdir(blocked)).toEqual(["cursors.json"]); // no temp file left behind
   expect(records.filter((r) => r.message === "catch-up cursors saved again")).toHaveLength(1);
 });
+
+test("flush resolves once every cursor set so far is on disk, whether or not its caller waited", async () => {
+  const file = path.join(dir, "state", "cursors.json");
+  const store = new CursorStore(file, "i");
+  await store.load();
+  void store.set("a", "1");
+  void store.set("b", "2");
+  await store.flush();
+  expect(JSON.parse(await readFile(file, "utf8"))).toEqual({ instanceId: "i", sessions: { a: "1", b: "2" } });
+  expect(await readdir(path.dirname(file))).toEqual(["cursors.json"]);
+});

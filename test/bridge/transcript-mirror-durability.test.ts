@@ -40,8 +40,10 @@ beforeEach(async () => {
   convex = new StuckConvex();
   mirror = new TranscriptMirror({ gateway, convex, cursors, logger: silentLogger(), backfillPerSession: 10, clock: new FakeClock() });
 });
-afterEach(() => {
+afterEach(async () => {
   mirror.stop();
+  // A test may end with a cursor moved and its save still under way: it would re-create the dir.
+  await cursors.flush();
   rmSync(dir, { recursive: true, force: true });
 });
 
