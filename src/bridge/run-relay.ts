@@ -3,21 +3,16 @@ import type { RelayRunConfig } from "../config/load.js";
 import type { Env, StatePaths } from "../config/paths.js";
 import { ConvexLink } from "../convex-sync/convex-link.js";
 import { convexErrorCode } from "../convex-sync/convex-error.js";
-import { api } from "../convex-sync/relay-api.js";
-import type { Id } from "../../convex/_generated/dataModel.js";
 import { openGatewayConnection } from "../gateway/index.js";
 import type { Logger } from "../logging/logger.js";
 import { RuntimeReporter } from "../runtime/runtime-reporter.js";
 import type { RuntimeState } from "../runtime/runtime-state.js";
 import { RELAY_VERSION } from "../version.js";
 import { startAgentFeatures, CRON_CONTROL_SCOPE } from "./agent-features.js";
-import { AppFiles } from "./app-files.js";
-import { MediaMirror } from "./media-mirror.js";
-import { uploadSealedFile } from "../convex-sync/file-transfer.js";
-import { mirroredMedia } from "../gateway/transcript-row.js";
 import { CursorStore } from "./cursor-store.js";
 import { GatewayAdapter } from "./gateway-adapter.js";
 import { RelayBridge } from "./relay-bridge.js";
+import { relayFiles } from "./relay-files.js";
 import { SealedConvex } from "./sealed-convex.js";
 import { KeyRing } from "../e2e/key-ring.js";
 
@@ -87,29 +82,7 @@ export async function runRelay(options: RunRelayOptions): Promise<number> {
 
   const sealed = new SealedConvex(convex, await KeyRing.fromStored(config.contentKey), logger);
 
-  const attachments = new AppFiles({
-    filesOf: (messageId) => convex.query(api.files.forMessage, { messageId: messageId as Id<"messages"> }),
-    fetch: (url, init) => fetch(url, init),
-    open: (messageId, attachmentId, bytes) => sealed.openAppFile(messageId, attachmentId, bytes),
-    openName: (messageId, attachmentId, nameEnc) => sealed.openAppFileName(messageId, attachmentId, nameEnc),
-  });
-
-  const media = new MediaMirror({
-    messageIdOf: (gatewayMessageId) => convex.query(api.files.gatewayMessage, { gatewayMessageId }),
-    attachedIds: async (messageId) => (await convex.query(api.files.forMessage, { messageId: messageId as Id<"messages"> })).map((f) => f.attachmentId),
-    download: (sessionKey, artifactId) => connection.downloadMedia({ sessionKey, artifactId }),
-    reread: async (sessionKey, messageId) => {
-      const result = await connection.chatMessageGet({ sessionKey, messageId });
-      return result.ok ? mirroredMedia(result.message) : undefined;
-    },
-    seal: (sessionKey, attachmentId, bytes) => sealed.sealGatewayFile(sessionKey, attachmentId, bytes),
-    sealName: (sessionKey, attachmentId, name) => sealed.sealGatewayFileName(sessionKey, attachmentId, name),
-    upload: (bytes) => uploadSealedFile({ uploadUrl: () => convex.mutate(api.files.relayUploadUrl, {}), fetch: (url, init) => fetch(url, init) }, bytes),
-    attach: async (messageId, file) => {
-      await convex.mutate(api.files.attach, { messageId: messageId as Id<"messages">, files: [{ ...file, storageId: file.storageId as Id<"_storage"> }] });
-    },
-    logger,
-  });
+  const { attachments, media } = relayFiles({ convex, sealing: sealed, gateway: connection, fetch: (url, init) => fetch(url, init), logger });
 
   const cursors = new CursorStore(paths.cursorsFile, config.instanceId, logger);
   await cursors.load();

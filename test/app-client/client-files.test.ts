@@ -1,17 +1,15 @@
 /** The client side of attachments against the local Convex server: checked, sealed, uploaded, sent, listed and opened again. */
-import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { ConvexHttpClient } from "convex/browser";
 import { api } from "../../convex/_generated/api.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
-import { LOCAL_CONVEX_REGISTRATION_KEY, provideLocalRegistrationKey } from "../../dev/local-convex/registration-key.js";
+import { provideLocalRegistrationKey } from "../../dev/local-convex/registration-key.js";
 import { AppClient } from "../../src/app-client/app-client.js";
 import { AttachmentError, checkAttachment, extensionForType, fileTypeForName, type StoredFile } from "../../src/app-client/client-files.js";
 import { KeyRing } from "../../src/e2e/key-ring.js";
 import { generateContentKey } from "../../src/e2e/content-key.js";
 import { TEST_CONTENT_KEY } from "../convex/sealed.js";
-import { Harness } from "../local-convex/helpers.js";
+import { Harness, pairedDevice } from "../local-convex/helpers.js";
 import { testPng } from "../support/test-png.js";
 
 const projectConvexDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../convex");
@@ -20,18 +18,6 @@ const POLICY = { maxBytes: 1000, maxImageBytes: 100, retentionMs: 3_600_000 };
 const h = new Harness();
 beforeAll(() => provideLocalRegistrationKey());
 afterEach(() => h.closeAll());
-
-const credential = (): string => randomBytes(32).toString("base64url");
-
-async function pairedDevice(client: ConvexHttpClient): Promise<{ relaySecret: string; deviceToken: string }> {
-  const relaySecret = credential();
-  await client.mutation(api.instances.register, { secret: relaySecret, name: "Home", registrationKey: LOCAL_CONVEX_REGISTRATION_KEY });
-  const pairingToken = credential();
-  await client.mutation(api.pairing.create, { relaySecret, token: pairingToken });
-  const deviceToken = credential();
-  await client.action(api.pairing.claim, { pairingToken, deviceToken, deviceName: "phone", platform: "web" });
-  return { relaySecret, deviceToken };
-}
 
 describe("checkAttachment", () => {
   test("refuses an unknown type, an empty file, and one over its type's limit, naming the sizes", () => {

@@ -1,8 +1,11 @@
 /** Shared helpers for local-convex tests: fixture server, unmodified Convex clients, JWTs, waiting. */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
 import { ConvexClient, ConvexHttpClient } from "convex/browser";
+import { api } from "../../convex/_generated/api.js";
 import { startLocalConvex, type LocalConvexOptions, type LocalConvexServer } from "../../dev/local-convex/index.js";
+import { LOCAL_CONVEX_REGISTRATION_KEY } from "../../dev/local-convex/registration-key.js";
 
 export const fixtureDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../fixtures/local-convex-app");
 
@@ -73,4 +76,16 @@ export function record<T>(subscribe: (onValue: (value: T) => void, onError: (err
       return latest() as T;
     },
   };
+}
+
+/** Registers an instance on a server running the project's functions and pairs one device to it. */
+export async function pairedDevice(client: ConvexHttpClient): Promise<{ relaySecret: string; deviceToken: string }> {
+  const credential = (): string => randomBytes(32).toString("base64url");
+  const relaySecret = credential();
+  await client.mutation(api.instances.register, { secret: relaySecret, name: "Home", registrationKey: LOCAL_CONVEX_REGISTRATION_KEY });
+  const pairingToken = credential();
+  await client.mutation(api.pairing.create, { relaySecret, token: pairingToken });
+  const deviceToken = credential();
+  await client.action(api.pairing.claim, { pairingToken, deviceToken, deviceName: "phone", platform: "web" });
+  return { relaySecret, deviceToken };
 }
