@@ -126,6 +126,24 @@ export const forMessage = query({
   },
 });
 
+/**
+ * The attachment ids one message of the instance already has: what the relay's agent-media mirror checks
+ * before storing a file again. No storage URLs, so no storage reads.
+ */
+export const attachmentIds = query({
+  args: { relaySecret: v.string(), messageId: v.id("messages") },
+  returns: v.array(v.string()),
+  handler: async (ctx, args) => {
+    const instance = await requireInstance(ctx, args.relaySecret);
+    await ownMessage(ctx, instance._id, args.messageId);
+    const rows = await ctx.db
+      .query("files")
+      .withIndex("by_message", (q) => q.eq("messageId", args.messageId))
+      .take(L.MAX_FILES_PER_MESSAGE);
+    return rows.map((f) => f.attachmentId);
+  },
+});
+
 /** The Gateway row of a transcript message the relay mirrored (null until its ingest has landed): where `attach` puts its media. */
 export const gatewayMessage = query({
   args: { relaySecret: v.string(), gatewayMessageId: v.string() },

@@ -21,7 +21,7 @@ export interface GatewayFileInput {
 export interface MediaMirrorDeps {
   /** The Convex id of the Gateway row of a transcript message (`files.gatewayMessage`); null until its ingest landed. */
   messageIdOf(gatewayMessageId: string): Promise<string | null>;
-  /** The attachment ids the row already has (`files.forMessage`). */
+  /** The attachment ids the row already has (`files.attachmentIds`). */
   attachedIds(messageId: string): Promise<string[]>;
   /** An artifact's bytes (`connection.downloadMedia`); throws a classified GatewayError. */
   download(sessionKey: string, artifactId: string): Promise<DownloadedMedia>;

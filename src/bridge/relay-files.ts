@@ -49,7 +49,7 @@ export function relayFiles(ports: RelayFilesPorts): RelayFiles {
   });
   const media = new MediaMirror({
     messageIdOf: (gatewayMessageId) => convex.query(api.files.gatewayMessage, { gatewayMessageId }),
-    attachedIds: async (id) => (await convex.query(api.files.forMessage, { messageId: messageId(id) })).map((f) => f.attachmentId),
+    attachedIds: (id) => convex.query(api.files.attachmentIds, { messageId: messageId(id) }),
     download: (sessionKey, artifactId) => gateway.downloadMedia({ sessionKey, artifactId }),
     reread: async (sessionKey, gatewayMessageId) => {
       const result = await gateway.chatMessageGet({ sessionKey, messageId: gatewayMessageId });

@@ -111,6 +111,7 @@ test("agent media is sealed, uploaded and attached to its Gateway row once, and 
   files.media.rows(SESSION, [{ ...row, media }]);
   await waitFor(() => !files.media.busy, 30_000, "the media mirror");
   expect(downloads).toEqual(["art-1"]);
-  expect(called).toEqual(["files:gatewayMessage", "files:forMessage"]);
+  // Only the ids are read: no file URLs made for a check.
+  expect(called).toEqual(["files:gatewayMessage", "files:attachmentIds"]);
   expect((await app.messageFiles([rowId!]))[0]!.files).toHaveLength(1);
 });

@@ -139,6 +139,7 @@ const CASES: Record<string, Case> = {
     crossInstance: "NOT_FOUND",
   },
   "files:forMessage": { credential: "relaySecret", args: (w) => ({ messageId: w.a.streamId }), crossInstance: "NOT_FOUND" },
+  "files:attachmentIds": { credential: "relaySecret", args: (w) => ({ messageId: w.a.streamId }), crossInstance: "NOT_FOUND" },
   "files:gatewayMessage": { credential: "relaySecret", args: () => ({ gatewayMessageId: "alpha-gw-1" }), crossInstance: "own data" },
 };
 

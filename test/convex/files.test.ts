@@ -48,6 +48,7 @@ test("a device uploads a sealed image and sends it: the relay reads the file of 
   const { messageId } = await sendWith("c-1", [{ attachmentId, storageId, type: "image/png" }]);
 
   const forRelay = await t.query(api.files.forMessage, { relaySecret, messageId });
+  expect(await t.query(api.files.attachmentIds, { relaySecret, messageId })).toEqual([attachmentId]);
   expect(forRelay).toEqual([
     {
       attachmentId,
@@ -163,6 +164,8 @@ test("agent media: the relay uploads and attaches files to a Gateway row once, n
   const listed = await t.query(api.files.list, { deviceToken, messageIds: [replyId] });
   expect(listed).toEqual([{ messageId: replyId, files: [expect.objectContaining({ attachmentId, type: "image/webp", source: "gateway" })] }]);
   expect(await fileRows()).toHaveLength(1);
+  // What the relay checks before storing a row's media again: the ids alone.
+  expect(await t.query(api.files.attachmentIds, { relaySecret, messageId: replyId })).toEqual([attachmentId]);
 
   const { messageId: appId } = await t.mutation(api.app.send, { deviceToken, ...(await sendArgs(SESSION, "c-1", "hi")) });
   const other = newAttachmentId();
@@ -182,6 +185,7 @@ test("another instance gets nothing: its device lists no files, its relay cannot
 
   expect(await t.query(api.files.list, { deviceToken: otherDevice.deviceToken, messageIds: [messageId] })).toEqual([]);
   await expectError(t.query(api.files.forMessage, { relaySecret: other.secret, messageId }), "NOT_FOUND");
+  await expectError(t.query(api.files.attachmentIds, { relaySecret: other.secret, messageId }), "NOT_FOUND");
   const theirs = newAttachmentId();
   const upload = await sealedUpload(10, theirs);
   await expectError(t.mutation(api.files.attach, { relaySecret: other.secret, messageId, files: [{ attachmentId: theirs, storageId: upload.storageId, type: "image/png" }] }), "NOT_FOUND");
