@@ -3,8 +3,6 @@ import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 
 /** Default cap on sessions with a relay-started agent run (or a send) in progress; `relay.maxConcurrentSessions`. */
 export const MAX_CONCURRENT_SESSIONS = 4;
-/** The highest `relay.maxConcurrentSessions` the config accepts. */
-export const MAX_CONCURRENT_SESSIONS_SETTING = 1000;
 /** A run whose end the relay never saw stops holding its session's slot after this long. */
 export const RUN_SLOT_TIMEOUT_MS = 10 * 60_000;
 

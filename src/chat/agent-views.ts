@@ -1,7 +1,7 @@
 /** Plain-text views of the agent's state for the interactive chat: /agent, /health, /skills, /cron. */
 import type { AppStatus } from "../app-client/app-client.js";
 import type { AppAgentState, AppCronJob, AppCronRequest } from "../app-client/agent-types.js";
-import { terminalLine } from "../cli/terminal-text.js";
+import { terminalLine } from "../terminal-text.js";
 
 export const AGENT_HELP_LINES = [
   "  /agent           the agent's name and emoji (each agent)",

@@ -8,7 +8,7 @@ import type { ReplyState } from "./reply-tracker.js";
 import { StreamPrinter, type TextSink } from "./stream-printer.js";
 import { uploadAttachment } from "./attach-file.js";
 import { saveMessageMedia } from "./media-saver.js";
-import { terminalJson, terminalLine } from "../cli/terminal-text.js";
+import { terminalJson, terminalLine } from "../terminal-text.js";
 
 export interface ChatOnceOptions {
   link: ChatLink;

@@ -11,7 +11,7 @@ import { StreamPrinter, type TextSink } from "./stream-printer.js";
 import { canonicalSessionKey } from "./session-key.js";
 import { parseAttachCommand, uploadAttachment } from "./attach-file.js";
 import { saveMessageMedia } from "./media-saver.js";
-import { terminalLine, terminalText } from "../cli/terminal-text.js";
+import { terminalLine, terminalText } from "../terminal-text.js";
 import type { AttachmentInput } from "../app-client/client-files.js";
 
 export interface ChatReplOptions {

@@ -1,6 +1,6 @@
 /** Plain-text views for the interactive chat: the session list, a session's recent messages, the help. */
 import type { AppMessage, AppSession } from "../app-client/app-client.js";
-import { terminalLine, terminalText } from "../cli/terminal-text.js";
+import { terminalLine, terminalText } from "../terminal-text.js";
 
 export const HELP_LINES = [
   "Type a message and press Enter to send it to the agent. Commands:",

@@ -1,5 +1,5 @@
 /** Turns what Convex answered (a ConvexError's `{code, message}`, or a transport failure) into a ChatError. */
-import { terminalLine } from "../cli/terminal-text.js";
+import { terminalLine } from "../terminal-text.js";
 import { convexErrorData, type ConvexErrorData } from "../convex-sync/convex-error.js";
 import { ChatError } from "./chat-error.js";
 

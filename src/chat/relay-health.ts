@@ -1,6 +1,6 @@
 /** Says in one line whether the relay and the Gateway behind it are up, as the app's status shows them. */
 import type { AppStatus } from "../app-client/app-client.js";
-import { terminalLine } from "../cli/terminal-text.js";
+import { terminalLine } from "../terminal-text.js";
 
 export type RelayHealth = "ok" | "relay-down" | "gateway-down";
 

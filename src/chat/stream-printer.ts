@@ -1,5 +1,5 @@
 /** Prints a reply as it streams in: appends what is new, and starts over on a line of its own if the text was revised. */
-import { terminalText } from "../cli/terminal-text.js";
+import { terminalText } from "../terminal-text.js";
 
 export interface TextSink {
   write(text: string): unknown;

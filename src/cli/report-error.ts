@@ -2,7 +2,7 @@
 import { ConfigError } from "../config/errors.js";
 import { RelayError } from "../relay-error.js";
 import { EXIT, UsageError, type CliContext } from "./context.js";
-import { terminalText } from "./terminal-text.js";
+import { terminalText } from "../terminal-text.js";
 
 /** What a person reads: the message, then (for a RelayError that has one) what to do next. */
 export function errorLines(error: unknown): string[] {

@@ -1,6 +1,8 @@
 /** The shape of config.json: TypeScript types and the JSON schema both the reader and `conf` check. */
-import { MAX_CONCURRENT_SESSIONS_SETTING } from "../bridge/session-slots.js";
 import { isRecord } from "../json-values.js";
+
+/** The highest `relay.maxConcurrentSessions` the config accepts. */
+const MAX_CONCURRENT_SESSIONS_SETTING = 1000;
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

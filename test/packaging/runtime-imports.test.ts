@@ -48,3 +48,32 @@ test("src/ has no import cycles (type-only imports count: a reader follows them 
   const cycles = importCycles(shipped, (file) => importsOf(file).flatMap((edge) => (edge.target ? [edge.target] : [])));
   expect(cycles.map((cycle) => cycle.map(relative).join(" → "))).toEqual([]);
 });
+
+/**
+ * src/'s layers, lowest first. A module imports from its own layer and the ones below, never above
+ * (type-only imports count: a reader follows them too): the config and the Gateway and Convex sides
+ * know nothing of the bridge that joins them, nor the bridge of the commands that run it.
+ */
+const LAYERS: readonly (readonly string[])[] = [
+  ["json-values.ts", "relay-error.ts", "terminal-text.ts", "version.ts"],
+  ["config"],
+  ["convex-sync", "e2e", "gateway", "logging", "runtime"],
+  ["app-client", "bridge", "pairing", "service", "status"],
+  ["chat"],
+  ["cli"],
+];
+
+test("layers point one way: no module of src/ imports from a layer above its own", () => {
+  const layerOf = (file: string): number => {
+    const top = path.relative(SRC, file).split(path.sep)[0]!;
+    const layer = LAYERS.findIndex((names) => names.includes(top));
+    if (layer < 0) throw new Error(`src/${top} is in no layer: add it to LAYERS`);
+    return layer;
+  };
+  const upward = shipped.flatMap((file) =>
+    importsOf(file)
+      .filter((edge) => edge.target?.startsWith(`${SRC}${path.sep}`) && layerOf(edge.target) > layerOf(file))
+      .map((edge) => `${relative(file)} imports ${edge.specifier}`),
+  );
+  expect(upward).toEqual([]);
+});

@@ -13,7 +13,7 @@ import { canonicalSessionKey } from "../../chat/session-key.js";
 import { sessionLines } from "../../chat/chat-views.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { interruptSignal } from "../signals.js";
-import { terminalJson, terminalText } from "../terminal-text.js";
+import { terminalJson, terminalText } from "../../terminal-text.js";
 
 /** What `chat` reads from its command line (camelCased by yargs). */
 export interface ChatOptions {

@@ -6,7 +6,7 @@ import { logFilePath } from "../../logging/logger.js";
 import { lastLines } from "../../logging/tail.js";
 import { EXIT, type CliContext } from "../context.js";
 import { interruptSignal } from "../signals.js";
-import { terminalLine } from "../terminal-text.js";
+import { terminalLine } from "../../terminal-text.js";
 
 export async function logsAction(ctx: CliContext, args: { follow: boolean; lines: number }): Promise<number> {
   const file = logFilePath(statePaths(ctx.env).logsDir);

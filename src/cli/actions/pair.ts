@@ -10,7 +10,7 @@ import { systemdUnitPath } from "../../service/systemd.js";
 import { EXIT, UsageError, type CliContext } from "../context.js";
 import { confirm } from "../prompt.js";
 import { interruptSignal } from "../signals.js";
-import { terminalJson, terminalLine } from "../terminal-text.js";
+import { terminalJson, terminalLine } from "../../terminal-text.js";
 
 /** What `pair` reads from its command line (camelCased by yargs). */
 export interface PairOptions {

@@ -6,7 +6,7 @@ import { loadConfig } from "../../config/load.js";
 import { EXIT, type CliContext } from "../context.js";
 import { managerDeps } from "../manager-deps.js";
 import { formatStatus } from "../format-status.js";
-import { terminalJson, terminalLine } from "../terminal-text.js";
+import { terminalJson, terminalLine } from "../../terminal-text.js";
 
 /** Secrets never go into the report; this is the belt to that pair of braces. */
 async function knownSecrets(ctx: CliContext): Promise<string[]> {

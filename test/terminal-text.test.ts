@@ -1,5 +1,5 @@
 /** The terminal sanitizer: escape sequences, controls and bidi overrides from Convex or the Gateway never reach a terminal; text stays readable. */
-import { terminalJson, terminalLine, terminalText } from "../../src/cli/terminal-text.js";
+import { terminalJson, terminalLine, terminalText } from "../src/terminal-text.js";
 
 /** What a terminal could act on: ESC, any C0 but LF/TAB, DEL, C1, bidi embeddings/overrides/isolates. */
 const LIVE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/;
