@@ -1,5 +1,7 @@
 /** Maps an error to lines on stderr and an exit code: config 78, usage 2, everything else 1. */
 import { ConfigError } from "../config/errors.js";
+import { DeviceIdentityError } from "../gateway/device-identity.js";
+import { GatewayConfigError } from "../gateway/openclaw-config.js";
 import { RelayError } from "../relay-error.js";
 import { EXIT, UsageError, type CliContext } from "./context.js";
 import { terminalText } from "../terminal-text.js";
@@ -10,8 +12,9 @@ export function errorLines(error: unknown): string[] {
   return [error instanceof Error ? error.message : String(error)];
 }
 
+/** Config the relay can't use (its own, OpenClaw's Gateway settings, its identity file): restarting changes nothing. */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof ConfigError) return EXIT.CONFIG;
+  if (error instanceof ConfigError || error instanceof GatewayConfigError || error instanceof DeviceIdentityError) return EXIT.CONFIG;
   if (error instanceof UsageError) return EXIT.USAGE;
   return EXIT.FAILURE;
 }

@@ -2,6 +2,7 @@
 import crypto from "node:crypto";
 import path from "node:path";
 import * as fsPromises from "node:fs/promises";
+import { RelayError } from "../relay-error.js";
 
 export interface DeviceIdentity {
   /** Lowercase hex sha256 of the raw 32-byte public key (what the Gateway derives too). */
@@ -23,10 +24,11 @@ interface IdentityFile {
 /** SPKI DER of an Ed25519 key = this 12-byte prefix + the raw 32-byte key. */
 const ED25519_SPKI_PREFIX_LENGTH = 12;
 
-export class DeviceIdentityError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "DeviceIdentityError";
+/** The identity file exists but can't be used: starting again changes nothing, so `run` exits as for an unusable config (78). */
+export class DeviceIdentityError extends RelayError<"DEVICE_IDENTITY_UNUSABLE"> {
+  override readonly name = "DeviceIdentityError";
+  constructor(message: string, hint?: string) {
+    super("DEVICE_IDENTITY_UNUSABLE", message, hint);
   }
 }
 
@@ -59,8 +61,8 @@ export function generateDeviceIdentity(): DeviceIdentity {
 /** Checks that the file's parts belong together; a mismatch would fail every connect with a confusing code. */
 function unusable(file: string, why: string): DeviceIdentityError {
   return new DeviceIdentityError(
-    `device identity file ${file} is unusable (${why}). It is the relay's identity towards the Gateway; ` +
-      `restore it from a backup, or delete it to create a new identity (the Gateway will then see a new device).`,
+    `device identity file ${file} is unusable (${why}).`,
+    "It is the relay's identity towards the Gateway: restore it from a backup, or delete it to create a new identity (the Gateway will then see a new device).",
   );
 }
 

@@ -2,13 +2,17 @@
 import path from "node:path";
 import JSON5 from "json5";
 import { openclawStateDir, type Env } from "../config/paths.js";
+import { RelayError } from "../relay-error.js";
 
-/** Raised for any configuration the relay cannot use; `key` names the setting to fix. */
-export class GatewayConfigError extends Error {
+/**
+ * Raised for any Gateway configuration the relay cannot use (its own or OpenClaw's); `key` names the
+ * setting to fix. Starting again changes nothing, so `run` exits as for an unusable config (78).
+ */
+export class GatewayConfigError extends RelayError<"GATEWAY_CONFIG_UNUSABLE"> {
+  override readonly name = "GatewayConfigError";
   readonly key: string;
   constructor(key: string, message: string) {
-    super(message);
-    this.name = "GatewayConfigError";
+    super("GATEWAY_CONFIG_UNUSABLE", message);
     this.key = key;
   }
 }

@@ -2,6 +2,8 @@
 import { ConfigError } from "../../src/config/errors.js";
 import { ChatError } from "../../src/chat/chat-error.js";
 import { createContext, UsageError } from "../../src/cli/context.js";
+import { DeviceIdentityError } from "../../src/gateway/device-identity.js";
+import { GatewayConfigError } from "../../src/gateway/openclaw-config.js";
 import { reportError } from "../../src/cli/report-error.js";
 import { PairingError } from "../../src/pairing/convex-calls.js";
 import { RunLockHeldError } from "../../src/runtime/run-lock.js";
@@ -19,6 +21,17 @@ test("a ConfigError: the file and problem, then what to do on its own line; exit
   expect(report(error)).toEqual({
     code: 78,
     lines: ["fastclaw-relay: /home/u/.openclaw/fastclaw/config.json: does not exist", "run `fastclaw-relay pair` first."],
+  });
+});
+
+test("Gateway settings or an identity file the relay can't use exit 78 like its own config: starting again changes nothing", () => {
+  expect(report(new GatewayConfigError("gateway.mode", 'gateway.mode in /h/.openclaw/openclaw.json is "x"'))).toEqual({
+    code: 78,
+    lines: ['fastclaw-relay: gateway.mode in /h/.openclaw/openclaw.json is "x"'],
+  });
+  expect(report(new DeviceIdentityError("device identity file /s/id.json is unusable (not JSON).", "Restore it or delete it."))).toEqual({
+    code: 78,
+    lines: ["fastclaw-relay: device identity file /s/id.json is unusable (not JSON).", "Restore it or delete it."],
   });
 });
 

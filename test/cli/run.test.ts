@@ -1,6 +1,6 @@
 /** `run` in-process: exit 78 on unusable config (naming path and key), runRelay wiring, logging without secrets. */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { RunRelayOptions } from "../../src/bridge/run-relay.js";
 import { GATEWAY_TOKEN, makeSandbox, SECRET, type Sandbox } from "../service/helpers.js";
@@ -114,6 +114,33 @@ test("a runRelay that throws: exit 1, logged", async () => {
   });
   expect(result.code).toBe(1);
   expect(logFile()).toMatch(/error relay failed .*boom with \[redacted\]/);
+});
+
+test("OpenClaw's Gateway settings unusable: exit 78 naming the setting (no restart into the same error), relay.log says why", async () => {
+  writeConfig(box); // no gateway section: the relay reads OpenClaw's config
+  mkdirSync(path.join(box.env.HOME!, ".openclaw"), { recursive: true });
+  const openclawConfig = path.join(box.env.HOME!, ".openclaw", "openclaw.json");
+  writeFileSync(openclawConfig, '{ gateway: { mode: "bogus" } }');
+  const result = await cli(["run", "--no-log-stdout"], { env: box.env });
+  expect(result.code).toBe(78);
+  expect(result.stderr).toBe(`fastclaw-relay: gateway.mode in ${openclawConfig} is "bogus"; expected "local" or "remote"\n`);
+  expect(logFile()).toContain(`not starting: gateway.mode in ${openclawConfig} is "bogus"`);
+  // The LaunchAgent's KeepAlive restarts on any exit but 0: it passes 0 for this.
+  expect((await cli(["run", "--no-log-stdout", "--config-error-exit-code", "0"], { env: box.env })).code).toBe(0);
+});
+
+test("a damaged device identity file: exit 78, the file named and what to do on its own line", async () => {
+  writeConfig(box, { convexUrl: "http://127.0.0.1:9", instanceSecret: SECRET, contentKey: "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8", gateway: { url: "ws://127.0.0.1:1", token: GATEWAY_TOKEN } });
+  const identityFile = path.join(box.stateDir, "device-identity.json");
+  writeFileSync(identityFile, "not json", { mode: 0o600 });
+  const result = await cli(["run", "--no-log-stdout"], { env: box.env });
+  expect(result.code).toBe(78);
+  expect(result.stderr.split("\n")).toEqual([
+    `fastclaw-relay: device identity file ${identityFile} is unusable (not valid JSON).`,
+    expect.stringMatching(/^It is the relay's identity towards the Gateway: restore it from a backup, or delete it/),
+    "",
+  ]);
+  expect(readFileSync(identityFile, "utf8")).toBe("not json");
 });
 
 test("a second run on the same state dir is refused while the first lives, and takes over once it is gone", async () => {

@@ -1,4 +1,4 @@
-/** `run`: loads the config (exit 78 if unusable), creates the logger and runs the relay until SIGTERM/SIGINT. */
+/** `run`: loads the config (exit 78 if it, OpenClaw's Gateway settings or the identity file is unusable), creates the logger and runs the relay until SIGTERM/SIGINT. */
 import { mkdir } from "node:fs/promises";
 import { ConfigError } from "../../config/errors.js";
 import { loadConfig, requireRunnable } from "../../config/load.js";
@@ -9,7 +9,7 @@ import { runRelay } from "../../bridge/run-relay.js";
 import { acquireRunLock, RunLockHeldError, type RunLock } from "../../runtime/run-lock.js";
 import { RELAY_VERSION } from "../../version.js";
 import { EXIT, type CliContext } from "../context.js";
-import { errorLines, reportError } from "../report-error.js";
+import { errorLines, exitCodeFor, reportError } from "../report-error.js";
 import { interruptSignal } from "../signals.js";
 
 export interface RunArgs {
@@ -97,6 +97,12 @@ export async function runAction(ctx: CliContext, args: RunArgs): Promise<number>
     logger.info("fastclaw-relay stopped", { exitCode: code });
     return code;
   } catch (error) {
+    if (exitCodeFor(error) === EXIT.CONFIG) {
+      // Found while starting (OpenClaw's Gateway settings, the identity file): a restart would only fail again.
+      reportError(ctx, error);
+      logger.error(`not starting: ${oneLine(error)}`);
+      return args.configErrorExitCode;
+    }
     logger.error("relay failed", { error });
     return EXIT.FAILURE;
   } finally {
