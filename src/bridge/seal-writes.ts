@@ -1,5 +1,6 @@
 /** Which fields of each relay write are sealed, and for which row: the relay's half of docs/convex-api.md "Row identities". */
 import type { ContentKey } from "../e2e/content-key.js";
+import { str } from "../json-values.js";
 import { seal, type SealContext } from "../e2e/envelope.js";
 import { orphanReasonContext, presenceContext, runRow, sessionContext, transcriptRow } from "../e2e/row-contexts.js";
 
@@ -15,7 +16,6 @@ export interface SealScope {
 
 type Rule = (args: Args, scope: SealScope) => Promise<Args>;
 
-const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
 async function sealIf(scope: SealScope, ctx: SealContext, value: unknown): Promise<string | undefined> {
   return typeof value === "string" ? seal(scope.key, ctx, value) : undefined;

@@ -1,4 +1,5 @@
 /** Answers of the agent-state and cron methods (agents.list, agent.identity.get, health, skills.status, cron.*), checked into plain shapes. */
+import { nonEmptyStr, num } from "../json-values.js";
 import { GatewayProtocolError } from "./gateway-errors.js";
 import { isRecord, type Rec } from "./gateway-events.js";
 
@@ -51,8 +52,6 @@ export interface CronListPage {
   nextOffset: number | undefined;
 }
 
-const str = (v: unknown): string | undefined => (typeof v === "string" && v.length > 0 ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 
 function expectRecord(method: string, payload: unknown): Rec {
   if (!isRecord(payload)) throw new GatewayProtocolError(`${method}: answer is not an object`);
@@ -67,27 +66,27 @@ function optional<T extends object>(target: T, key: keyof T, value: unknown): vo
 export function parseAgentsList(payload: unknown): { defaultId: string | undefined; agentIds: string[] } {
   const p = expectRecord("agents.list", payload);
   if (!Array.isArray(p.agents)) throw new GatewayProtocolError("agents.list: answer lacks agents");
-  const agentIds = p.agents.map((agent) => (isRecord(agent) ? str(agent.id) : undefined)).filter((id): id is string => id !== undefined);
-  return { defaultId: str(p.defaultId), agentIds };
+  const agentIds = p.agents.map((agent) => (isRecord(agent) ? nonEmptyStr(agent.id) : undefined)).filter((id): id is string => id !== undefined);
+  return { defaultId: nonEmptyStr(p.defaultId), agentIds };
 }
 
 /** agent.identity.get: the name and emoji; an avatar that is a picture or URL is not kept. */
 export function parseAgentIdentity(payload: unknown): AgentIdentityInfo {
   const p = expectRecord("agent.identity.get", payload);
-  const agentId = str(p.agentId);
+  const agentId = nonEmptyStr(p.agentId);
   if (!agentId) throw new GatewayProtocolError("agent.identity.get: answer lacks agentId");
   const identity: AgentIdentityInfo = { agentId };
-  optional(identity, "name", str(p.name));
-  optional(identity, "emoji", str(p.emoji));
+  optional(identity, "name", nonEmptyStr(p.name));
+  optional(identity, "emoji", nonEmptyStr(p.emoji));
   return identity;
 }
 
 /** One channel's state in the words `openclaw health` uses for it. */
 function channelState(summary: Rec): string {
   if (summary.enabled === false) return "disabled";
-  const health = str(summary.healthState);
+  const health = nonEmptyStr(summary.healthState);
   if (health && health !== "healthy") return health;
-  const status = str(summary.statusState);
+  const status = nonEmptyStr(summary.statusState);
   if (status) return status;
   if (summary.configured === false) return "not configured";
   if (summary.linked === false) return "not linked";
@@ -107,8 +106,8 @@ export function parseHealth(payload: unknown): HealthInfo {
   for (const id of order) {
     const summary = typeof id === "string" ? channels[id] : undefined;
     if (typeof id !== "string" || !isRecord(summary)) continue;
-    const channel: ChannelHealthInfo = { id, label: str(labels[id]) ?? id, state: channelState(summary) };
-    optional(channel, "error", str(summary.lastError));
+    const channel: ChannelHealthInfo = { id, label: nonEmptyStr(labels[id]) ?? id, state: channelState(summary) };
+    optional(channel, "error", nonEmptyStr(summary.lastError));
     list.push(channel);
   }
   const plugins = isRecord(p.plugins) ? p.plugins : {};
@@ -118,7 +117,7 @@ export function parseHealth(payload: unknown): HealthInfo {
     pluginErrors: Array.isArray(plugins.errors) ? plugins.errors.length : 0,
     ts: num(p.ts) ?? 0,
   };
-  optional(health, "defaultAgentId", str(p.defaultAgentId));
+  optional(health, "defaultAgentId", nonEmptyStr(p.defaultAgentId));
   return health;
 }
 
@@ -128,12 +127,12 @@ export function parseSkillsStatus(payload: unknown): SkillStatusInfo[] {
   if (!Array.isArray(p.skills)) throw new GatewayProtocolError("skills.status: answer lacks skills");
   const skills: SkillStatusInfo[] = [];
   for (const row of p.skills) {
-    const name = isRecord(row) ? str(row.name) : undefined;
+    const name = isRecord(row) ? nonEmptyStr(row.name) : undefined;
     if (!isRecord(row) || !name) continue;
     const skill: SkillStatusInfo = { name, eligible: row.eligible === true, disabled: row.disabled === true };
-    optional(skill, "description", str(row.description));
-    optional(skill, "emoji", str(row.emoji));
-    optional(skill, "source", str(row.source));
+    optional(skill, "description", nonEmptyStr(row.description));
+    optional(skill, "emoji", nonEmptyStr(row.emoji));
+    optional(skill, "source", nonEmptyStr(row.source));
     skills.push(skill);
   }
   return skills;
@@ -147,9 +146,9 @@ function scheduleText(schedule: unknown): string {
       return ms === undefined ? "every ?" : `every ${everyText(ms)}`;
     }
     case "cron":
-      return `cron ${str(schedule.expr) ?? "?"}${str(schedule.tz) ? ` (${String(schedule.tz)})` : ""}`;
+      return `cron ${nonEmptyStr(schedule.expr) ?? "?"}${nonEmptyStr(schedule.tz) ? ` (${String(schedule.tz)})` : ""}`;
     case "at":
-      return `at ${str(schedule.at) ?? "?"}`;
+      return `at ${nonEmptyStr(schedule.at) ?? "?"}`;
     default:
       // on-exit and stream schedules name a command; the app is told only the kind.
       return typeof schedule.kind === "string" ? schedule.kind : "unknown";
@@ -168,18 +167,18 @@ export function parseCronList(payload: unknown): CronListPage {
   if (!Array.isArray(p.jobs)) throw new GatewayProtocolError("cron.list: answer lacks jobs");
   const jobs: CronJobInfo[] = [];
   for (const row of p.jobs) {
-    const id = isRecord(row) ? str(row.id) : undefined;
+    const id = isRecord(row) ? nonEmptyStr(row.id) : undefined;
     if (!isRecord(row) || !id) continue;
     const job: CronJobInfo = {
       id,
-      name: str(row.displayName) ?? str(row.name) ?? id,
+      name: nonEmptyStr(row.displayName) ?? nonEmptyStr(row.name) ?? id,
       schedule: scheduleText(row.schedule),
       enabled: row.enabled !== false,
     };
     optional(job, "nextRunAtMs", num(row.nextRunAtMs));
     optional(job, "lastRunAtMs", num(row.lastRunAtMs));
-    optional(job, "lastRunStatus", str(row.lastRunStatus));
-    optional(job, "lastRunError", str(row.lastRunError));
+    optional(job, "lastRunStatus", nonEmptyStr(row.lastRunStatus));
+    optional(job, "lastRunError", nonEmptyStr(row.lastRunError));
     jobs.push(job);
   }
   return { jobs, hasMore: p.hasMore === true, nextOffset: num(p.nextOffset) };
@@ -188,9 +187,9 @@ export function parseCronList(payload: unknown): CronListPage {
 /** cron.run: enqueued with a run id, or not run (`ran: false` with the Gateway's reason). */
 export function parseCronRun(payload: unknown): { runId: string } | { notRun: string } {
   const p = expectRecord("cron.run", payload);
-  const runId = str(p.runId);
+  const runId = nonEmptyStr(p.runId);
   if (p.ok === true && runId) return { runId };
-  return { notRun: str(p.reason) ?? str(p.message) ?? "the Gateway did not start a run" };
+  return { notRun: nonEmptyStr(p.reason) ?? nonEmptyStr(p.message) ?? "the Gateway did not start a run" };
 }
 
 /** cron.update: the job as it now is; the relay checks `enabled`. */
