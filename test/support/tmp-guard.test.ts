@@ -48,8 +48,8 @@ test("opened by both jest projects, only the last close checks and removes it", 
 test("only what the programs the tests start leave is not a leftover: Chromium, the Gateway, Node's compile cache", () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fc-guard-names-"));
   try {
-    const thirdParty = ["org.chromium.Chromium.x1", ".org.chromium.Chromium.x2", ".com.google.Chrome.x3", "node-compile-cache", "openclaw-state-locks-0", ".openclaw-terminal-staging-0"];
-    const ours = ["fc-overflow-1", "fcr-lock-2", "fastclaw-e2e-3", "fastclaw.sock", "attach-4", "local-convex-files-5", "jest_0", "node-compile-cache-not"];
+    const thirdParty = ["org.chromium.Chromium.x1", ".org.chromium.Chromium.x2", ".com.google.Chrome.x3", "node-compile-cache", "openclaw", "openclaw-state-locks-0", ".openclaw-terminal-staging-0"];
+    const ours = ["fc-overflow-1", "fcr-lock-2", "fastclaw-e2e-3", "fastclaw.sock", "attach-4", "local-convex-files-5", "jest_0", "node-compile-cache-not", "openclawish"];
     for (const name of [...thirdParty, ...ours]) mkdirSync(path.join(dir, name));
     expect(leftovers(dir)).toEqual([...ours].sort());
   } finally {

@@ -14,7 +14,7 @@ import { processAlive } from "../../src/runtime/process-alive.js";
  * What programs other than ours leave in TMPDIR: they are not a test's to delete, and go with the dir.
  * Anything else left there is a test's (or the relay's) leftover, whatever it is called.
  */
-export const THIRD_PARTY_TEMP_NAME = /^(\.?org\.chromium\.|\.com\.google\.Chrome\.|node-compile-cache$|\.?openclaw-)/;
+export const THIRD_PARTY_TEMP_NAME = /^(\.?org\.chromium\.|\.com\.google\.Chrome\.|node-compile-cache$|\.?openclaw(-|$))/;
 
 /** A run's private dir: `fastclaw-jest-tmp-<pid of the jest process>-<random>`. */
 const GUARD_PREFIX = "fastclaw-jest-tmp-";
