@@ -1,6 +1,9 @@
 /** How many sessions the relay drives at once: a session holds a slot while it sends and until the runs it started end. */
 import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 
+/** The highest `relay.maxConcurrentSessions`, owned by the config schema (the benchmark runs the relay with it). */
+export { MAX_CONCURRENT_SESSIONS_SETTING } from "../config/schema.js";
+
 /** Default cap on sessions with a relay-started agent run (or a send) in progress; `relay.maxConcurrentSessions`. */
 export const MAX_CONCURRENT_SESSIONS = 4;
 /** A run whose end the relay never saw stops holding its session's slot after this long. */

@@ -2,7 +2,7 @@
 import { isRecord } from "../json-values.js";
 
 /** The highest `relay.maxConcurrentSessions` the config accepts. */
-const MAX_CONCURRENT_SESSIONS_SETTING = 1000;
+export const MAX_CONCURRENT_SESSIONS_SETTING = 1000;
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
