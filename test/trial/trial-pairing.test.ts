@@ -55,10 +55,11 @@ test("the code cannot be claimed (Convex unreachable): a TrialStepError naming t
     fakeRelay(
       `console.log(JSON.stringify({ event: "pairing", payload: "fastclaw://pair?v=1&u=http%3A%2F%2F127.0.0.1%3A9&t=${token}&k=${"A".repeat(43)}" })); setInterval(() => {}, 1000);`,
     ),
-    1_000,
+    // One timeout covers starting `pair` too: 1 s was not always enough for a node process on a loaded machine.
+    5_000,
   );
   const error = await promise.catch((e: unknown) => e);
-  expect((error as Error).message).toMatch(/the chat client could not claim the pairing code: pairing with http:\/\/127\.0\.0\.1:9: no answer within 1 s/);
+  expect((error as Error).message).toMatch(/the chat client could not claim the pairing code: pairing with http:\/\/127\.0\.0\.1:9: no answer within 5 s/);
   expect((error as Error).message).not.toContain(token);
   await tracked[0]!.exited;
   expect(tracked[0]!.running()).toBe(false);
