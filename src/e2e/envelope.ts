@@ -1,5 +1,5 @@
 /** The versioned AEAD envelope `fc1.<kid>.<nonce>.<ciphertext+tag>` (AES-256-GCM), bound to where it belongs. */
-// Web Crypto only (no Node imports): the relay, `fastclaw-relay chat` and the web app share this file.
+// No Node imports: the relay, `fastclaw-relay chat` and the web app share this file.
 import { fromBase64url, toBase64url } from "./base64url.js";
 import type { ContentKey } from "./content-key.js";
 
@@ -55,12 +55,8 @@ export interface SealOptions {
 export async function seal(key: ContentKey, ctx: SealContext, plaintext: string, options: SealOptions = {}): Promise<string> {
   const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
   if (nonce.length !== NONCE_BYTES) throw new Error("an envelope nonce is 12 bytes");
-  const sealed = await globalThis.crypto.subtle.encrypt(
-    { name: "AES-GCM", iv: nonce, additionalData: associatedData(key.kid, ctx), tagLength: TAG_BYTES * 8 },
-    key.encKey,
-    encoder.encode(plaintext),
-  );
-  return `${ENVELOPE_PREFIX}${key.kid}.${toBase64url(nonce)}.${toBase64url(new Uint8Array(sealed))}`;
+  const sealed = await key.crypto.encrypt(nonce, associatedData(key.kid, ctx), encoder.encode(plaintext));
+  return `${ENVELOPE_PREFIX}${key.kid}.${toBase64url(nonce)}.${toBase64url(sealed)}`;
 }
 
 /** Whether a stored value is an envelope at all (else it was written in plaintext, before encryption). */
@@ -101,15 +97,13 @@ export async function open(keys: KeyLookup, contexts: readonly SealContext[], va
   const key = keys.byKid(m[1]!);
   if (key === undefined) return { ok: false, reason: "unknown-key" };
   for (const ctx of contexts) {
+    // Null: wrong context (or tampered); try the row's next identity.
+    const plain = await key.crypto.decrypt(nonce, associatedData(key.kid, ctx), body);
+    if (plain === null) continue;
     try {
-      const plain = await globalThis.crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: nonce, additionalData: associatedData(key.kid, ctx), tagLength: TAG_BYTES * 8 },
-        key.encKey,
-        body,
-      );
       return { ok: true, text: decoder.decode(plain) };
     } catch {
-      // Wrong context (or tampered): try the row's next identity.
+      return { ok: false, reason: "forged" }; // authentic, but not UTF-8: no writer of ours made it
     }
   }
   return { ok: false, reason: "forged" };
