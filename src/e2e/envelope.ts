@@ -2,10 +2,13 @@
 // No Node imports: the relay, `fastclaw-relay chat` and the web app share this file.
 import { fromBase64url, toBase64url } from "./base64url.js";
 import type { ContentKey } from "./content-key.js";
+import { nonceSource, platformNativeCrypto } from "./key-crypto.js";
 
 export const ENVELOPE_PREFIX = "fc1.";
 const AAD_LABEL = "fastclaw-e2e/1";
 const NONCE_BYTES = 12;
+/** Where every envelope's nonce comes from (text and file envelopes alike). */
+export const freshNonce = nonceSource(platformNativeCrypto(), NONCE_BYTES);
 const TAG_BYTES = 16;
 /** What an envelope adds to the UTF-8 plaintext, at most: prefix, kid, dots, nonce, tag, and base64's 4/3. */
 export function envelopeLength(plaintextBytes: number): number {
@@ -53,7 +56,7 @@ export interface SealOptions {
 
 /** Encrypts `plaintext` under a fresh random 96-bit nonce. */
 export async function seal(key: ContentKey, ctx: SealContext, plaintext: string, options: SealOptions = {}): Promise<string> {
-  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
+  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? freshNonce());
   if (nonce.length !== NONCE_BYTES) throw new Error("an envelope nonce is 12 bytes");
   const sealed = await key.crypto.encrypt(nonce, associatedData(key.kid, ctx), encoder.encode(plaintext));
   return `${ENVELOPE_PREFIX}${key.kid}.${toBase64url(nonce)}.${toBase64url(sealed)}`;

@@ -1,7 +1,7 @@
 /** The binary envelope `fcf1` of an attached file (AES-256-GCM), bound to its session and attachment id. */
 // No Node imports: the relay, `fastclaw-relay chat` and the web app share this file.
 import type { ContentKey } from "./content-key.js";
-import { associatedData, type KeyLookup, type OpenFailure, type SealContext, type SealOptions } from "./envelope.js";
+import { associatedData, freshNonce, type KeyLookup, type OpenFailure, type SealContext, type SealOptions } from "./envelope.js";
 import { attachmentRow } from "./row-contexts.js";
 
 /** ASCII "fcf1", then the kid (11 ASCII chars), the nonce (12 bytes), the ciphertext and its 16-byte tag. */
@@ -24,7 +24,7 @@ export function fileNameContext(sessionId: string, attachmentId: string): SealCo
 }
 
 export async function sealFile(key: ContentKey, ctx: SealContext, plaintext: Uint8Array, options: SealOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
-  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
+  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? freshNonce());
   if (nonce.length !== NONCE_BYTES) throw new Error("an envelope nonce is 12 bytes");
   const sealed = await key.crypto.encrypt(nonce, associatedData(key.kid, ctx), new Uint8Array(plaintext));
   const out = new Uint8Array(HEADER_BYTES + sealed.byteLength);

@@ -24,6 +24,7 @@ export interface NativeCrypto {
   createCipheriv(algorithm: "aes-256-gcm", key: NativeKey, iv: Uint8Array, options: { authTagLength: number }): NativeCipher;
   createDecipheriv(algorithm: "aes-256-gcm", key: NativeKey, iv: Uint8Array, options: { authTagLength: number }): NativeDecipher;
   createHmac(algorithm: "sha256", key: NativeKey): { update(data: Uint8Array): { digest(): Uint8Array } };
+  randomFillSync(buffer: Uint8Array): Uint8Array;
 }
 /** A node:crypto KeyObject: opaque here. */
 export interface NativeKey {
@@ -84,6 +85,29 @@ export function nativeKeyCrypto(native: NativeCrypto, enc: Uint8Array, sid: Uint
       }
     },
     hmac: async (data) => new Uint8Array(native.createHmac("sha256", sidKey).update(data).digest()),
+  };
+}
+
+/** CSPRNG bytes drawn for nonces at once: one native call per this many bytes instead of one per envelope. */
+const NONCE_POOL_BYTES = 4096;
+
+/**
+ * Fresh 96-bit nonces from the platform CSPRNG. Over node:crypto they are cut from a pool, each byte handed out
+ * once (a nonce must never repeat under a key); Web Crypto draws each one (the browser seals a message at a time).
+ */
+export function nonceSource(native: NativeCrypto | undefined, bytes: number): () => Bytes {
+  if (native === undefined) return () => globalThis.crypto.getRandomValues(new Uint8Array(bytes));
+  const pool = new Uint8Array(Math.max(bytes, NONCE_POOL_BYTES - (NONCE_POOL_BYTES % bytes)));
+  let next = pool.length;
+  return () => {
+    if (next + bytes > pool.length) {
+      native.randomFillSync(pool);
+      next = 0;
+    }
+    const nonce = pool.slice(next, next + bytes);
+    pool.fill(0, next, next + bytes);
+    next += bytes;
+    return nonce;
   };
 }
 

@@ -1,6 +1,7 @@
 /** Both crypto paths of a content key: node:crypto (Node processes) and Web Crypto (the web app) are interchangeable. */
 import nodeCrypto from "node:crypto";
-import { nativeKeyCrypto, platformNativeCrypto, webKeyCrypto, type Bytes, type KeyCrypto, type NativeCrypto } from "../../src/e2e/key-crypto.js";
+import { jest } from "@jest/globals";
+import { nativeKeyCrypto, nonceSource, platformNativeCrypto, webKeyCrypto, type Bytes, type KeyCrypto, type NativeCrypto } from "../../src/e2e/key-crypto.js";
 import { generateContentKey, importContentKey } from "../../src/e2e/content-key.js";
 import { open, seal, type SealContext } from "../../src/e2e/envelope.js";
 import { KeyRing } from "../../src/e2e/key-ring.js";
@@ -81,6 +82,43 @@ describe("content keys over either path", () => {
       const opened = await openFile(KeyRing.of(to), fileContext(ctx.sessionId, "a1"), await sealFile(from, fileContext(ctx.sessionId, "a1"), file));
       expect(opened.ok && Buffer.from(opened.bytes).equals(Buffer.from(file))).toBe(true);
       expect(await openFile(KeyRing.of(to), fileContext(ctx.sessionId, "a2"), await sealFile(from, fileContext(ctx.sessionId, "a1"), file))).toEqual({ ok: false, reason: "forged" });
+    }
+  });
+});
+
+describe("nonces", () => {
+  test("over node:crypto they are cut from a pool refilled from the CSPRNG: never repeated, never zero-filled", () => {
+    let fills = 0;
+    const counting = { ...(nodeCrypto as unknown as NativeCrypto), randomFillSync: (b: Uint8Array) => (fills++, nodeCrypto.randomFillSync(b)) };
+    const next = nonceSource(counting, 12);
+    const seen = new Set<string>();
+    for (let i = 0; i < 2000; i++) {
+      const nonce = next();
+      expect(nonce.length).toBe(12);
+      seen.add(Buffer.from(nonce).toString("hex"));
+    }
+    expect(seen.size).toBe(2000);
+    expect(seen.has("00".repeat(12))).toBe(false);
+    // 2000 × 12 bytes from 4,092-byte pools: 6 fills, not 2000 calls.
+    expect(fills).toBe(Math.ceil((2000 * 12) / 4092));
+  });
+
+  test("a handed-out nonce is a copy: the pool's bytes are wiped and cannot change it", () => {
+    const next = nonceSource(nodeCrypto as unknown as NativeCrypto, 12);
+    const first = next();
+    const copy = Buffer.from(first).toString("hex");
+    for (let i = 0; i < 1000; i++) next();
+    expect(Buffer.from(first).toString("hex")).toBe(copy);
+  });
+
+  test("without node:crypto (a browser) each nonce comes from crypto.getRandomValues", () => {
+    const spy = jest.spyOn(globalThis.crypto, "getRandomValues");
+    try {
+      const nonce = nonceSource(undefined, 12)();
+      expect(nonce.length).toBe(12);
+      expect(spy).toHaveBeenCalledTimes(1);
+    } finally {
+      spy.mockRestore();
     }
   });
 });
