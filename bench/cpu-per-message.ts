@@ -1,4 +1,5 @@
 /** Measure 7: the relay's CPU time per relayed message, each direction, with and without the service's JIT flags. */
+import { passAlongCpu } from "./pass-along.js";
 import { withPeerRelay } from "./peer-phases.js";
 import { cpuSeconds } from "./proc-stats.js";
 import { relayNodeArgs } from "./relay-process.js";
@@ -25,6 +26,8 @@ export interface CpuRun {
   afterMiB: number;
   /** The relay's CPU while idle (probes, heartbeats), per second: taken off each direction for its duration. */
   idleCpuMsPerSecond: number;
+  /** The baseline: CPU per message of a process that only parses one frame and sends one, same flags and pacing. */
+  passAlongMs: number;
 }
 
 export interface CpuPlan {
@@ -50,7 +53,7 @@ function direction(step: StepResult, used: { cpuMs: number; wallMs: number }, id
   return { messages: step.sent, lost: step.lost, cpuMs, perMessageMs: cpuMs / Math.max(1, step.sent - step.lost) };
 }
 
-async function measureOne(nodeArgs: readonly string[], plan: CpuPlan): Promise<CpuRun> {
+async function measureOne(nodeArgs: readonly string[], plan: CpuPlan): Promise<Omit<CpuRun, "passAlongMs">> {
   return withPeerRelay(
     "bench cpu",
     undefined,
@@ -84,16 +87,22 @@ async function measureOne(nodeArgs: readonly string[], plan: CpuPlan): Promise<C
   );
 }
 
-/** The service's flags first, then the same without the JIT flags, each with a fresh Convex, peer and relay. */
-export async function cpuPerMessage(log: (line: string) => void, plan: CpuPlan): Promise<CpuRun[]> {
-  const service = relayNodeArgs();
+/**
+ * The service's flags first, then the same without the JIT flags, each with a fresh Convex, peer and relay, and
+ * each followed by the pass-along baseline under the same flags. BENCH_CPU_ONE_FLAGSET=1 runs the service's only
+ * (for back-to-back comparisons of two builds).
+ */
+export async function cpuPerMessage(log: (line: string) => void, plan: CpuPlan, env: NodeJS.ProcessEnv = process.env): Promise<CpuRun[]> {
+  const service = relayNodeArgs(env);
   const withoutJitFlags = service.filter((flag) => !JIT_OFF_FLAGS.includes(flag));
   const runs: CpuRun[] = [];
-  for (const nodeArgs of [service, withoutJitFlags]) {
-    const run = await measureOne(nodeArgs, plan);
+  for (const nodeArgs of env.BENCH_CPU_ONE_FLAGSET ? [service] : [service, withoutJitFlags]) {
+    const relayed = await measureOne(nodeArgs, plan);
+    const run: CpuRun = { ...relayed, passAlongMs: await passAlongCpu(nodeArgs, plan.ratePerSecond, plan.ratePerSecond * plan.seconds) };
     log(
       `7 cpu [${nodeArgs.join(" ")}]: app→gateway ${run.appToGateway.perMessageMs.toFixed(3)} ms/msg (lost ${run.appToGateway.lost}), ` +
-        `gateway→app ${run.gatewayToApp.perMessageMs.toFixed(3)} ms/msg (lost ${run.gatewayToApp.lost}), idle ${run.idleCpuMsPerSecond.toFixed(1)} ms CPU/s, RSS ${run.idleMiB.toFixed(1)} → ${run.afterMiB.toFixed(1)} MiB`,
+        `gateway→app ${run.gatewayToApp.perMessageMs.toFixed(3)} ms/msg (lost ${run.gatewayToApp.lost}), pass-along baseline ${run.passAlongMs.toFixed(3)} ms/msg, ` +
+        `idle ${run.idleCpuMsPerSecond.toFixed(1)} ms CPU/s, RSS ${run.idleMiB.toFixed(1)} → ${run.afterMiB.toFixed(1)} MiB`,
     );
     runs.push(run);
   }

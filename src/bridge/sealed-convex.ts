@@ -30,6 +30,14 @@ interface RawPending {
   clientMessageId: string;
 }
 
+/** A queued row as opened, with the sealed fields it was opened from (a changed row is opened again). */
+interface OpenedPending {
+  sealedText: string;
+  sessionKeyEnc: string | undefined;
+  sessionId: string;
+  row: Args;
+}
+
 function isRawPending(row: unknown): row is RawPending {
   const r = row as Partial<RawPending> | null;
   return typeof r?.messageId === "string" && typeof r.sessionKey === "string" && typeof r.text === "string" && typeof r.clientMessageId === "string";
@@ -44,7 +52,8 @@ export class SealedConvex implements ConvexSide {
   private readonly appMessages = new Map<string, { sessionId: string; row: string }>();
   /** App messages refused as unopenable by this process (marked failed once). */
   private readonly refused = new Set<string>();
-  private readonly opened = new Map<string, Args>();
+  /** The queue's rows as last opened, by message id. */
+  private opened = new Map<string, OpenedPending>();
 
   constructor(
     private readonly inner: ConvexSide,
@@ -119,19 +128,24 @@ export class SealedConvex implements ConvexSide {
     return id;
   }
 
-  /** Queued app messages with their session key and text opened; the others are refused (marked failed) once. */
+  /**
+   * Queued app messages with their session key and text opened; the others are refused (marked failed) once.
+   * A row is opened once while it stays queued: later updates reuse it when its sealed fields are the same
+   * strings, and rows that left the queue are forgotten, so the cache holds the queue and nothing more.
+   */
   private async openPending(value: unknown): Promise<unknown[]> {
     if (!Array.isArray(value)) return value as never;
     const out: unknown[] = [];
+    const queued = new Map<string, OpenedPending>();
     for (const row of value) {
       if (!isRawPending(row)) {
         out.push(row); // the bridge's shape check drops and logs it
         continue;
       }
-      const cacheKey = `${row.messageId}\n${row.sessionKeyEnc ?? ""}\n${row.text}`;
-      const cached = this.opened.get(cacheKey);
-      if (cached !== undefined) {
-        out.push(cached);
+      const cached = this.opened.get(row.messageId);
+      if (cached !== undefined && cached.sealedText === row.text && cached.sessionKeyEnc === row.sessionKeyEnc && cached.sessionId === row.sessionKey) {
+        queued.set(row.messageId, cached);
+        out.push(cached.row);
         continue;
       }
       this.appMessages.set(row.messageId, { sessionId: row.sessionKey, row: appRow(row.clientMessageId) });
@@ -142,9 +156,10 @@ export class SealedConvex implements ConvexSide {
       }
       const opened = { ...row, sessionKey: result.sessionKey, text: result.text };
       delete (opened as Partial<RawPending>).sessionKeyEnc;
-      this.opened.set(cacheKey, opened);
+      queued.set(row.messageId, { sealedText: row.text, sessionKeyEnc: row.sessionKeyEnc, sessionId: row.sessionKey, row: opened });
       out.push(opened);
     }
+    this.opened = queued;
     return out;
   }
 
@@ -154,7 +169,10 @@ export class SealedConvex implements ConvexSide {
     if (!key.ok) return key.reason;
     // The copy must be the key whose HMAC is the row's id: else Convex paired a valid copy with another session.
     const sealer = this.keys.byKid(envelopeKid(row.sessionKeyEnc) ?? "");
-    if (sealer === undefined || (await sessionIdFor(sealer, key.text)) !== row.sessionKey) return "wrong-session";
+    if (sealer === undefined) return "wrong-session";
+    // A pair this process derived under the current key needs no second HMAC.
+    const known = sealer === this.keys.current && this.sessionIds.get(key.text) === row.sessionKey;
+    if (!known && (await sessionIdFor(sealer, key.text)) !== row.sessionKey) return "wrong-session";
     const text = await open(this.keys, [{ sessionId: row.sessionKey, field: "text", row: appRow(row.clientMessageId) }], row.text);
     if (!text.ok) return text.reason;
     if (sealer === this.keys.current) {

@@ -1,6 +1,7 @@
 /** The instance's 256-bit content key and the subkeys HKDF derives from it: AES-GCM, HMAC session ids, key id. */
-// Web Crypto only (no Node imports): the relay, `fastclaw-relay chat` and the web app share this file.
+// No Node imports: the relay, `fastclaw-relay chat` and the web app share this file.
 import { fromBase64url, toBase64url } from "./base64url.js";
+import { nativeKeyCrypto, platformNativeCrypto, webKeyCrypto, type KeyCrypto, type NativeCrypto } from "./key-crypto.js";
 
 export const CONTENT_KEY_BYTES = 32;
 /** A content key as it is stored and carried in pairing payloads: 32 bytes, unpadded base64url (43 characters). */
@@ -13,13 +14,12 @@ export const SESSION_ID_PREFIX = "s1.";
 
 /** Web Crypto's types, named through the global both Node's and the DOM's typings declare. */
 type Subtle = typeof globalThis.crypto.subtle;
-export type WebCryptoKey = Awaited<ReturnType<Subtle["importKey"]>>;
 
 export interface ContentKey {
   /** base64url of the first 8 bytes of HKDF(info "kid"): names the key in every envelope, reveals nothing of it. */
   readonly kid: string;
-  readonly encKey: WebCryptoKey;
-  readonly sidKey: WebCryptoKey;
+  /** AES-GCM under the enc subkey, HMAC under the sid subkey; the subkeys themselves are not reachable. */
+  readonly crypto: KeyCrypto;
 }
 
 export class ContentKeyError extends Error {
@@ -55,14 +55,20 @@ export async function deriveSubkeyBytes(text: string): Promise<{ enc: Uint8Array
   return { enc: await derive(HKDF_INFO.enc, 32), sid: await derive(HKDF_INFO.sid, 32), kid: await derive(HKDF_INFO.kid, KID_BYTES) };
 }
 
-/** Imports a stored content key; the CryptoKeys are not extractable. */
-export async function importContentKey(text: string): Promise<ContentKey> {
+/**
+ * Imports a stored content key: over Node's crypto when `native` is given (the default on Node), else Web
+ * Crypto with non-extractable keys. The derived bytes are wiped once the keys hold their own copies.
+ */
+export async function importContentKey(text: string, native: NativeCrypto | undefined = platformNativeCrypto()): Promise<ContentKey> {
   const bytes = await deriveSubkeyBytes(text);
-  const encKey = await subtle().importKey("raw", new Uint8Array(bytes.enc), { name: "AES-GCM" }, false, ["encrypt", "decrypt"]);
-  const sidKey = await subtle().importKey("raw", new Uint8Array(bytes.sid), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  bytes.enc.fill(0);
-  bytes.sid.fill(0);
-  return { kid: toBase64url(bytes.kid), encKey, sidKey };
+  const enc = new Uint8Array(bytes.enc);
+  const sid = new Uint8Array(bytes.sid);
+  try {
+    const crypto = native !== undefined ? nativeKeyCrypto(native, enc, sid) : await webKeyCrypto(subtle(), enc, sid);
+    return { kid: toBase64url(bytes.kid), crypto };
+  } finally {
+    for (const secret of [bytes.enc, bytes.sid, enc, sid]) secret.fill(0);
+  }
 }
 
 /**
@@ -70,8 +76,7 @@ export async function importContentKey(text: string): Promise<ContentKey> {
  * Deterministic, so both sides find the same row; keyed, so Convex cannot test guesses of a phone number.
  */
 export async function sessionIdFor(key: ContentKey, sessionKey: string): Promise<string> {
-  const mac = await subtle().sign("HMAC", key.sidKey, encoder.encode(sessionKey));
-  return SESSION_ID_PREFIX + toBase64url(new Uint8Array(mac));
+  return SESSION_ID_PREFIX + toBase64url(await key.crypto.hmac(encoder.encode(sessionKey)));
 }
 
 /** Whether a stored session key is an E2E session id (else: a plaintext key from before encryption). */

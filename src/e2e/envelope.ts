@@ -1,11 +1,14 @@
 /** The versioned AEAD envelope `fc1.<kid>.<nonce>.<ciphertext+tag>` (AES-256-GCM), bound to where it belongs. */
-// Web Crypto only (no Node imports): the relay, `fastclaw-relay chat` and the web app share this file.
+// No Node imports: the relay, `fastclaw-relay chat` and the web app share this file.
 import { fromBase64url, toBase64url } from "./base64url.js";
 import type { ContentKey } from "./content-key.js";
+import { nonceSource, platformNativeCrypto } from "./key-crypto.js";
 
 export const ENVELOPE_PREFIX = "fc1.";
 const AAD_LABEL = "fastclaw-e2e/1";
 const NONCE_BYTES = 12;
+/** Where every envelope's nonce comes from (text and file envelopes alike). */
+export const freshNonce = nonceSource(platformNativeCrypto(), NONCE_BYTES);
 const TAG_BYTES = 16;
 /** What an envelope adds to the UTF-8 plaintext, at most: prefix, kid, dots, nonce, tag, and base64's 4/3. */
 export function envelopeLength(plaintextBytes: number): number {
@@ -53,14 +56,10 @@ export interface SealOptions {
 
 /** Encrypts `plaintext` under a fresh random 96-bit nonce. */
 export async function seal(key: ContentKey, ctx: SealContext, plaintext: string, options: SealOptions = {}): Promise<string> {
-  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
+  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? freshNonce());
   if (nonce.length !== NONCE_BYTES) throw new Error("an envelope nonce is 12 bytes");
-  const sealed = await globalThis.crypto.subtle.encrypt(
-    { name: "AES-GCM", iv: nonce, additionalData: associatedData(key.kid, ctx), tagLength: TAG_BYTES * 8 },
-    key.encKey,
-    encoder.encode(plaintext),
-  );
-  return `${ENVELOPE_PREFIX}${key.kid}.${toBase64url(nonce)}.${toBase64url(new Uint8Array(sealed))}`;
+  const sealed = await key.crypto.encrypt(nonce, associatedData(key.kid, ctx), encoder.encode(plaintext));
+  return `${ENVELOPE_PREFIX}${key.kid}.${toBase64url(nonce)}.${toBase64url(sealed)}`;
 }
 
 /** Whether a stored value is an envelope at all (else it was written in plaintext, before encryption). */
@@ -101,15 +100,13 @@ export async function open(keys: KeyLookup, contexts: readonly SealContext[], va
   const key = keys.byKid(m[1]!);
   if (key === undefined) return { ok: false, reason: "unknown-key" };
   for (const ctx of contexts) {
+    // Null: wrong context (or tampered); try the row's next identity.
+    const plain = await key.crypto.decrypt(nonce, associatedData(key.kid, ctx), body);
+    if (plain === null) continue;
     try {
-      const plain = await globalThis.crypto.subtle.decrypt(
-        { name: "AES-GCM", iv: nonce, additionalData: associatedData(key.kid, ctx), tagLength: TAG_BYTES * 8 },
-        key.encKey,
-        body,
-      );
       return { ok: true, text: decoder.decode(plain) };
     } catch {
-      // Wrong context (or tampered): try the row's next identity.
+      return { ok: false, reason: "forged" }; // authentic, but not UTF-8: no writer of ours made it
     }
   }
   return { ok: false, reason: "forged" };

@@ -1,7 +1,7 @@
 /** The binary envelope `fcf1` of an attached file (AES-256-GCM), bound to its session and attachment id. */
-// Web Crypto only (no Node imports): the relay, `fastclaw-relay chat` and the web app share this file.
+// No Node imports: the relay, `fastclaw-relay chat` and the web app share this file.
 import type { ContentKey } from "./content-key.js";
-import { associatedData, type KeyLookup, type OpenFailure, type SealContext, type SealOptions } from "./envelope.js";
+import { associatedData, freshNonce, type KeyLookup, type OpenFailure, type SealContext, type SealOptions } from "./envelope.js";
 import { attachmentRow } from "./row-contexts.js";
 
 /** ASCII "fcf1", then the kid (11 ASCII chars), the nonce (12 bytes), the ciphertext and its 16-byte tag. */
@@ -24,13 +24,9 @@ export function fileNameContext(sessionId: string, attachmentId: string): SealCo
 }
 
 export async function sealFile(key: ContentKey, ctx: SealContext, plaintext: Uint8Array, options: SealOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
-  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? globalThis.crypto.getRandomValues(new Uint8Array(NONCE_BYTES)));
+  const nonce = new Uint8Array(options.fixedNonceForTestVectors ?? freshNonce());
   if (nonce.length !== NONCE_BYTES) throw new Error("an envelope nonce is 12 bytes");
-  const sealed = await globalThis.crypto.subtle.encrypt(
-    { name: "AES-GCM", iv: nonce, additionalData: associatedData(key.kid, ctx), tagLength: TAG_BYTES * 8 },
-    key.encKey,
-    new Uint8Array(plaintext),
-  );
+  const sealed = await key.crypto.encrypt(nonce, associatedData(key.kid, ctx), new Uint8Array(plaintext));
   const out = new Uint8Array(HEADER_BYTES + sealed.byteLength);
   out.set(MAGIC, 0);
   out.set(new TextEncoder().encode(key.kid), MAGIC.length);
@@ -47,14 +43,10 @@ export async function openFile(keys: KeyLookup, ctx: SealContext, sealed: Uint8A
   const kid = new TextDecoder().decode(sealed.subarray(MAGIC.length, MAGIC.length + KID_CHARS));
   const key = keys.byKid(kid);
   if (key === undefined) return { ok: false, reason: "unknown-key" };
-  try {
-    const plain = await globalThis.crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: new Uint8Array(sealed.subarray(MAGIC.length + KID_CHARS, HEADER_BYTES)), additionalData: associatedData(key.kid, ctx), tagLength: TAG_BYTES * 8 },
-      key.encKey,
-      new Uint8Array(sealed.subarray(HEADER_BYTES)),
-    );
-    return { ok: true, bytes: new Uint8Array(plain) };
-  } catch {
-    return { ok: false, reason: "forged" };
-  }
+  const plain = await key.crypto.decrypt(
+    new Uint8Array(sealed.subarray(MAGIC.length + KID_CHARS, HEADER_BYTES)),
+    associatedData(key.kid, ctx),
+    new Uint8Array(sealed.subarray(HEADER_BYTES)),
+  );
+  return plain === null ? { ok: false, reason: "forged" } : { ok: true, bytes: plain };
 }

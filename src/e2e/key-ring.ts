@@ -1,5 +1,5 @@
 /** The content keys one reader or writer holds: the current one seals, any of them opens (old rows keep their kid). */
-// Web Crypto only (no Node imports): shared with the web app.
+// No Node imports: shared with the web app.
 import { importContentKey, type ContentKey } from "./content-key.js";
 import type { KeyLookup } from "./envelope.js";
 
@@ -12,7 +12,7 @@ export class KeyRing implements KeyLookup {
 
   /** The first key is the one that seals; the others only open rows written under them. */
   static async fromStored(current: string, older: readonly string[] = []): Promise<KeyRing> {
-    return new KeyRing(await importContentKey(current), await Promise.all(older.map(importContentKey)));
+    return new KeyRing(await importContentKey(current), await Promise.all(older.map((text) => importContentKey(text))));
   }
 
   static of(current: ContentKey, older: readonly ContentKey[] = []): KeyRing {

@@ -84,3 +84,39 @@ test("queued app messages: opened when sealed for their row; legacy, foreign-key
     { ok: true, text: UNOPENED_REASON.forged },
   ]);
 });
+
+test("a queued row is opened once while it stays queued; a changed row is opened again, and rows that left the queue are forgotten", async () => {
+  const stored = await KeyRing.fromStored(generateContentKey());
+  let decrypts = 0;
+  const real = stored.current.crypto;
+  const counted = KeyRing.of({ kid: stored.current.kid, crypto: { ...real, decrypt: (...args) => (decrypts++, real.decrypt(...args)) } });
+  const { inner, push } = recorder();
+  const sealed = new SealedConvex(inner, counted, captureLogger().logger as never);
+  const seen: Array<Array<{ messageId: string; text: string }>> = [];
+  sealed.subscribe(api.relay.pendingMessages, {}, (rows) => seen.push(rows as never), () => undefined);
+  const row = async (messageId: string, text: string) => ({ messageId, runId: `${messageId}-r`, createdAt: 1, ...(await sealSend(counted, "agent:main:a", `c-${messageId}`, text)) });
+  const m1 = await row("m1", "one");
+  const m2 = await row("m2", "two");
+  const texts = () => seen.at(-1)!.map((r) => `${r.messageId}:${r.text}`);
+
+  push("relay:pendingMessages", [m1]);
+  await until(() => seen.length === 1);
+  const perRow = decrypts; // the session key's copy and the text
+  expect(perRow).toBe(2);
+  push("relay:pendingMessages", [m1, m2]);
+  await until(() => seen.length === 2);
+  expect(texts()).toEqual(["m1:one", "m2:two"]);
+  expect(decrypts).toBe(2 * perRow); // m1 was not opened again
+
+  const m2edited = { ...(await row("m2", "two, edited")), messageId: "m2" };
+  push("relay:pendingMessages", [m2edited]);
+  await until(() => seen.length === 3);
+  expect(texts()).toEqual(["m2:two, edited"]);
+  expect(decrypts).toBe(3 * perRow);
+
+  // m1 left the queue: nothing of it is kept, so seeing it again means opening it again.
+  push("relay:pendingMessages", [m1, m2edited]);
+  await until(() => seen.length === 4);
+  expect(texts()).toEqual(["m1:one", "m2:two, edited"]);
+  expect(decrypts).toBe(4 * perRow);
+});
