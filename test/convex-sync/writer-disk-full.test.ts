@@ -133,7 +133,7 @@ test("Convex back while the disk is still full: the held writes go to Convex in 
 });
 
 test("writes in flight when the link drops onto a full disk stay not durable until Convex answers them", async () => {
-  const { fs, transport, writer, goOffline, goOnline } = await setup();
+  const { fs, clock, transport, writer, goOffline, goOnline } = await setup();
   fs.full = true;
   const inFlight = [1, 2].map((n) => tracked(writer.write("relay:a", { n })));
   goOffline();
@@ -150,17 +150,17 @@ test("writes in flight when the link drops onto a full disk stay not durable unt
 });
 
 test("a stop while the disk is full and Convex away reports the writes it could not save", async () => {
-  const { fs, writer, goOffline } = await setup();
+  const { fs, clock, writer, goOffline } = await setup();
   goOffline();
   fs.full = true;
   void writer.write("relay:a", { n: 1 });
   void writer.write("relay:a", { n: 2 });
   await waitFor(() => writer.spoolStatus.heldWrites === 2);
-  expect(await writer.flush(100)).toEqual({ drained: false, unsaved: 2 });
+  expect(await clock.runUntil(writer.flush(100), 10, 10_000)).toEqual({ drained: false, unsaved: 2 });
 });
 
 test("a stop counts held writes that went to Convex unanswered as unsaved: no copy of them is on disk", async () => {
-  const { fs, transport, writer, goOffline, goOnline } = await setup();
+  const { fs, clock, transport, writer, goOffline, goOnline } = await setup();
   goOffline();
   fs.full = true;
   void writer.write("relay:a", { n: 1 });
@@ -169,5 +169,5 @@ test("a stop counts held writes that went to Convex unanswered as unsaved: no co
   goOnline();
   await waitFor(() => transport.sent.length === 2); // sent, never answered
   expect(writer.spoolStatus.heldWrites).toBe(0);
-  expect(await writer.flush(100)).toEqual({ drained: false, unsaved: 2 });
+  expect(await clock.runUntil(writer.flush(100), 10, 10_000)).toEqual({ drained: false, unsaved: 2 });
 });
