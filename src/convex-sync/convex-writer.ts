@@ -104,23 +104,6 @@ export class ConvexWriter {
     return this.overflowTotal;
   }
 
-  /** The most writes, and approximate bytes, that were ever unanswered at once. */
-  get peakInFlight(): { writes: number; bytes: number } {
-    return { writes: this.window.peakSize, bytes: this.window.peakBytes };
-  }
-
-  get inFlight(): { writes: number; bytes: number } {
-    return { writes: this.window.size, bytes: this.window.bytes };
-  }
-
-  get isSpooling(): boolean {
-    return this.mode === "spooling";
-  }
-
-  get isOverflowing(): boolean {
-    return this.overflowStart !== undefined;
-  }
-
   /** Whether the spool works, and how many durable writes wait in memory because it does not. */
   get spoolStatus(): SpoolStatus {
     return this.health.status(this.disk.length);
