@@ -77,7 +77,7 @@ interface Entry {
  *   waiting → sending   (a slot was given back)
  *   sending → idle      (queue empty, or not ready / not connected)
  *   sending → backoff   (the head failed and will be retried)
- *   backoff → idle      (its timer fired, or pumpAll: the gateway is back; pumped at once)
+ *   backoff → idle      (its timer fired, or setReady(true): the gateway is back; pumped at once)
  */
 type SessionState = { kind: "idle" } | { kind: "waiting" } | { kind: "sending" } | { kind: "backoff"; timer: TimerHandle };
 
@@ -108,17 +108,6 @@ export class Outbox {
     this.slots.runEnded(runId);
   }
 
-  /** Sessions driven right now (for status and tests). */
-  get activeSessions(): number {
-    return this.slots.inUse;
-  }
-
-  get queued(): number {
-    let count = 0;
-    for (const queue of this.sessions.values()) count += queue.messages.length;
-    return count;
-  }
-
   /** Held closed until catch-up after a (re)connect is done, so sends seen in the transcript aren't redone. */
   setReady(ready: boolean): void {
     this.ready = ready;
@@ -147,7 +136,7 @@ export class Outbox {
   }
 
   /** The gateway is back (or anything else may unblock the queues): every queue is tried now, pauses cut short. */
-  pumpAll(): void {
+  private pumpAll(): void {
     for (const queue of this.sessions.values()) {
       if (queue.state.kind !== "backoff") continue;
       this.clock.clearTimeout(queue.state.timer);
