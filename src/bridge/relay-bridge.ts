@@ -27,7 +27,7 @@ export interface RelayBridgeOptions {
   streamWritesPerSecond: number;
   backfillPerSession: number;
   heartbeatIntervalMs?: number;
-  /** Time and timers of the outbox, stream writes, cursor refreshes and session list debounce; the system clock by default. */
+  /** Time and timers of the outbox, stream writes, cursor refreshes, session list debounce and heartbeats; the system clock by default. */
   clock?: Clock;
   /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
   maxConcurrentSessions?: number;
@@ -87,7 +87,7 @@ export class RelayBridge implements GatewayEventSink {
       clock,
     });
     this.aborts = new AbortHandler(gateway, logger);
-    this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs);
+    this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs, clock);
   }
 
   start(): void {

@@ -2,15 +2,19 @@
 import { AgentStateSync } from "../../src/bridge/agent-state-sync.js";
 import type { Logger } from "../../src/logging/logger.js";
 import { captureLogger } from "../support/capture-logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeAgentGateway } from "./agent-fakes.js";
 import { RecordingConvex } from "./fakes.js";
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 function setup() {
   const gateway = new FakeAgentGateway();
   const convex = new RecordingConvex();
   const { lines, logger } = captureLogger();
-  const sync = new AgentStateSync({ gateway, convex, logger: logger as unknown as Logger, refreshMs: 3_600_000, debounceMs: 5 });
-  return { gateway, convex, lines, sync };
+  const clock = new FakeClock();
+  const sync = new AgentStateSync({ gateway, convex, logger: logger as unknown as Logger, refreshMs: 3_600_000, debounceMs: 5, clock });
+  return { gateway, convex, lines, sync, clock };
 }
 
 test("the first read writes every part; an identical read writes nothing", async () => {
@@ -35,17 +39,37 @@ test("the first read writes every part; an identical read writes nothing", async
 });
 
 test("a change event re-reads that part and writes the change", async () => {
-  const { gateway, convex, sync } = setup();
+  const { gateway, convex, sync, clock } = setup();
   await sync.syncAll();
   gateway.healthInfo = { ok: true, channels: [{ id: "telegram", label: "Telegram", state: "not configured" }], pluginErrors: 0, ts: 2 };
   gateway.calls = [];
   sync.changed("health");
-  sync.changed("health");
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  clock.advance(4);
+  sync.changed("health"); // within the debounce: the same read
+  clock.advance(4);
+  expect(gateway.calls).toEqual([]);
+  clock.advance(1);
+  await flush();
   expect(gateway.calls).toEqual(["health"]);
   expect(convex.calls("agent:sync").at(-1)).toEqual({
     health: { ok: true, channels: [{ id: "telegram", label: "Telegram", state: "not configured" }], pluginErrors: 0, checkedAt: 2 },
   });
+});
+
+test("while connected everything is re-read every refreshMs of the clock; a disconnect stops it", async () => {
+  const { gateway, sync, clock } = setup();
+  sync.connected();
+  await flush();
+  const firstRead = gateway.calls.length;
+  expect(firstRead).toBeGreaterThan(0);
+  clock.advance(3_600_000);
+  await flush();
+  expect(gateway.calls.length).toBe(2 * firstRead);
+  sync.disconnected();
+  clock.advance(10 * 3_600_000);
+  await flush();
+  expect(gateway.calls.length).toBe(2 * firstRead);
+  expect(clock.pending()).toEqual([]);
 });
 
 test("oversized Gateway text is clipped to the Convex limits; a job id too long to keep exact is not offered", async () => {
