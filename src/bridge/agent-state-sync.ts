@@ -80,10 +80,6 @@ export class AgentStateSync {
     return this.jobIds;
   }
 
-  async syncAll(): Promise<void> {
-    await Promise.all(PARTS.map((part) => this.sync(part)));
-  }
-
   /** One read per part at a time; a failed read is logged and left for the next event or refresh. */
   sync(part: AgentStatePart): Promise<void> {
     let run = this.running.get(part);
@@ -102,6 +98,10 @@ export class AgentStateSync {
     this.stopRefresh();
     for (const timer of this.pending.values()) this.clock.clearTimeout(timer);
     this.pending.clear();
+  }
+
+  private async syncAll(): Promise<void> {
+    await Promise.all(PARTS.map((part) => this.sync(part)));
   }
 
   private scheduleRefresh(): void {

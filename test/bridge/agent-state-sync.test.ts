@@ -8,6 +8,12 @@ import { RecordingConvex } from "./fakes.js";
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
+/** What a (re)connect does: every part read now (the refresh timer waits on the fake clock). */
+async function readAll(sync: AgentStateSync): Promise<void> {
+  sync.connected();
+  await flush();
+}
+
 function setup() {
   const gateway = new FakeAgentGateway();
   const convex = new RecordingConvex();
@@ -22,7 +28,7 @@ test("the first read writes every part; an identical read writes nothing", async
   gateway.identities = [{ agentId: "main", name: "Claw", emoji: "🦀" }, { agentId: "helper" }];
   gateway.skillList = [{ name: "weather", description: "Forecasts", eligible: true, disabled: false, source: "openclaw-bundled" }];
   gateway.jobs = [{ id: "job-1", name: "Daily", schedule: "cron 0 3 * * *", enabled: true, nextRunAtMs: 10 }];
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.calls("agent:sync")).toEqual(
     expect.arrayContaining([
       { agents: [{ agentId: "main", name: "Claw", emoji: "🦀", isDefault: true }, { agentId: "helper" }] },
@@ -34,13 +40,13 @@ test("the first read writes every part; an identical read writes nothing", async
   expect([...(sync.cronJobIds ?? [])]).toEqual(["job-1"]);
   const before = convex.writes.length;
   gateway.healthInfo = { ...gateway.healthInfo, ts: 99 }; // only the snapshot time moved
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.writes.length).toBe(before);
 });
 
 test("a change event re-reads that part and writes the change", async () => {
   const { gateway, convex, sync, clock } = setup();
-  await sync.syncAll();
+  await readAll(sync);
   gateway.healthInfo = { ok: true, channels: [{ id: "telegram", label: "Telegram", state: "not configured" }], pluginErrors: 0, ts: 2 };
   gateway.calls = [];
   sync.changed("health");
@@ -80,7 +86,7 @@ test("oversized Gateway text is clipped to the Convex limits; a job id too long 
     { id: "i".repeat(201), name: "too long an id", schedule: "every 1h", enabled: true },
     { id: "ok", name: "fine", schedule: "every 1h", enabled: false, lastRunError: "e".repeat(5000) },
   ];
-  await sync.syncAll();
+  await readAll(sync);
   const agents = convex.calls("agent:sync").find((args) => "agents" in args)?.agents as Array<{ name: string; emoji?: string }>;
   expect(agents[0]!.name.length).toBe(200);
   expect(agents[0]!.emoji).toBeUndefined();
@@ -94,18 +100,18 @@ test("oversized Gateway text is clipped to the Convex limits; a job id too long 
 test("a failed read is logged, writes nothing, and the next read tries again", async () => {
   const { gateway, convex, lines, sync } = setup();
   gateway.failWith = new Error("boom");
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.writes).toEqual([]);
   expect(lines.filter((line) => line.level === "warn").length).toBe(4);
   gateway.failWith = undefined;
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.calls("agent:sync").length).toBe(3);
 });
 
 test("nothing is read while the Gateway is not connected", async () => {
   const { gateway, convex, sync } = setup();
   gateway.connected = false;
-  await sync.syncAll();
+  await readAll(sync);
   expect(gateway.calls).toEqual([]);
   expect(convex.writes).toEqual([]);
 });
