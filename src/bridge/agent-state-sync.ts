@@ -1,6 +1,7 @@
 /** Keeps the app's view of the agent (identities, Gateway health, skills, cron jobs and control) in Convex, writing only what changed. */
 import * as A from "../../convex/lib/agent-limits.js";
 import type { AgentIdentity, CronJob, GatewayHealth, SkillInfo } from "../../convex/lib/agent-fields.js";
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
 import type { AgentGatewayPort, CronJobInfo, HealthInfo } from "./agent-gateway.js";
 import { clipChars, LIMITS } from "./clip.js";
@@ -23,42 +24,45 @@ export interface AgentStateSyncOptions {
   refreshMs: number;
   /** A burst of change events costs one read. */
   debounceMs?: number;
+  /** Time and timers (the refresh and the debounce); the system clock by default. */
+  clock?: Clock;
 }
 
 export class AgentStateSync {
   /** What Convex last got per part (health without its timestamp), so an unchanged read costs no write. */
   private readonly sent = new Map<AgentStatePart | "cronControl", string>();
-  private readonly pending = new Map<AgentStatePart, NodeJS.Timeout>();
+  private readonly pending = new Map<AgentStatePart, TimerHandle>();
   private readonly running = new Map<AgentStatePart, Promise<void>>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   /** Undefined until cron.list was read on the current connection. */
   private jobIds: ReadonlySet<string> | undefined;
+  private readonly clock: Clock;
 
-  constructor(private readonly options: AgentStateSyncOptions) {}
+  constructor(private readonly options: AgentStateSyncOptions) {
+    this.clock = options.clock ?? systemClock;
+  }
 
   /** After every (re)connect: read everything now, then on the refresh timer. */
   connected(): void {
     this.jobIds = undefined;
-    clearInterval(this.timer);
-    this.timer = setInterval(() => void this.syncAll(), this.options.refreshMs);
-    this.timer.unref();
+    this.stopRefresh();
+    this.scheduleRefresh();
     void this.syncAll();
   }
 
   disconnected(): void {
     this.jobIds = undefined;
-    clearInterval(this.timer);
-    this.timer = undefined;
+    this.stopRefresh();
   }
 
   /** A Gateway event says this part changed. */
   changed(part: AgentStatePart): void {
-    clearTimeout(this.pending.get(part));
-    const timer = setTimeout(() => {
+    const earlier = this.pending.get(part);
+    if (earlier !== undefined) this.clock.clearTimeout(earlier);
+    const timer = this.clock.setTimeout(() => {
       this.pending.delete(part);
       void this.sync(part);
     }, this.options.debounceMs ?? 500);
-    timer.unref();
     this.pending.set(part, timer);
   }
 
@@ -76,10 +80,6 @@ export class AgentStateSync {
     return this.jobIds;
   }
 
-  async syncAll(): Promise<void> {
-    await Promise.all(PARTS.map((part) => this.sync(part)));
-  }
-
   /** One read per part at a time; a failed read is logged and left for the next event or refresh. */
   sync(part: AgentStatePart): Promise<void> {
     let run = this.running.get(part);
@@ -95,9 +95,25 @@ export class AgentStateSync {
   }
 
   stop(): void {
-    clearInterval(this.timer);
-    for (const timer of this.pending.values()) clearTimeout(timer);
+    this.stopRefresh();
+    for (const timer of this.pending.values()) this.clock.clearTimeout(timer);
     this.pending.clear();
+  }
+
+  private async syncAll(): Promise<void> {
+    await Promise.all(PARTS.map((part) => this.sync(part)));
+  }
+
+  private scheduleRefresh(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.scheduleRefresh();
+      void this.syncAll();
+    }, this.options.refreshMs);
+  }
+
+  private stopRefresh(): void {
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   private async syncNow(part: AgentStatePart): Promise<void> {

@@ -3,20 +3,15 @@ import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import type { Id } from "../../convex/_generated/dataModel.js";
 import { api } from "../convex-sync/relay-api.js";
 import type { Logger } from "../logging/logger.js";
-import type { AttachmentLoad, AttachmentSource } from "./app-files.js";
+import type { AttachmentSource } from "./app-files.js";
 import { clipChars, LIMITS } from "./clip.js";
-import { gatewayFailureOf, type ChatSendResult, type ConvexWrites, type GatewayFailure, type GatewayPort } from "./ports.js";
+import type { ConvexWrites, GatewayFailure, GatewayPort } from "./ports.js";
+import { DEFAULT_RETRY_DELAY_MS, NO_TRIES, nextTry, sendOnce, type OutgoingMessage, type RetryRule, type Tries } from "./send-retry.js";
 import { MAX_CONCURRENT_SESSIONS, SessionSlots } from "./session-slots.js";
 
-export interface PendingMessage {
-  messageId: string;
-  sessionKey: string;
-  text: string;
-  /** The chat.send idempotency key, fixed by the backend when the app wrote the row. */
-  runId: string;
+/** A row of the pending-messages subscription: what to send, and when the app wrote it. */
+export interface PendingMessage extends OutgoingMessage {
   createdAt: number;
-  /** Set when the message has files; without it no file lookup is made before sending. */
-  fileCount?: number;
 }
 
 export interface OutboxOptions {
@@ -36,18 +31,8 @@ export interface OutboxOptions {
   attachments?: AttachmentSource;
 }
 
-/** The longest pause between two tries of one message. */
-const MAX_RETRY_DELAY_MS = 30_000;
-/** A chat.send refused this often because the session changed under it (a `race` failure) is failed with that reason. */
-export const MAX_RACE_REFUSALS = 5;
 /** An expiry timer fires this long after the deadline, so the age check it makes is past it. */
 const EXPIRY_SLACK_MS = 5;
-
-/** Tries so far of one message: transient failures set the backoff, race refusals are bounded by MAX_RACE_REFUSALS. */
-interface Tries {
-  failures: number;
-  races: number;
-}
 
 /** How this process ended a message; `elsewhere`: the row left the queue in Convex without us (a transcript merge). */
 type Outcome = "delivered" | "expired" | "failed" | "elsewhere";
@@ -77,7 +62,7 @@ interface Entry {
  *   waiting → sending   (a slot was given back)
  *   sending → idle      (queue empty, or not ready / not connected)
  *   sending → backoff   (the head failed and will be retried)
- *   backoff → idle      (its timer fired, or pumpAll: the gateway is back; pumped at once)
+ *   backoff → idle      (its timer fired, or setReady(true): the gateway is back; pumped at once)
  */
 type SessionState = { kind: "idle" } | { kind: "waiting" } | { kind: "sending" } | { kind: "backoff"; timer: TimerHandle };
 
@@ -93,30 +78,19 @@ export class Outbox {
   private readonly sessions = new Map<string, SessionQueue>();
   private readonly slots: SessionSlots;
   private readonly clock: Clock;
-  private readonly random: () => number;
+  private readonly retryRule: RetryRule;
   private ready = false;
   private stopped = false;
 
   constructor(private readonly options: OutboxOptions) {
     this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
+    this.retryRule = { baseDelayMs: options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS, random: options.random ?? Math.random };
     this.slots = new SessionSlots(options.maxConcurrentSessions ?? MAX_CONCURRENT_SESSIONS, () => this.pumpWaiting(), this.clock);
   }
 
   /** A chat run ended (final, error or aborted): the session that started it may give its slot back. */
   runEnded(runId: string): void {
     this.slots.runEnded(runId);
-  }
-
-  /** Sessions driven right now (for status and tests). */
-  get activeSessions(): number {
-    return this.slots.inUse;
-  }
-
-  get queued(): number {
-    let count = 0;
-    for (const queue of this.sessions.values()) count += queue.messages.length;
-    return count;
   }
 
   /** Held closed until catch-up after a (re)connect is done, so sends seen in the transcript aren't redone. */
@@ -147,7 +121,7 @@ export class Outbox {
   }
 
   /** The gateway is back (or anything else may unblock the queues): every queue is tried now, pauses cut short. */
-  pumpAll(): void {
+  private pumpAll(): void {
     for (const queue of this.sessions.values()) {
       if (queue.state.kind !== "backoff") continue;
       this.clock.clearTimeout(queue.state.timer);
@@ -168,7 +142,7 @@ export class Outbox {
     // An expiry that falls while the gateway is down must still reach the app: the phone shows
     // "not sent" instead of a message that silently waits forever.
     const expiry = this.clock.setTimeout(() => this.expireIfQueued(entry), Math.max(0, remaining) + EXPIRY_SLACK_MS);
-    const entry: Entry = { message, state: { kind: "queued", tries: { failures: 0, races: 0 }, expiry } };
+    const entry: Entry = { message, state: { kind: "queued", tries: NO_TRIES, expiry } };
     this.entries.set(message.messageId, entry);
     let queue = this.sessions.get(message.sessionKey);
     if (!queue) {
@@ -254,7 +228,7 @@ export class Outbox {
         }
         const { tries, expiry } = entry.state;
         entry.state = { kind: "sending", tries, expiry };
-        const result = await this.send(entry.message);
+        const result = await sendOnce(entry.message, this.options.gateway, this.options.attachments);
         if (!result.ok && !this.entries.has(entry.message.messageId)) {
           // The row left the queue in Convex while this send was out: nothing to retry or report.
           this.settle(entry, "elsewhere");
@@ -280,43 +254,24 @@ export class Outbox {
     }
   }
 
-  /**
-   * The message's files first (a refusal there sends nothing), then chat.send. A resend (a retry, or after a
-   * crash) loads the same files again and goes under the same idempotency key, so the Gateway runs it once.
-   */
-  private async send(message: PendingMessage): Promise<ChatSendResult> {
-    const { sessionKey, text, runId } = message;
-    // The ports answer with data; a rejection would be a bug in one, and must not strand the message in `sending`.
-    const asFailure = (error: unknown): ChatSendResult => ({ ok: false, failure: gatewayFailureOf(error) });
-    const files = this.options.attachments && (message.fileCount ?? 0) > 0
-      ? await this.options.attachments.load(message.messageId).catch((error: unknown): AttachmentLoad => ({ ok: false, failure: gatewayFailureOf(error) }))
-      : undefined;
-    if (files !== undefined && !files.ok) return files;
-    const attachments = files !== undefined && files.files.length > 0 ? { attachments: files.files } : {};
-    return await this.options.gateway.chatSend({ sessionKey, message: text, idempotencyKey: runId, ...attachments }).catch(asFailure);
-  }
-
-  /** The retry rule, on the message's own record: settles it, or puts it back and says how long to wait. */
+  /** Applies the retry rule (send-retry.ts) to the message's own record: settles it, or puts it back and says how long to wait. */
   private afterFailure(entry: Entry, tries: Tries, expiry: TimerHandle, failure: GatewayFailure): number | undefined {
-    if (failure.kind === "rejected") {
-      this.settle(entry, "failed", failure);
+    const pastAge = this.clock.now() - entry.message.createdAt > this.options.maxAgeMs;
+    const next = nextTry(tries, failure, pastAge, this.retryRule);
+    if (next.kind === "failed") {
+      this.settle(entry, "failed", failure, next.races);
       return undefined;
     }
-    const races = tries.races + (failure.kind === "race" ? 1 : 0);
-    if (races >= MAX_RACE_REFUSALS) {
-      this.settle(entry, "failed", failure, races);
-      return undefined;
-    }
-    if (this.clock.now() - entry.message.createdAt > this.options.maxAgeMs) {
+    if (next.kind === "expired") {
       // Its expiry fell due while this send was in flight (and was skipped for it): settle it now,
       // or a Gateway that stays away would leave the row queued for good.
       this.settle(entry, "expired");
       return undefined;
     }
-    const failures = tries.failures + 1;
-    entry.state = { kind: "queued", tries: { failures, races }, expiry };
+    entry.state = { kind: "queued", tries: next.tries, expiry };
+    const { failures } = next.tries;
     this.options.logger.info("chat.send did not go through; will retry", { messageId: entry.message.messageId, code: failure.code, failures });
-    return this.retryDelay(failures);
+    return next.delayMs;
   }
 
   private retry(queue: SessionQueue): void {
@@ -327,12 +282,5 @@ export class Outbox {
       return;
     }
     void this.pump(queue);
-  }
-
-  /** Doubling, capped, with jitter: refusals caused by a burst of sends must not all come back as one burst. */
-  private retryDelay(failures: number): number {
-    const base = this.options.retryDelayMs ?? 2_000;
-    const delay = Math.min(base * 2 ** (failures - 1), Math.max(base, MAX_RETRY_DELAY_MS));
-    return delay / 2 + (this.random() * delay) / 2;
   }
 }

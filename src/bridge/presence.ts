@@ -1,4 +1,5 @@
 /** Tells Convex the relay is alive and whether the Gateway is connected, so the app can say which is down. */
+import { systemClock, type Clock, type TimerHandle } from "../gateway/clock.js";
 import { clipChars, LIMITS } from "./clip.js";
 import { api } from "../convex-sync/relay-api.js";
 import type { ConvexWrites } from "./ports.js";
@@ -14,18 +15,25 @@ export interface PresenceState {
 const GOODBYE_TIMEOUT_MS = 2_000;
 
 export class Presence {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
 
   constructor(
     private readonly convex: ConvexWrites,
     private state: PresenceState,
     private readonly intervalMs = 30_000,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   start(): void {
     this.beat();
-    this.timer = setInterval(() => this.beat(), this.intervalMs);
-    this.timer.unref();
+    this.scheduleBeat();
+  }
+
+  private scheduleBeat(): void {
+    this.timer = this.clock.setTimeout(() => {
+      this.scheduleBeat();
+      this.beat();
+    }, this.intervalMs);
   }
 
   /** A change is reported at once; heartbeats in between only refresh "last seen". */
@@ -51,15 +59,16 @@ export class Presence {
 
   /** Says goodbye, waiting at most `timeoutMs` for the answer: a slow Convex must not hold up a stop. */
   async stop(timeoutMs = GOODBYE_TIMEOUT_MS): Promise<void> {
-    clearInterval(this.timer);
-    let timer: NodeJS.Timeout | undefined;
+    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
+      timer = this.clock.setTimeout(resolve, timeoutMs);
     });
     try {
       await Promise.race([this.convex.write(api.relay.goingOffline, {}, { durable: false }), timeout]);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) this.clock.clearTimeout(timer);
     }
   }
 }

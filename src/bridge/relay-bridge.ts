@@ -2,7 +2,7 @@
 import { MAX_KEEP_LIST } from "../../convex/lib/limits.js";
 import type { AttachmentPolicy } from "../gateway/chat-attachments.js";
 import type { ChatUpdate } from "../gateway/chat-update.js";
-import type { Clock } from "../gateway/clock.js";
+import { systemClock, type Clock } from "../gateway/clock.js";
 import type { TranscriptRow } from "../gateway/transcript-row.js";
 import type { Logger } from "../logging/logger.js";
 import { api } from "../convex-sync/relay-api.js";
@@ -27,7 +27,7 @@ export interface RelayBridgeOptions {
   streamWritesPerSecond: number;
   backfillPerSession: number;
   heartbeatIntervalMs?: number;
-  /** Time and timers of the stream writes, cursor refreshes and session list debounce; the system clock by default. */
+  /** Time and timers of the outbox, stream writes, cursor refreshes, session list debounce and heartbeats; the system clock by default. */
   clock?: Clock;
   /** Sessions the outbox drives at once (default MAX_CONCURRENT_SESSIONS). */
   maxConcurrentSessions?: number;
@@ -55,36 +55,39 @@ export class RelayBridge implements GatewayEventSink {
   private readonly unsubscribes: Array<() => void> = [];
   /** Increments per connect, so a slow catch-up from an older connection can't open the outbox. */
   private connectGeneration = 0;
+  private readonly clock: Clock;
 
   constructor(private readonly options: RelayBridgeOptions) {
     const { gateway, convex, logger } = options;
+    this.clock = options.clock ?? systemClock;
+    const clock = this.clock;
     this.outbox = new Outbox({
       gateway,
       convex,
       logger,
+      clock,
       maxAgeMs: options.maxMessageAgeMs,
       ...(options.maxConcurrentSessions !== undefined ? { maxConcurrentSessions: options.maxConcurrentSessions } : {}),
       ...(options.attachments ? { attachments: options.attachments } : {}),
     });
-    const clock = options.clock ? { clock: options.clock } : {};
-    this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond, ...clock });
+    this.streams = new StreamCoalescer({ convex, logger, writesPerSecond: options.streamWritesPerSecond, clock });
     this.mirror = new TranscriptMirror({
       gateway,
       convex,
       cursors: options.cursors,
       logger,
       backfillPerSession: options.backfillPerSession,
-      ...clock,
+      clock,
       ...(options.media ? { media: options.media } : {}),
     });
     this.sessions = new SessionSync({
       gateway,
       convex,
       logger,
-      ...clock,
+      clock,
     });
     this.aborts = new AbortHandler(gateway, logger);
-    this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs);
+    this.presence = new Presence(convex, { relayVersion: options.relayVersion, gatewayConnected: false }, options.heartbeatIntervalMs, clock);
   }
 
   start(): void {
@@ -116,7 +119,8 @@ export class RelayBridge implements GatewayEventSink {
 
   connected(info: { serverVersion?: string; attachmentPolicy?: AttachmentPolicy }): void {
     const generation = ++this.connectGeneration;
-    const connectedAt = Date.now();
+    // The coalescer stamps runs with the same clock: a run heard since this instant is live.
+    const connectedAt = this.clock.now();
     this.presence.update({ gatewayConnected: true, ...(info.serverVersion ? { gatewayVersion: info.serverVersion } : {}) });
     // Every connect: the limits are a snapshot of this connection (an unchanged policy writes nothing in Convex).
     const policy = filePolicyArgs(info.attachmentPolicy, this.options.fileRetentionDays);

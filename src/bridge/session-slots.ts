@@ -25,10 +25,6 @@ export class SessionSlots {
     private readonly runTimeoutMs = RUN_SLOT_TIMEOUT_MS,
   ) {}
 
-  get inUse(): number {
-    return this.holders.size;
-  }
-
   /** Takes (or keeps) the session's slot for a send; false when every slot is held by other sessions. */
   acquire(sessionKey: string): boolean {
     const holder = this.holders.get(sessionKey);

@@ -13,6 +13,9 @@ export type { ConvexWriterOptions, FlushResult, WriteOptions, WriteTransport } f
 
 type Mode = "direct" | "spooling";
 
+/** How often a stop re-checks whether everything was answered while it waits. */
+const FLUSH_POLL_MS = 20;
+
 /**
  * Every write the relay makes to Convex is idempotent on the server (keyed by message id, run id or
  * gateway message id), so replaying a spooled write that did arrive before a crash is harmless; the
@@ -101,23 +104,6 @@ export class ConvexWriter {
     return this.overflowTotal;
   }
 
-  /** The most writes, and approximate bytes, that were ever unanswered at once. */
-  get peakInFlight(): { writes: number; bytes: number } {
-    return { writes: this.window.peakSize, bytes: this.window.peakBytes };
-  }
-
-  get inFlight(): { writes: number; bytes: number } {
-    return { writes: this.window.size, bytes: this.window.bytes };
-  }
-
-  get isSpooling(): boolean {
-    return this.mode === "spooling";
-  }
-
-  get isOverflowing(): boolean {
-    return this.overflowStart !== undefined;
-  }
-
   /** Whether the spool works, and how many durable writes wait in memory because it does not. */
   get spoolStatus(): SpoolStatus {
     return this.health.status(this.disk.length);
@@ -166,12 +152,12 @@ export class ConvexWriter {
    * still in flight then is copied to the spool, so a clean stop loses nothing either way.
    */
   async flush(timeoutMs: number): Promise<FlushResult> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
+    const deadline = this.now() + timeoutMs;
+    while (this.now() < deadline) {
       if (this.window.size === 0 && this.mode === "direct" && !this.disk.pending) return this.close({ drained: true, unsaved: 0 });
       // Offline with every unanswered write already on disk: waiting can gain nothing.
       if (this.mode === "spooling" && !this.options.transport.isConnected() && !this.disk.pending) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, Math.min(FLUSH_POLL_MS, deadline - this.now())));
     }
     if (this.mode === "direct") {
       this.mode = "spooling";

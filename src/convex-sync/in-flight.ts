@@ -40,7 +40,6 @@ export class InFlightWindow {
   private nextId = 0;
   private usedBytes = 0;
   private peakWrites = 0;
-  private peakBytesSeen = 0;
   private waiters: Array<() => void> = [];
 
   constructor(readonly limits: InFlightLimits) {
@@ -59,10 +58,6 @@ export class InFlightWindow {
 
   get peakSize(): number {
     return this.peakWrites;
-  }
-
-  get peakBytes(): number {
-    return this.peakBytesSeen;
   }
 
   /**
@@ -93,7 +88,6 @@ export class InFlightWindow {
     this.items.set(item.id, item);
     this.usedBytes += item.bytes;
     this.peakWrites = Math.max(this.peakWrites, this.items.size);
-    this.peakBytesSeen = Math.max(this.peakBytesSeen, this.usedBytes);
     return item;
   }
 

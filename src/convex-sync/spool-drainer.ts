@@ -118,6 +118,7 @@ export class SpoolDrainer {
       spool,
       window,
       logger: this.options.logger,
+      clock: this.options.clock,
       batchSize: this.options.batchSize,
       timeoutMs: this.options.timeoutMs,
       connected,

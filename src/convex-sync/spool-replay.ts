@@ -1,4 +1,5 @@
 /** Replays the spool to Convex in order, a window at a time, never past the in-flight bounds. */
+import type { Clock, TimerHandle } from "../gateway/clock.js";
 import type { Logger } from "../logging/logger.js";
 import { sizeOf, type InFlightWindow } from "./in-flight.js";
 import type { Spool, SpoolEntry } from "./spool.js";
@@ -7,6 +8,7 @@ export interface SpoolReplayContext {
   spool: Spool;
   window: InFlightWindow;
   logger: Logger;
+  clock: Clock;
   batchSize: number;
   /** A batch unanswered this long while the link is down is abandoned; the next attempt resends it. */
   timeoutMs: number;
@@ -99,14 +101,14 @@ async function sendBatch(ctx: SpoolReplayContext, batch: SpoolEntry[], sizes: nu
     answered = true;
   });
   for (;;) {
-    let timer: NodeJS.Timeout | undefined;
+    let timer: TimerHandle | undefined;
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, ctx.timeoutMs);
+      timer = ctx.clock.setTimeout(resolve, ctx.timeoutMs);
     });
     try {
       await Promise.race([all, timeout]);
     } finally {
-      clearTimeout(timer);
+      if (timer !== undefined) ctx.clock.clearTimeout(timer);
     }
     if (answered) return true;
     if (!ctx.connected()) return false;

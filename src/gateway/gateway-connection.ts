@@ -3,23 +3,14 @@ import type { GatewayClientCloseInfo } from "@openclaw/gateway-client";
 
 export type * from "./gateway-connection-types.js";
 import type { EventFrame, HelloOk } from "@openclaw/gateway-protocol/frame-guards";
-import { AttachmentRefusedError, checkAttachments, toGatewayAttachments, type OutgoingAttachment } from "./chat-attachments.js";
 import { systemClock, type Clock, type TimerHandle } from "./clock.js";
-import { downloadArtifact, type DownloadedMedia, type FetchLike } from "./media-download.js";
 import { GatewayAttempt, type AttemptHandlers } from "./gateway-attempt.js";
 import { buildClientOptions, createOfficialGatewayClient, REQUIRED_SCOPES, type CreateGatewayClient } from "./gateway-client-factory.js";
-import {
-  classifyConnectFailure,
-  connectFailureHint,
-  GatewayAuthError,
-  GatewayNotConnectedError,
-  GatewayRequestError,
-  toGatewayError,
-} from "./gateway-errors.js";
+import { classifyConnectFailure, connectFailureHint, GatewayAuthError } from "./gateway-errors.js";
 import { helloInfo, type GatewayHelloInfo } from "./gateway-events.js";
 import type { GatewayAuthFailedInfo, GatewayConnectionEvents, GatewayConnectionOptions, GatewayConnectionState } from "./gateway-connection-types.js";
 import { routeGatewayEvent } from "./gateway-event-router.js";
-import * as methods from "./gateway-methods.js";
+import { GatewayRequests } from "./gateway-requests.js";
 import { GATEWAY_LIVENESS, LivenessWatchdog, type LivenessLimits } from "./liveness-watchdog.js";
 import { ReconnectPolicy, type DisconnectCause } from "./reconnect-policy.js";
 import { TypedEmitter } from "./typed-emitter.js";
@@ -46,19 +37,13 @@ type State =
   | { state: "auth-failed"; retry: TimerHandle; failure: GatewayAuthFailedInfo }
   | { state: "stopped" };
 
-/**
- * The liveness probe: needs only operator.read, is answered from memory, and the Gateway logs only
- * failed or slow (>= 50 ms) answers, so a probe every few idle seconds leaves its log alone. (The
- * official client keeps its `ws` socket private, so a WebSocket ping is not available to us.)
- */
-const PROBE_METHOD = "last-heartbeat";
-
-export class GatewayConnection {
-  private readonly options: GatewayConnectionOptions;
+/** The state machine; the typed methods and the request path it feeds are GatewayRequests' (gateway-requests.ts). */
+export class GatewayConnection extends GatewayRequests {
+  protected readonly options: GatewayConnectionOptions;
   private readonly clock: Clock;
   private readonly policy: ReconnectPolicy;
-  private readonly watchdog: LivenessWatchdog;
-  private readonly liveness: LivenessLimits;
+  protected readonly watchdog: LivenessWatchdog;
+  protected readonly liveness: LivenessLimits;
   private readonly emitter: TypedEmitter<GatewayConnectionEvents>;
   private readonly createClient: CreateGatewayClient;
   private readonly handlers: AttemptHandlers = {
@@ -72,6 +57,7 @@ export class GatewayConnection {
   private lastErrorValue: { code: string | undefined; message: string; at: number } | undefined;
 
   constructor(options: GatewayConnectionOptions) {
+    super();
     this.options = options;
     this.clock = options.clock ?? systemClock;
     this.policy = new ReconnectPolicy({ ...options.reconnect, ...(options.random ? { random: options.random } : {}) });
@@ -160,54 +146,8 @@ export class GatewayConnection {
     });
   }
 
-  /**
-   * chat.send. `files` are checked against this connection's advertised limits first: a file that breaks
-   * one is never sent, and the call throws AttachmentRefusedError (a final failure) saying which and why.
-   */
-  async chatSend(request: methods.ChatSendRequest & { files?: readonly OutgoingAttachment[] }, opts: { timeoutMs?: number } = {}): Promise<methods.ChatSendAck> {
-    const { files, ...params } = request;
-    if (!files || files.length === 0) return methods.parseChatSendAck(await this.call("chat.send", params, opts.timeoutMs));
-    const hello = this.hello;
-    if (!hello) throw new GatewayNotConnectedError("chat.send", this.state);
-    const check = checkAttachments(files, hello.attachmentPolicy, params);
-    if (!check.ok) throw new AttachmentRefusedError(check);
-    const payload = await this.call("chat.send", { ...params, attachments: toGatewayAttachments(files) }, opts.timeoutMs);
-    return methods.parseChatSendAck(payload);
-  }
-  /** The bytes of a transcript artifact (TranscriptMedia `artifact`); throws MediaDownloadError, classified. */
-  async downloadMedia(params: { sessionKey: string; artifactId: string }, opts: { fetch?: FetchLike; maxBytes?: number } = {}): Promise<DownloadedMedia> {
-    return downloadArtifact(params, {
-      request: (method, p) => this.call(method, p),
-      gatewayUrl: this.options.url,
-      tlsFingerprint: this.options.tlsFingerprint,
-      ...opts,
-    });
-  }
-  async chatAbort(request: methods.ChatAbortRequest): Promise<methods.ChatAbortResult> {
-    return methods.parseChatAbortResult(await this.call("chat.abort", request));
-  }
-  async chatHistory(request: methods.ChatHistoryRequest): Promise<methods.ChatHistoryResult> {
-    const payload = await this.call("chat.history", request);
-    return methods.parseChatHistoryResult(payload, request.sessionKey, (n) => this.options.logger.warn(`gateway: chat.history: skipped ${n} malformed rows`));
-  }
-  async chatMessageGet(request: methods.ChatMessageGetRequest): Promise<methods.ChatMessageGetResult> {
-    return methods.parseChatMessageGetResult(await this.call("chat.message.get", request));
-  }
-  async sessionsList(params: methods.SessionsListParams = {}): Promise<methods.SessionsListResult> {
-    const payload = await this.call("sessions.list", params);
-    return methods.parseSessionsListResult(payload, (n) => this.options.logger.warn(`gateway: sessions.list: skipped ${n} malformed rows`));
-  }
-  /** Done automatically after every hello-ok; exposed for callers that want to be explicit. */
-  async sessionsSubscribe(): Promise<void> {
-    await this.call("sessions.subscribe", {});
-  }
-  /** Any other method, untyped answer. */
-  request(method: string, params: unknown = {}, opts: { timeoutMs?: number } = {}): Promise<unknown> {
-    return this.call(method, params, opts.timeoutMs);
-  }
-
   /** The attempt of a connecting or connected state. */
-  private get attempt(): GatewayAttempt | undefined {
+  protected get attempt(): GatewayAttempt | undefined {
     return this.current.state === "connecting" || this.current.state === "connected" ? this.current.attempt : undefined;
   }
 
@@ -349,39 +289,5 @@ export class GatewayConnection {
     this.setState(refused ? { state: "auth-failed", retry, failure: refused } : { state: "waiting", retry });
     if (refused) this.emitter.emit("auth-failed", refused);
     this.emitter.emit("disconnected", { reason, code: detail.code, wasConnected, retryInMs: delay });
-  }
-
-  private async call(method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
-    if (this.watchdog.suspect) {
-      // A probe is out and nothing came back yet: a request put on this socket now may be lost with it
-      // (a resend would then wait for the next connection anyway). Wait for the verdict instead.
-      await this.watchdog.settled();
-    }
-    return this.rawCall(this.readyAttempt(method), method, params, timeoutMs);
-  }
-
-  private readyAttempt(method: string): GatewayAttempt {
-    if (this.current.state !== "connected") throw new GatewayNotConnectedError(method, this.current.state);
-    return this.current.attempt;
-  }
-
-  private probe(): void {
-    const attempt = this.attempt;
-    if (!attempt?.live) return;
-    // Any answer, even an error frame, touches the watchdog in rawCall; a missing one is the watchdog's verdict.
-    this.rawCall(attempt, PROBE_METHOD, {}, this.liveness.deadAfterMs).catch(() => undefined);
-  }
-
-  private async rawCall(attempt: GatewayAttempt, method: string, params: unknown, timeoutMs?: number): Promise<unknown> {
-    try {
-      const result = await attempt.client.request(method, params, timeoutMs !== undefined ? { timeoutMs } : undefined);
-      if (attempt === this.attempt) this.watchdog.touch();
-      return result;
-    } catch (error) {
-      const mapped = toGatewayError(method, error, this.current.state);
-      // An error frame is still a frame: the Gateway is alive.
-      if (mapped instanceof GatewayRequestError && attempt === this.attempt) this.watchdog.touch();
-      throw mapped;
-    }
   }
 }

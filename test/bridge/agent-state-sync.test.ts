@@ -2,15 +2,25 @@
 import { AgentStateSync } from "../../src/bridge/agent-state-sync.js";
 import type { Logger } from "../../src/logging/logger.js";
 import { captureLogger } from "../support/capture-logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeAgentGateway } from "./agent-fakes.js";
 import { RecordingConvex } from "./fakes.js";
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+/** What a (re)connect does: every part read now (the refresh timer waits on the fake clock). */
+async function readAll(sync: AgentStateSync): Promise<void> {
+  sync.connected();
+  await flush();
+}
 
 function setup() {
   const gateway = new FakeAgentGateway();
   const convex = new RecordingConvex();
   const { lines, logger } = captureLogger();
-  const sync = new AgentStateSync({ gateway, convex, logger: logger as unknown as Logger, refreshMs: 3_600_000, debounceMs: 5 });
-  return { gateway, convex, lines, sync };
+  const clock = new FakeClock();
+  const sync = new AgentStateSync({ gateway, convex, logger: logger as unknown as Logger, refreshMs: 3_600_000, debounceMs: 5, clock });
+  return { gateway, convex, lines, sync, clock };
 }
 
 test("the first read writes every part; an identical read writes nothing", async () => {
@@ -18,7 +28,7 @@ test("the first read writes every part; an identical read writes nothing", async
   gateway.identities = [{ agentId: "main", name: "Claw", emoji: "🦀" }, { agentId: "helper" }];
   gateway.skillList = [{ name: "weather", description: "Forecasts", eligible: true, disabled: false, source: "openclaw-bundled" }];
   gateway.jobs = [{ id: "job-1", name: "Daily", schedule: "cron 0 3 * * *", enabled: true, nextRunAtMs: 10 }];
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.calls("agent:sync")).toEqual(
     expect.arrayContaining([
       { agents: [{ agentId: "main", name: "Claw", emoji: "🦀", isDefault: true }, { agentId: "helper" }] },
@@ -30,22 +40,42 @@ test("the first read writes every part; an identical read writes nothing", async
   expect([...(sync.cronJobIds ?? [])]).toEqual(["job-1"]);
   const before = convex.writes.length;
   gateway.healthInfo = { ...gateway.healthInfo, ts: 99 }; // only the snapshot time moved
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.writes.length).toBe(before);
 });
 
 test("a change event re-reads that part and writes the change", async () => {
-  const { gateway, convex, sync } = setup();
-  await sync.syncAll();
+  const { gateway, convex, sync, clock } = setup();
+  await readAll(sync);
   gateway.healthInfo = { ok: true, channels: [{ id: "telegram", label: "Telegram", state: "not configured" }], pluginErrors: 0, ts: 2 };
   gateway.calls = [];
   sync.changed("health");
-  sync.changed("health");
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  clock.advance(4);
+  sync.changed("health"); // within the debounce: the same read
+  clock.advance(4);
+  expect(gateway.calls).toEqual([]);
+  clock.advance(1);
+  await flush();
   expect(gateway.calls).toEqual(["health"]);
   expect(convex.calls("agent:sync").at(-1)).toEqual({
     health: { ok: true, channels: [{ id: "telegram", label: "Telegram", state: "not configured" }], pluginErrors: 0, checkedAt: 2 },
   });
+});
+
+test("while connected everything is re-read every refreshMs of the clock; a disconnect stops it", async () => {
+  const { gateway, sync, clock } = setup();
+  sync.connected();
+  await flush();
+  const firstRead = gateway.calls.length;
+  expect(firstRead).toBeGreaterThan(0);
+  clock.advance(3_600_000);
+  await flush();
+  expect(gateway.calls.length).toBe(2 * firstRead);
+  sync.disconnected();
+  clock.advance(10 * 3_600_000);
+  await flush();
+  expect(gateway.calls.length).toBe(2 * firstRead);
+  expect(clock.pending()).toEqual([]);
 });
 
 test("oversized Gateway text is clipped to the Convex limits; a job id too long to keep exact is not offered", async () => {
@@ -56,7 +86,7 @@ test("oversized Gateway text is clipped to the Convex limits; a job id too long 
     { id: "i".repeat(201), name: "too long an id", schedule: "every 1h", enabled: true },
     { id: "ok", name: "fine", schedule: "every 1h", enabled: false, lastRunError: "e".repeat(5000) },
   ];
-  await sync.syncAll();
+  await readAll(sync);
   const agents = convex.calls("agent:sync").find((args) => "agents" in args)?.agents as Array<{ name: string; emoji?: string }>;
   expect(agents[0]!.name.length).toBe(200);
   expect(agents[0]!.emoji).toBeUndefined();
@@ -70,18 +100,18 @@ test("oversized Gateway text is clipped to the Convex limits; a job id too long 
 test("a failed read is logged, writes nothing, and the next read tries again", async () => {
   const { gateway, convex, lines, sync } = setup();
   gateway.failWith = new Error("boom");
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.writes).toEqual([]);
   expect(lines.filter((line) => line.level === "warn").length).toBe(4);
   gateway.failWith = undefined;
-  await sync.syncAll();
+  await readAll(sync);
   expect(convex.calls("agent:sync").length).toBe(3);
 });
 
 test("nothing is read while the Gateway is not connected", async () => {
   const { gateway, convex, sync } = setup();
   gateway.connected = false;
-  await sync.syncAll();
+  await readAll(sync);
   expect(gateway.calls).toEqual([]);
   expect(convex.writes).toEqual([]);
 });

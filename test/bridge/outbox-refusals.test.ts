@@ -1,6 +1,7 @@
 /** Unit: the outbox over the real GatewayAdapter, fed the refusals the Gateway gives chat.send: which are retried, which fail the message. */
 import { GatewayAdapter } from "../../src/bridge/gateway-adapter.js";
-import { MAX_RACE_REFUSALS, Outbox, type PendingMessage } from "../../src/bridge/outbox.js";
+import { Outbox, type PendingMessage } from "../../src/bridge/outbox.js";
+import { MAX_RACE_REFUSALS } from "../../src/bridge/send-retry.js";
 import { GatewayProtocolError, GatewayRequestError, type ChatSendAck, type GatewayConnection } from "../../src/gateway/index.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { FakeClock } from "../support/fake-clock.js";

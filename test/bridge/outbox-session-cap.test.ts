@@ -44,7 +44,6 @@ test(`by default ${MAX_CONCURRENT_SESSIONS} sessions at once: 500 messages to 50
   await flush();
   await flush();
   expect(sent()).toEqual(Array.from({ length: MAX_CONCURRENT_SESSIONS }, (_, i) => `run-m${i}`));
-  expect(outbox.activeSessions).toBe(MAX_CONCURRENT_SESSIONS);
 });
 
 test("a session keeps its slot until the run it started ends; then the oldest waiting session goes next", async () => {

@@ -71,9 +71,9 @@ describe("Outbox", () => {
     outbox.update([msg("m1", "main")]);
     await flush();
     expect(convex.writes).toHaveLength(0);
-    expect(outbox.queued).toBe(1);
+    expect(gateway.sends).toHaveLength(0);
     gateway.connected = true;
-    outbox.pumpAll();
+    outbox.setReady(true); // the bridge's call once a reconnect's catch-up is done
     await flush();
     expect(convex.calls("relay:markDelivered")).toHaveLength(1);
   });
@@ -98,7 +98,11 @@ describe("Outbox", () => {
     expect(convex.calls("relay:markExpired")).toHaveLength(0);
     clock.advance(100);
     expect(convex.calls("relay:markExpired")).toHaveLength(1);
-    expect(outbox.queued).toBe(0);
+    // Expired for good: the gateway's return sends nothing.
+    gateway.connected = true;
+    outbox.setReady(true);
+    await flush();
+    expect(gateway.sends).toHaveLength(0);
   });
 
   test("a gateway rejection marks the message failed with the gateway's reason; the next one still goes", async () => {
@@ -158,7 +162,10 @@ describe("Outbox", () => {
     await flush();
     expect(gateway.sends).toHaveLength(1);
     expect(convex.writes).toEqual([]);
-    expect(outbox.queued).toBe(0);
+    // Not even a reconnect, which cuts every pause short, sends it again.
+    outbox.setReady(true);
+    await flush();
+    expect(gateway.sends).toHaveLength(1);
   });
 
   test("a session pausing after a failure keeps its pause on new rows, and goes at once when the gateway is back", async () => {
@@ -174,7 +181,7 @@ describe("Outbox", () => {
     outbox.update([msg("a1", "A"), msg("a2", "A", NOW + 1)]);
     await flush();
     expect(gateway.sends).toHaveLength(1);
-    outbox.pumpAll();
+    outbox.setReady(true); // a reconnect: every paused queue is tried at once
     await flush();
     await flush();
     expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["fastclaw-a1", "fastclaw-a1", "fastclaw-a2"]);

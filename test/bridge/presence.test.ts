@@ -1,5 +1,6 @@
-/** Presence: changes are reported at once; a stop's goodbye never holds the stop up. */
+/** Presence: changes are reported at once, heartbeats on the injected clock; a stop's goodbye never holds the stop up. */
 import { Presence } from "../../src/bridge/presence.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { RecordingConvex } from "./fakes.js";
 
 /** A Convex that takes writes and never answers (connected but stalled). */
@@ -19,12 +20,35 @@ test("a change of presence is written at once, as a non-durable write; an unchan
   ]);
 });
 
-test("a stop says goodbye but does not wait for a Convex that never answers", async () => {
+test("heartbeats go out every interval of the presence's clock until the stop", async () => {
   const convex = new StalledConvex();
-  const presence = new Presence(convex, { relayVersion: "1", gatewayConnected: true }, 60_000);
+  const clock = new FakeClock();
+  const presence = new Presence(convex, { relayVersion: "1", gatewayConnected: true }, 60_000, clock);
   presence.start();
-  const started = Date.now();
-  await presence.stop(100);
-  expect(Date.now() - started).toBeLessThan(5_000);
-  expect(convex.writes.map((w) => w.fn)).toEqual(["relay:heartbeat", "relay:goingOffline"]);
+  clock.advance(59_999);
+  expect(convex.calls("relay:heartbeat")).toHaveLength(1);
+  clock.advance(1);
+  clock.advance(60_000);
+  expect(convex.calls("relay:heartbeat")).toHaveLength(3);
+  const stopping = presence.stop(2_000);
+  clock.advance(2_000);
+  await stopping;
+  clock.advance(10 * 60_000);
+  expect(convex.calls("relay:heartbeat")).toHaveLength(3);
+  expect(clock.pending()).toEqual([]);
 });
+
+test("a stop says goodbye but waits for a Convex that never answers only its timeout, on the presence's clock", async () => {
+  const convex = new StalledConvex();
+  const clock = new FakeClock();
+  const presence = new Presence(convex, { relayVersion: "1", gatewayConnected: true }, 60_000, clock);
+  presence.start();
+  let stopped = false;
+  const stopping = presence.stop(60_000).then(() => (stopped = true));
+  clock.advance(59_999);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(stopped).toBe(false);
+  clock.advance(1);
+  await stopping; // a minute of the clock's time, none of the test's
+  expect(convex.writes.map((w) => w.fn)).toEqual(["relay:heartbeat", "relay:goingOffline"]);
+}, 10_000);

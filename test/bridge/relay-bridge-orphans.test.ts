@@ -1,4 +1,4 @@
-/** After a (re)connect the bridge asks Convex to close replies no live run or busy session owns. */
+/** After a (re)connect the bridge asks Convex to close replies no live run or busy session owns; time is its injected clock's. */
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -6,6 +6,7 @@ import type { ChatEvent } from "@openclaw/gateway-protocol";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
 import { ORPHANED_STREAM_REASON, RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { recordingLogger } from "../support/capture-logger.js";
+import { FakeClock } from "../support/fake-clock.js";
 import { FakeGateway, SubscribingConvex } from "./fakes.js";
 import { toChatUpdate } from "../../src/gateway/chat-update.js";
 
@@ -21,7 +22,7 @@ afterEach(async () => {
 });
 
 /** Connects a bridge and returns once its catch-up is over (it logs "gateway caught up") or failed. */
-async function connectedBridge(gateway: FakeGateway, convex: SubscribingConvex, duringCatchUp?: (b: RelayBridge) => void): Promise<RelayBridge> {
+async function connectedBridge(gateway: FakeGateway, convex: SubscribingConvex, duringCatchUp?: (b: RelayBridge) => void, clock?: FakeClock): Promise<RelayBridge> {
   const { logger, records } = recordingLogger();
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
@@ -35,6 +36,7 @@ async function connectedBridge(gateway: FakeGateway, convex: SubscribingConvex, 
     streamWritesPerSecond: 4,
     backfillPerSession: 0,
     heartbeatIntervalMs: 60_000,
+    ...(clock ? { clock } : {}),
   });
   bridge = made;
   made.start();
@@ -72,6 +74,27 @@ test("keeps busy sessions, sessions whose state is unknown, and its own live run
   const order = convex.writes.map((w) => w.fn);
   expect(order).toContain("relay:upsertSessions");
   expect(order.indexOf("relay:closeOrphanedStreams")).toBeGreaterThan(order.indexOf("relay:upsertSessions"));
+});
+
+test("a run is live by the bridge's own clock: one heard since the connect is kept, whatever the system time", async () => {
+  const gateway = new FakeGateway();
+  gateway.sessions = [{ sessionKey: "idle", updatedAt: 1, hasActiveRun: false }];
+  const convex = new SubscribingConvex();
+  // Years behind the system clock: a bridge that compared with Date.now() would call the run stale.
+  const clock = new FakeClock(1_000_000);
+  await connectedBridge(gateway, convex, (b) => b.chat(toChatUpdate(delta("run-live", "idle", "hel"))), clock);
+  expect(convex.calls("relay:closeOrphanedStreams")).toEqual([{ keepRunIds: ["run-live"], keepSessionKeys: [], reason: ORPHANED_STREAM_REASON }]);
+});
+
+test("the outbox judges a message's age by the bridge's clock, so one written just now is sent", async () => {
+  const gateway = new FakeGateway();
+  const convex = new SubscribingConvex();
+  // Decades behind the system clock: an outbox on Date.now() would drop the message as expired.
+  const clock = new FakeClock(1_000_000);
+  await connectedBridge(gateway, convex, undefined, clock);
+  convex.push("relay:pendingMessages", [{ messageId: "m1", sessionKey: "agent:main:a", text: "hi", runId: "run-m1", createdAt: clock.now() }]);
+  await waitFor(() => gateway.sends.length === 1, 10_000);
+  expect(gateway.sends.map((s) => s.idempotencyKey)).toEqual(["run-m1"]);
 });
 
 test("when the session list could not be read, nothing is closed", async () => {

@@ -3,12 +3,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ConvexWriter, type ConvexWriterOptions, type WriteTransport } from "../../src/convex-sync/convex-writer.js";
+import { sizeOf } from "../../src/convex-sync/in-flight.js";
 import { Spool } from "../../src/convex-sync/spool.js";
-import { silentLogger } from "../../src/logging/logger.js";
+import { recordingLogger } from "../support/capture-logger.js";
 
 interface Sent {
   fn: string;
   args: Record<string, unknown>;
+}
+
+/** What "Convex" holds unanswered, sized as the writer charges it: the arguments without the credential. */
+export interface Unanswered {
+  writes: number;
+  bytes: number;
 }
 
 /** A connected "Convex" that answers nothing until the test says so, one mutation at a time. */
@@ -16,9 +23,9 @@ export class ManualTransport implements WriteTransport {
   connected = true;
   /** Every mutation the writer handed over, in order. */
   readonly sent: Sent[] = [];
-  /** Called at each send, after the writer has counted the write as in flight. */
-  onSend: (() => void) | undefined;
-  private readonly pending: Array<{ n: unknown; resolve: () => void; reject: (error: unknown) => void }> = [];
+  /** The most writes, and bytes, ever unanswered at once. */
+  readonly peak: Unanswered = { writes: 0, bytes: 0 };
+  private readonly pending: Array<{ n: unknown; bytes: number; resolve: () => void; reject: (error: unknown) => void }> = [];
   private autoAnswer = false;
 
   isConnected(): boolean {
@@ -27,15 +34,23 @@ export class ManualTransport implements WriteTransport {
 
   mutation(fn: string, args: Record<string, unknown>): Promise<unknown> {
     this.sent.push({ fn, args });
-    this.onSend?.();
-    return new Promise((resolve, reject) => {
-      this.pending.push({ n: args.n, resolve: () => resolve(null), reject });
+    const { relaySecret: _credential, ...charged } = args;
+    const answer = new Promise((resolve, reject) => {
+      this.pending.push({ n: args.n, bytes: sizeOf(charged), resolve: () => resolve(null), reject });
       if (this.autoAnswer) setImmediate(() => this.answerAll());
     });
+    const now = this.unanswered();
+    this.peak.writes = Math.max(this.peak.writes, now.writes);
+    this.peak.bytes = Math.max(this.peak.bytes, now.bytes);
+    return answer;
   }
 
   get outstanding(): number {
     return this.pending.length;
+  }
+
+  unanswered(): Unanswered {
+    return { writes: this.pending.length, bytes: this.pending.reduce((sum, item) => sum + item.bytes, 0) };
   }
 
   /** Answers the oldest `count` unanswered mutations, as Convex does: in order. */
@@ -78,17 +93,24 @@ export async function makeWriter(transport: WriteTransport, options: Partial<Con
   if (!dir) made.push(spoolDir);
   const spool = new Spool(spoolDir);
   opened.push(spool);
+  const { logger, records } = recordingLogger();
   const writer = new ConvexWriter({
     transport,
     spool,
     withCredential: (args) => ({ ...args, relaySecret: "s3cret" }),
-    logger: silentLogger(),
+    logger,
     drainTimeoutMs: 30_000,
     ...options,
   });
   await writer.start();
-  return { writer, spool, spoolDir };
+  /** Resolves once the writer said `times` times that it writes to Convex directly again (spool replayed, overflow over). */
+  const backToDirect = (times = 1, ms?: number) => waitUntilDirect(records, times, ms);
+  return { writer, spool, spoolDir, records, backToDirect };
 }
+
+/** Waits until the writer has logged `times` times that it writes directly again: its spool replayed and emptied. */
+export const waitUntilDirect = (records: ReadonlyArray<Record<string, unknown>>, times = 1, ms?: number) =>
+  waitFor(() => records.filter((record) => String(record.message).includes("directly again")).length >= times, ms);
 
 export const spooledNumbers = async (spool: Spool) => (await spool.read()).entries.map((entry) => entry.args.n);
 export const pause = (ms = 40) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@ import { Spool } from "../../src/convex-sync/spool.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { recordingLogger } from "../support/capture-logger.js";
 import { FaultyFs } from "./faulty-fs.js";
-import { ManualTransport, pause, waitFor } from "./manual-transport.js";
+import { ManualTransport, pause, waitFor, waitUntilDirect } from "./manual-transport.js";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -86,7 +86,7 @@ test("a write the full disk refuses is not durable until the disk takes it; retr
 
   goOnline();
   transport.startAnswering();
-  await waitFor(() => !writer.isSpooling);
+  await waitUntilDirect(records);
   expect(transport.sentNumbers()).toEqual([1, 2, 3]);
 });
 
@@ -122,7 +122,7 @@ test("Convex back while the disk is still full: the held writes go to Convex in 
   expect(held.some((w) => w.durable)).toBe(false); // sent, not answered: not durable yet
   transport.startAnswering();
   await Promise.all(held.map((w) => w.promise));
-  await waitFor(() => !writer.isSpooling);
+  await waitUntilDirect(records);
   expect(transport.sentNumbers()).toEqual([1, 2, 3, 4]);
   expect(writer.spoolStatus).toEqual({ state: "ok", heldWrites: 0 });
   expect(logged(records, "went to Convex")).toHaveLength(1);
@@ -133,7 +133,7 @@ test("Convex back while the disk is still full: the held writes go to Convex in 
 });
 
 test("writes in flight when the link drops onto a full disk stay not durable until Convex answers them", async () => {
-  const { fs, transport, writer, goOffline, goOnline } = await setup();
+  const { fs, transport, writer, records, goOffline, goOnline } = await setup();
   fs.full = true;
   const inFlight = [1, 2].map((n) => tracked(writer.write("relay:a", { n })));
   goOffline();
@@ -145,22 +145,22 @@ test("writes in flight when the link drops onto a full disk stay not durable unt
   goOnline(); // ConvexClient resends 1 and 2 by itself; the copies are not sent again
   transport.startAnswering();
   await Promise.all([...inFlight, after].map((w) => w.promise));
-  await waitFor(() => !writer.isSpooling);
+  await waitUntilDirect(records);
   expect(transport.sentNumbers()).toEqual([1, 2, 3]);
 });
 
 test("a stop while the disk is full and Convex away reports the writes it could not save", async () => {
-  const { fs, writer, goOffline } = await setup();
+  const { fs, clock, writer, goOffline } = await setup();
   goOffline();
   fs.full = true;
   void writer.write("relay:a", { n: 1 });
   void writer.write("relay:a", { n: 2 });
   await waitFor(() => writer.spoolStatus.heldWrites === 2);
-  expect(await writer.flush(100)).toEqual({ drained: false, unsaved: 2 });
+  expect(await clock.runUntil(writer.flush(100), 10, 10_000)).toEqual({ drained: false, unsaved: 2 });
 });
 
 test("a stop counts held writes that went to Convex unanswered as unsaved: no copy of them is on disk", async () => {
-  const { fs, transport, writer, goOffline, goOnline } = await setup();
+  const { fs, clock, transport, writer, goOffline, goOnline } = await setup();
   goOffline();
   fs.full = true;
   void writer.write("relay:a", { n: 1 });
@@ -169,5 +169,5 @@ test("a stop counts held writes that went to Convex unanswered as unsaved: no co
   goOnline();
   await waitFor(() => transport.sent.length === 2); // sent, never answered
   expect(writer.spoolStatus.heldWrites).toBe(0);
-  expect(await writer.flush(100)).toEqual({ drained: false, unsaved: 2 });
+  expect(await clock.runUntil(writer.flush(100), 10, 10_000)).toEqual({ drained: false, unsaved: 2 });
 });

@@ -1,44 +1,45 @@
 /** ConvexWriter under a slow Convex: bounded in-flight writes, overflow to the spool, order kept. */
 import { recordingLogger } from "../support/capture-logger.js";
-import { closeSpools, makeWriter, ManualTransport, pause, spooledNumbers, waitFor } from "./manual-transport.js";
+import { closeSpools, makeWriter, ManualTransport, pause, spooledNumbers, waitFor, waitUntilDirect } from "./manual-transport.js";
 
 afterEach(closeSpools);
 
 describe("ConvexWriter in-flight bound", () => {
   test("by count: past maxInFlightWrites, durable writes go to the spool, not the transport", async () => {
     const transport = new ManualTransport();
-    const { writer, spool } = await makeWriter(transport, { maxInFlightWrites: 3 });
+    const { writer, spool, backToDirect } = await makeWriter(transport, { maxInFlightWrites: 3 });
     const writes = [1, 2, 3, 4, 5].map((n) => writer.write("relay:ingestTranscript", { n }));
     expect(transport.sentNumbers()).toEqual([1, 2, 3]);
-    expect(writer.inFlight.writes).toBe(3);
-    expect(writer.isOverflowing).toBe(true);
+    expect(transport.outstanding).toBe(3);
     expect(writer.overflowEvents).toBe(1);
     // Durable without a single answer: the unanswered ones were copied ahead of the overflow.
     await Promise.all(writes);
     expect(await spooledNumbers(spool)).toEqual([1, 2, 3, 4, 5]);
 
     transport.startAnswering();
-    await waitFor(() => !writer.isSpooling);
+    await backToDirect();
     // The copies of 1–3 were answered already and are not sent again.
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4, 5]);
     expect(await spool.size()).toBe(0);
-    expect(writer.isOverflowing).toBe(false);
+    // Overflow is over: the next write goes straight out.
+    void writer.write("relay:ingestTranscript", { n: 6 });
+    expect(transport.sentNumbers()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
   test("by bytes: a write that would pass maxInFlightBytes overflows; an oversized one goes alone", async () => {
     const transport = new ManualTransport();
     const pad = "x".repeat(30); // {"n":1,"pad":"xxx…"} is 46 characters: two fit into 100, three do not
-    const { writer } = await makeWriter(transport, { maxInFlightWrites: 100, maxInFlightBytes: 100 });
+    const { writer, backToDirect } = await makeWriter(transport, { maxInFlightWrites: 100, maxInFlightBytes: 100 });
     void writer.write("relay:a", { n: 1, pad });
     void writer.write("relay:a", { n: 2, pad });
     void writer.write("relay:a", { n: 3, pad });
     expect(transport.sentNumbers()).toEqual([1, 2]);
-    expect(writer.inFlight.bytes).toBeLessThanOrEqual(100);
-    expect(writer.isOverflowing).toBe(true);
+    expect(transport.unanswered().bytes).toBeLessThanOrEqual(100);
+    expect(writer.overflowEvents).toBe(1);
     transport.answerAll();
     await waitFor(() => transport.outstanding === 1);
     transport.answerAll();
-    await waitFor(() => !writer.isSpooling);
+    await backToDirect();
 
     // Larger than the whole bound: it may only go out when nothing else is in flight.
     void writer.write("relay:a", { n: 4, pad: "y".repeat(500) });
@@ -46,13 +47,13 @@ describe("ConvexWriter in-flight bound", () => {
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4]);
     expect(writer.overflowEvents).toBe(2);
     transport.startAnswering();
-    await waitFor(() => !writer.isSpooling);
+    await backToDirect(2);
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4, 5]);
   });
 
   test("order across direct → overflow → direct is exactly the order written", async () => {
     const transport = new ManualTransport();
-    const { writer } = await makeWriter(transport, { maxInFlightWrites: 2 });
+    const { writer, backToDirect } = await makeWriter(transport, { maxInFlightWrites: 2 });
     for (const n of [1, 2, 3, 4]) void writer.write("relay:upsertStream", { n });
     await pause();
     expect(transport.sentNumbers()).toEqual([1, 2]);
@@ -73,7 +74,7 @@ describe("ConvexWriter in-flight bound", () => {
     transport.answer(2);
     await waitFor(() => transport.sent.length === 5);
     transport.answer(1);
-    await waitFor(() => !writer.isSpooling);
+    await backToDirect();
 
     void writer.write("relay:upsertStream", { n: 6 });
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4, 5, 6]);
@@ -86,14 +87,14 @@ describe("ConvexWriter in-flight bound", () => {
     void writer.write("relay:ingestTranscript", { n: 1 });
     await writer.write("relay:heartbeat", { n: 2 }, { durable: false });
     expect(transport.sentNumbers()).toEqual([1]);
-    expect(writer.isSpooling).toBe(false);
     expect(await spool.size()).toBe(0);
+    expect(writer.overflowEvents).toBe(0);
   });
 
   test("a write refused for good while overflowing is reported once, never resent; later ones keep order", async () => {
     const transport = new ManualTransport();
     const refused: string[] = [];
-    const { writer } = await makeWriter(transport, { maxInFlightWrites: 2, onRejected: (fn) => refused.push(fn) });
+    const { writer, backToDirect } = await makeWriter(transport, { maxInFlightWrites: 2, onRejected: (fn) => refused.push(fn) });
     void writer.write("relay:a", { n: 1 });
     void writer.write("relay:bad", { n: 2 });
     void writer.write("relay:a", { n: 3 }); // overflow
@@ -107,7 +108,7 @@ describe("ConvexWriter in-flight bound", () => {
     transport.answer(1);
     await waitFor(() => transport.sent.length === 5);
     transport.answer(1);
-    await waitFor(() => !writer.isSpooling);
+    await backToDirect();
 
     expect(refused).toEqual(["relay:bad", "relay:bad"]);
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4, 5]);
@@ -115,7 +116,7 @@ describe("ConvexWriter in-flight bound", () => {
 
   test("the link dropping while overflowing copies nothing twice nor behind newer writes", async () => {
     const transport = new ManualTransport();
-    const { writer, spool } = await makeWriter(transport, { maxInFlightWrites: 2 });
+    const { writer, backToDirect, spool } = await makeWriter(transport, { maxInFlightWrites: 2 });
     const early = [1, 2, 3].map((n) => writer.write("relay:a", { n }));
     transport.connected = false;
     writer.connectionChanged(false);
@@ -129,20 +130,20 @@ describe("ConvexWriter in-flight bound", () => {
     // ConvexClient resends 1 and 2 by itself; the spool waits for their answers.
     expect(transport.sentNumbers()).toEqual([1, 2]);
     transport.startAnswering();
-    await waitFor(() => !writer.isSpooling);
+    await backToDirect();
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4]);
     expect(await spool.size()).toBe(0);
   });
 
   test("a replayed batch answered later than drainTimeoutMs is waited for, not sent twice", async () => {
     const transport = new ManualTransport();
-    const { writer } = await makeWriter(transport, { maxInFlightWrites: 2, drainTimeoutMs: 30 });
+    const { writer, backToDirect } = await makeWriter(transport, { maxInFlightWrites: 2, drainTimeoutMs: 30 });
     for (const n of [1, 2, 3, 4, 5]) void writer.write("relay:a", { n });
     transport.answer(2);
     await waitFor(() => transport.sent.length === 4);
     await pause(400); // many timeouts, and past the writer's 250 ms retry
     transport.startAnswering();
-    await waitFor(() => !writer.isSpooling);
+    await backToDirect();
     expect(transport.sentNumbers()).toEqual([1, 2, 3, 4, 5]);
   });
 
@@ -158,7 +159,7 @@ describe("ConvexWriter in-flight bound", () => {
     next.startAnswering();
     const restarted = await makeWriter(next, { maxInFlightWrites: 2 }, spoolDir);
     void restarted.writer.write("relay:a", { n: 6 });
-    await waitFor(() => !restarted.writer.isSpooling);
+    await restarted.backToDirect();
     expect(next.sentNumbers()).toEqual([1, 2, 3, 4, 5, 6]);
   });
 
@@ -178,7 +179,7 @@ describe("ConvexWriter in-flight bound", () => {
     const { writer } = await makeWriter(transport, { maxInFlightWrites: 1, logger });
     for (const n of [1, 2, 3]) void writer.write("relay:ingestTranscript", { n, text: "private words" });
     transport.startAnswering();
-    await waitFor(() => !writer.isSpooling);
+    await waitUntilDirect(records);
     await waitFor(() => records.length >= 2);
 
     const overflow = records.filter((record) => String(record.message).includes("overflow"));

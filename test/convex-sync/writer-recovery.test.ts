@@ -7,7 +7,7 @@ import { Spool } from "../../src/convex-sync/spool.js";
 import { FakeClock } from "../support/fake-clock.js";
 import { recordingLogger } from "../support/capture-logger.js";
 import { FaultyFs } from "./faulty-fs.js";
-import { ManualTransport, pause, waitFor } from "./manual-transport.js";
+import { ManualTransport, pause, waitFor, waitUntilDirect } from "./manual-transport.js";
 
 const cleanup: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -59,7 +59,7 @@ test("a short outage on a relay that never spooled heals at once: no spool file 
   goOffline();
   await pause();
   goOnline();
-  await waitFor(() => !writer.isSpooling, 3000);
+  await waitUntilDirect(records, 1, 3000);
   void writer.write("relay:heartbeat", { gatewayConnected: true }, { durable: false });
   expect(heartbeats(transport)).toHaveLength(1);
   expect(errors(records)).toEqual([]);
@@ -91,32 +91,32 @@ test("a replay that keeps failing retries with growing delays, logs once, report
   fs.reopenFails = undefined;
   await waitFor(() => clock.pending().length > 0);
   clock.advance(clock.pending()[0]!);
-  await waitFor(() => !writer.isSpooling);
+  await waitUntilDirect(records);
   expect(transport.sentNumbers()).toEqual([1, 2]); // each once, however many attempts
   expect(writer.spoolStatus).toEqual({ state: "ok", heldWrites: 0 });
   expect(records.filter((r) => r.message === "spool replay works again")).toHaveLength(1);
 });
 
 test("presence made while the writer replays the spool goes out at once, not after the replay", async () => {
-  const { transport, writer } = await setup({ earlier: [1, 2, 3] });
+  const { spool, transport, writer, records } = await setup({ earlier: [1, 2, 3] });
   await waitFor(() => transport.sent.length === 3); // replaying; Convex has not answered yet
-  expect(writer.isSpooling).toBe(true);
+  expect(await spool.size()).toBeGreaterThan(0); // the file is emptied only once all three are answered
   void writer.write("relay:heartbeat", { gatewayConnected: true }, { durable: false });
   expect(heartbeats(transport).map((h) => h.args)).toEqual([{ gatewayConnected: true }]);
   transport.startAnswering();
-  await waitFor(() => !writer.isSpooling);
+  await waitUntilDirect(records);
   expect(transport.sentNumbers()).toEqual([1, 2, 3, undefined]);
 });
 
 test("presence made while offline is sent the moment the link is back: the latest state, once, ahead of the replay", async () => {
-  const { transport, writer, goOffline, goOnline } = await setup();
+  const { transport, writer, records, goOffline, goOnline } = await setup();
   goOffline();
   await writer.write("relay:a", { n: 1 });
   await writer.write("relay:heartbeat", { gatewayConnected: false }, { durable: false });
   await writer.write("relay:heartbeat", { gatewayConnected: true }, { durable: false });
   goOnline();
   transport.startAnswering();
-  await waitFor(() => !writer.isSpooling);
+  await waitUntilDirect(records);
   expect(transport.sent.map((s) => [s.fn, s.args])).toEqual([
     ["relay:heartbeat", { gatewayConnected: true }],
     ["relay:a", { n: 1 }],

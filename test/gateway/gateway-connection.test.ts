@@ -1,42 +1,6 @@
 /** Unit: the connection supervisor's decisions, driven through a fake official client and a fake clock. */
 import { GatewayClientRequestError } from "@openclaw/gateway-client";
-import { generateDeviceIdentity } from "../../src/gateway/device-identity.js";
-import { GatewayConnection, type GatewayConnectionEvents } from "../../src/gateway/gateway-connection.js";
-import { GatewayConnectionLostError, GatewayNotConnectedError, GatewayRequestError } from "../../src/gateway/gateway-errors.js";
-import { GATEWAY_LIVENESS } from "../../src/gateway/liveness-watchdog.js";
-import { captureLogger } from "../support/capture-logger.js";
-import { FakeClock } from "../support/fake-clock.js";
-import { fakeClientFactory } from "../support/fake-gateway-client.js";
-
-const identity = generateDeviceIdentity();
-const TOKEN = "secret-token-value-1234";
-
-function setup(overrides: Partial<ConstructorParameters<typeof GatewayConnection>[0]> = {}) {
-  const clock = new FakeClock();
-  const factory = fakeClientFactory();
-  const log = captureLogger();
-  const connection = new GatewayConnection({
-    url: "ws://127.0.0.1:18789",
-    auth: { token: TOKEN },
-    identity,
-    logger: log.logger,
-    clock,
-    random: () => 0.5,
-    createClient: factory.create,
-    ...overrides,
-  });
-  const events: Array<{ name: keyof GatewayConnectionEvents; payload: unknown }> = [];
-  for (const name of ["connected", "disconnected", "auth-failed", "state", "chat", "session.message", "sessions.changed", "shutdown"] as const) {
-    connection.on(name, (payload) => events.push({ name, payload }));
-  }
-  const named = <K extends keyof GatewayConnectionEvents>(name: K) =>
-    events.filter((e) => e.name === name).map((e) => e.payload as GatewayConnectionEvents[K]);
-  return { clock, factory, log, connection, events, named };
-}
-
-const { probeAfterMs: PROBE, deadAfterMs: DEAD } = GATEWAY_LIVENESS;
-
-const flush = () => new Promise((resolve) => setImmediate(resolve));
+import { DEAD, flush, identity, PROBE, setup, TOKEN } from "./connection-harness.js";
 
 test("connects with the official client configured as the relay: operator read+write, protocol 3..4, device identity", async () => {
   const { factory, connection, named } = setup();
@@ -251,56 +215,6 @@ test("an answered probe keeps the connection: an idle Gateway that answers is ne
   await connection.stop();
 });
 
-test("a chat.send on a connection that went dead fails as lost at the verdict, and is never re-sent on it", async () => {
-  const { factory, connection, clock } = setup();
-  connection.start();
-  factory.last.hello();
-  await flush();
-  const dead = factory.last;
-  const first = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
-  await flush();
-  clock.advance(PROBE); // silence: the probe goes out; the connection is now suspect
-  expect(dead.requests.map((r) => r.method)).toEqual(["chat.send", "last-heartbeat"]);
-  // A resend (or any request) made while suspect is held back instead of being put on the suspect socket.
-  const retry = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k1" }).catch((e: unknown) => e);
-  await flush();
-  expect(dead.requests.map((r) => r.method)).toEqual(["chat.send", "last-heartbeat"]);
-  clock.advance(DEAD - PROBE);
-  expect(await first).toBeInstanceOf(GatewayConnectionLostError);
-  const held = await retry;
-  expect(held).toBeInstanceOf(GatewayNotConnectedError);
-  expect((held as GatewayNotConnectedError).message).toMatch(/was not sent/);
-  expect(dead.requests).toEqual([]); // stopped: the pending ones were rejected, nothing new was queued on it
-  // The next connection takes the resend (same idempotency key: the Gateway answers a repeat without a second run).
-  clock.advance(1_000);
-  factory.last.hello();
-  await flush();
-  const resend = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k1" });
-  await flush();
-  expect(factory.last).not.toBe(dead);
-  factory.last.requests.find((r) => r.method === "chat.send")!.resolve({ runId: "k1", status: "ok" });
-  await expect(resend).resolves.toMatchObject({ runId: "k1", status: "ok" });
-  await connection.stop();
-});
-
-test("a request held while suspect goes out on the same connection once the probe is answered", async () => {
-  const { factory, connection, clock } = setup();
-  connection.start();
-  factory.last.hello();
-  await flush();
-  clock.advance(PROBE);
-  const send = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k2" });
-  await flush();
-  expect(factory.last.requests.map((r) => r.method)).toEqual(["last-heartbeat"]);
-  factory.last.requests[0]!.resolve({});
-  await flush();
-  expect(factory.last.requests.map((r) => r.method)).toEqual(["last-heartbeat", "chat.send"]);
-  factory.last.requests[1]!.resolve({ runId: "k2", status: "started" });
-  await expect(send).resolves.toMatchObject({ status: "started" });
-  expect(factory.clients).toHaveLength(1);
-  await connection.stop();
-});
-
 test("an attempt that hangs without hello or close is abandoned and retried", async () => {
   const { factory, connection, clock, named } = setup({ attemptTimeoutMs: 20_000 });
   connection.start();
@@ -321,44 +235,6 @@ test("a synchronous start failure (e.g. plaintext ws:// to a remote host) backs 
   connection.start();
   expect(named("disconnected")[0]).toMatchObject({ code: "CONNECT_SETUP_FAILED" });
   expect(named("disconnected")[0]!.retryInMs).toBeGreaterThanOrEqual(60_000);
-  await connection.stop();
-});
-
-test("requests while disconnected reject at once with GatewayNotConnectedError; in-flight ones with ConnectionLost", async () => {
-  const { factory, connection } = setup();
-  await expect(connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k" })).rejects.toBeInstanceOf(GatewayNotConnectedError);
-  connection.start();
-  await expect(connection.sessionsList()).rejects.toMatchObject({ code: "GATEWAY_NOT_CONNECTED", state: "connecting" });
-  factory.last.hello();
-  await flush();
-  const pending = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k" });
-  expect(factory.last.requests[0]).toMatchObject({ method: "chat.send", params: { sessionKey: "main", message: "hi", idempotencyKey: "k" } });
-  factory.last.close(1006, "");
-  await expect(pending).rejects.toBeInstanceOf(GatewayConnectionLostError);
-  await connection.stop();
-});
-
-test("typed requests parse answers; gateway errors become GatewayRequestError", async () => {
-  const { factory, connection } = setup();
-  connection.start();
-  factory.last.hello();
-  await flush();
-  const send = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k1" });
-  factory.last.requests[0]!.resolve({ runId: "k1", status: "started" });
-  await expect(send).resolves.toEqual({ runId: "k1", status: "started", messageSeq: undefined });
-
-  const abort = connection.chatAbort({ sessionKey: "main", runId: "k1" });
-  factory.last.requests[1]!.resolve({ ok: true, aborted: true, runIds: ["k1"] });
-  await expect(abort).resolves.toEqual({ ok: true, aborted: true, runIds: ["k1"] });
-
-  const denied = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k2" });
-  factory.last.requests[2]!.reject(new GatewayClientRequestError({ code: "FORBIDDEN", message: "missing scope: operator.write", details: { code: "MISSING_SCOPE" } }));
-  await expect(denied).rejects.toBeInstanceOf(GatewayRequestError);
-  await expect(denied).rejects.toMatchObject({ code: "FORBIDDEN", method: "chat.send" });
-
-  const malformed = connection.chatSend({ sessionKey: "main", message: "hi", idempotencyKey: "k3" });
-  factory.last.requests[3]!.resolve({ nope: true });
-  await expect(malformed).rejects.toMatchObject({ code: "GATEWAY_PROTOCOL_ERROR" });
   await connection.stop();
 });
 

@@ -56,4 +56,23 @@ export class FakeClock implements Clock {
     }
     this.current = target;
   }
+
+  /**
+   * Moves time on in steps of `stepMs` until `promise` settles, letting real I/O and promise
+   * callbacks run between steps: for code that waits on this clock in a loop (a stop's deadline).
+   * Throws once `limitMs` of this clock's time passed without it settling.
+   */
+  async runUntil<T>(promise: Promise<T>, stepMs: number, limitMs: number): Promise<T> {
+    let settled = false;
+    const done = promise.finally(() => {
+      settled = true;
+    });
+    for (let passed = 0; !settled; passed += stepMs) {
+      if (passed > limitMs) throw new Error(`still pending after ${limitMs} ms of the fake clock`);
+      this.advance(stepMs);
+      // A real millisecond: enough for file I/O on the thread pool to come back between steps.
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    return done;
+  }
 }
