@@ -152,6 +152,17 @@ export class ConvexWriter {
    * still in flight then is copied to the spool, so a clean stop loses nothing either way.
    */
   async flush(timeoutMs: number): Promise<FlushResult> {
+    // The clock's timers do not hold the process open (a pending retry must not keep a finished relay alive);
+    // a stop must not end half-flushed because nothing else happens to, so this holds it until the flush is done.
+    const hold = setInterval(() => undefined, 60_000);
+    try {
+      return await this.flushWithin(timeoutMs);
+    } finally {
+      clearInterval(hold);
+    }
+  }
+
+  private async flushWithin(timeoutMs: number): Promise<FlushResult> {
     const deadline = this.now() + timeoutMs;
     while (this.now() < deadline) {
       if (this.window.size === 0 && this.mode === "direct" && !this.disk.pending) return this.close({ drained: true, unsaved: 0 });
