@@ -32,7 +32,7 @@ const PLAN = {
   // 10 replies × 10 writes = 100 samples of stream write → text on screen; 60 rows of history.
   web: { firstRenders: 5, replies: 10, writesPerReply: 10, writeIntervalMs: 100, historyRows: 60 },
   /** Hard stop: whatever is still running is stopped and the run fails. */
-  watchdogMs: 14 * 60_000,
+  watchdogMs: 25 * 60_000,
 } as const;
 
 const started = Date.now();

@@ -13,6 +13,7 @@ import {
 import { GatewayError } from "../../src/gateway/gateway-errors.js";
 import { getFunctionName } from "convex/server";
 import type { RelayArgs, RelayMutation, RelayQuery, RelayResult } from "../../src/convex-sync/relay-api.js";
+import type { RelayBridgeOptions } from "../../src/bridge/relay-bridge.js";
 
 /** Records every write by function name; a subclass decides when (or whether) Convex answers. */
 export class RecordingConvex implements ConvexWrites {
@@ -105,3 +106,15 @@ export class FakeGateway implements GatewayPort {
 }
 
 export const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A bridge's options for unit tests: no backfill, a slow heartbeat; `parts` gives the ports and any other choice. */
+export function testBridgeOptions(parts: Pick<RelayBridgeOptions, "gateway" | "convex" | "cursors" | "logger"> & Partial<RelayBridgeOptions>): RelayBridgeOptions {
+  return {
+    relayVersion: "test",
+    maxMessageAgeMs: 60_000,
+    streamWritesPerSecond: 4,
+    backfillPerSession: 0,
+    heartbeatIntervalMs: 60_000,
+    ...parts,
+  };
+}

@@ -7,7 +7,7 @@ import { filePolicyArgs } from "../../src/bridge/file-policy.js";
 import { RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { sealWrite } from "../../src/bridge/seal-writes.js";
 import { silentLogger } from "../../src/logging/logger.js";
-import { FakeGateway, SubscribingConvex } from "./fakes.js";
+import { FakeGateway, SubscribingConvex, testBridgeOptions } from "./fakes.js";
 
 const MB = 1024 * 1024;
 
@@ -50,18 +50,9 @@ describe("RelayBridge publishes the policy", () => {
   async function started(convex: SubscribingConvex, fileRetentionDays?: number): Promise<RelayBridge> {
     const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
     await cursors.load();
-    bridge = new RelayBridge({
-      gateway: new FakeGateway(),
-      convex,
-      cursors,
-      logger: silentLogger(),
-      relayVersion: "test",
-      maxMessageAgeMs: 60_000,
-      streamWritesPerSecond: 4,
-      backfillPerSession: 0,
-      heartbeatIntervalMs: 60_000,
-      ...(fileRetentionDays !== undefined ? { fileRetentionDays } : {}),
-    });
+    bridge = new RelayBridge(
+      testBridgeOptions({ gateway: new FakeGateway(), convex, cursors, logger: silentLogger(), ...(fileRetentionDays !== undefined ? { fileRetentionDays } : {}) }),
+    );
     bridge.start();
     return bridge;
   }

@@ -10,7 +10,7 @@ import { MAX_CONCURRENT_SESSIONS } from "../../src/bridge/session-slots.js";
 import { silentLogger } from "../../src/logging/logger.js";
 import { recordingLogger } from "../support/capture-logger.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { FakeGateway, RecordingConvex, SubscribingConvex, flush } from "./fakes.js";
+import { FakeGateway, RecordingConvex, SubscribingConvex, flush, testBridgeOptions } from "./fakes.js";
 import { toChatUpdate } from "../../src/gateway/chat-update.js";
 
 const NOW = 1_000_000;
@@ -107,18 +107,7 @@ test("the bridge gives a slot back when the Gateway's chat event says the run en
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
   const convex = new SubscribingConvex();
-  const bridge = new RelayBridge({
-    gateway,
-    convex,
-    cursors,
-    logger,
-    relayVersion: "test",
-    maxMessageAgeMs: 60 * 60_000,
-    streamWritesPerSecond: 4,
-    backfillPerSession: 0,
-    heartbeatIntervalMs: 60_000,
-    maxConcurrentSessions: 1,
-  });
+  const bridge = new RelayBridge(testBridgeOptions({ gateway, convex, cursors, logger, maxMessageAgeMs: 60 * 60_000, maxConcurrentSessions: 1 }));
   try {
     bridge.start();
     bridge.connected({ serverVersion: "test" });

@@ -7,7 +7,7 @@ import { CursorStore } from "../../src/bridge/cursor-store.js";
 import { ORPHANED_STREAM_REASON, RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { recordingLogger } from "../support/capture-logger.js";
 import { FakeClock } from "../support/fake-clock.js";
-import { FakeGateway, SubscribingConvex } from "./fakes.js";
+import { FakeGateway, SubscribingConvex, testBridgeOptions } from "./fakes.js";
 import { toChatUpdate } from "../../src/gateway/chat-update.js";
 
 let dir: string;
@@ -26,18 +26,7 @@ async function connectedBridge(gateway: FakeGateway, convex: SubscribingConvex, 
   const { logger, records } = recordingLogger();
   const cursors = new CursorStore(path.join(dir, "cursors.json"), "instance-1");
   await cursors.load();
-  const made = new RelayBridge({
-    gateway,
-    convex,
-    cursors,
-    logger,
-    relayVersion: "test",
-    maxMessageAgeMs: 60_000,
-    streamWritesPerSecond: 4,
-    backfillPerSession: 0,
-    heartbeatIntervalMs: 60_000,
-    ...(clock ? { clock } : {}),
-  });
+  const made = new RelayBridge(testBridgeOptions({ gateway, convex, cursors, logger, ...(clock ? { clock } : {}) }));
   bridge = made;
   made.start();
   made.connected({ serverVersion: "test" });

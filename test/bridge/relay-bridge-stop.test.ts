@@ -5,7 +5,7 @@ import path from "node:path";
 import { CursorStore } from "../../src/bridge/cursor-store.js";
 import { RelayBridge } from "../../src/bridge/relay-bridge.js";
 import { silentLogger } from "../../src/logging/logger.js";
-import { FakeGateway, SubscribingConvex } from "./fakes.js";
+import { FakeGateway, SubscribingConvex, testBridgeOptions } from "./fakes.js";
 
 let dir: string;
 beforeEach(() => {
@@ -16,17 +16,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 test("stop waits for cursor saves still in flight: the newest cursor is on disk and no temp file is left", async () => {
   const cursors = new CursorStore(path.join(dir, "state", "cursors.json"), "instance-1");
   await cursors.load();
-  const bridge = new RelayBridge({
-    gateway: new FakeGateway(),
-    convex: new SubscribingConvex(),
-    cursors,
-    logger: silentLogger(),
-    relayVersion: "test",
-    maxMessageAgeMs: 60_000,
-    streamWritesPerSecond: 4,
-    backfillPerSession: 0,
-    heartbeatIntervalMs: 60_000,
-  });
+  const bridge = new RelayBridge(testBridgeOptions({ gateway: new FakeGateway(), convex: new SubscribingConvex(), cursors, logger: silentLogger() }));
   bridge.start();
   // As a catch-up that finished just before the signal leaves it: moved in memory, its save under way.
   void cursors.set("s", "c1");
