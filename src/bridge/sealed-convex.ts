@@ -30,6 +30,11 @@ interface RawPending {
   clientMessageId: string;
 }
 
+interface AppMessage {
+  sessionId: string;
+  row: string;
+}
+
 /** A queued row as opened, with the sealed fields it was opened from (a changed row is opened again). */
 interface OpenedPending {
   sealedText: string;
@@ -49,7 +54,13 @@ export class SealedConvex implements ConvexSide {
   private chain: Promise<void> = Promise.resolve();
   private readonly sessionIds = new Map<string, string>();
   private readonly sessionKeys = new Map<string, string>();
-  private readonly appMessages = new Map<string, { sessionId: string; row: string }>();
+  /**
+   * Where each queued app message belongs (its session id and row), for sealing what the relay writes about it
+   * and opening its files: the rows of the latest queue update and of the one before, so a write made just as
+   * its row left the queue still finds it, and nothing is kept for the life of the process.
+   */
+  private appMessages = new Map<string, AppMessage>();
+  private appMessagesBefore = new Map<string, AppMessage>();
   /** App messages refused as unopenable by this process (marked failed once). */
   private readonly refused = new Set<string>();
   /** The queue's rows as last opened, by message id. */
@@ -115,7 +126,7 @@ export class SealedConvex implements ConvexSide {
     return {
       key: this.keys.current,
       sessionId: (sessionKey) => this.sessionIdOf(sessionKey),
-      appMessage: (messageId) => this.appMessages.get(messageId),
+      appMessage: (messageId) => this.appMessageOf(messageId),
     };
   }
 
@@ -137,18 +148,20 @@ export class SealedConvex implements ConvexSide {
     if (!Array.isArray(value)) return value as never;
     const out: unknown[] = [];
     const queued = new Map<string, OpenedPending>();
+    this.appMessagesBefore = this.appMessages;
+    this.appMessages = new Map();
     for (const row of value) {
       if (!isRawPending(row)) {
         out.push(row); // the bridge's shape check drops and logs it
         continue;
       }
+      this.appMessages.set(row.messageId, { sessionId: row.sessionKey, row: appRow(row.clientMessageId) });
       const cached = this.opened.get(row.messageId);
       if (cached !== undefined && cached.sealedText === row.text && cached.sessionKeyEnc === row.sessionKeyEnc && cached.sessionId === row.sessionKey) {
         queued.set(row.messageId, cached);
         out.push(cached.row);
         continue;
       }
-      this.appMessages.set(row.messageId, { sessionId: row.sessionKey, row: appRow(row.clientMessageId) });
       const result = await this.openRow(row);
       if (typeof result === "string") {
         this.refuse(row.messageId, result);
@@ -161,6 +174,10 @@ export class SealedConvex implements ConvexSide {
     }
     this.opened = queued;
     return out;
+  }
+
+  private appMessageOf(messageId: string): AppMessage | undefined {
+    return this.appMessages.get(messageId) ?? this.appMessagesBefore.get(messageId);
   }
 
   private async openRow(row: RawPending): Promise<{ sessionKey: string; text: string } | OpenFailure | "wrong-session"> {
@@ -191,14 +208,14 @@ export class SealedConvex implements ConvexSide {
 
   /** A file of an app message this process was given: bound to the message's session and the file's attachment id. */
   async openAppFile(messageId: string, attachmentId: string, sealed: Uint8Array): Promise<OpenedFile> {
-    const app = this.appMessages.get(messageId);
+    const app = this.appMessageOf(messageId);
     if (app === undefined) return { ok: false, reason: "forged" };
     return await openFile(this.keys, fileContext(app.sessionId, attachmentId), sealed);
   }
 
   /** That file's name, or undefined when it does not open. */
   async openAppFileName(messageId: string, attachmentId: string, nameEnc: string): Promise<string | undefined> {
-    const app = this.appMessages.get(messageId);
+    const app = this.appMessageOf(messageId);
     if (app === undefined) return undefined;
     const name = await open(this.keys, [fileNameContext(app.sessionId, attachmentId)], nameEnc);
     return name.ok ? name.text : undefined;

@@ -120,3 +120,25 @@ test("a queued row is opened once while it stays queued; a changed row is opened
   expect(texts()).toEqual(["m1:one", "m2:two, edited"]);
   expect(decrypts).toBe(4 * perRow);
 });
+
+test("a write about an app message that just left the queue is still sealed for its row; two queue updates later the row is forgotten", async () => {
+  const keys = await KeyRing.fromStored(generateContentKey());
+  const { inner, writes, push } = recorder();
+  const sealed = new SealedConvex(inner, keys, captureLogger().logger as never);
+  const seen: unknown[] = [];
+  sealed.subscribe(api.relay.pendingMessages, {}, (rows) => seen.push(rows), () => undefined);
+  const s = await sealSend(keys, "agent:main:a", "c1", "hello");
+  push("relay:pendingMessages", [{ messageId: "m1", runId: "r1", createdAt: 1, ...s }]);
+  push("relay:pendingMessages", []);
+  await until(() => seen.length === 2);
+  await sealed.write(api.relay.markFailed, { messageId: "m1" as never, reason: "late" });
+  const reason = (writes.at(-1)!.args as { reason: string }).reason;
+  expect(await open(keys, [{ sessionId: s.sessionKey, field: "error", row: "c:c1" }], reason)).toEqual({ ok: true, text: "late" });
+
+  push("relay:pendingMessages", []);
+  await until(() => seen.length === 3);
+  await sealed.write(api.relay.markFailed, { messageId: "m1" as never, reason: "much later" });
+  const orphan = (writes.at(-1)!.args as { reason: string }).reason;
+  expect(await open(keys, [{ sessionId: s.sessionKey, field: "error", row: "c:c1" }], orphan)).toEqual({ ok: false, reason: "forged" });
+  expect(await sealed.openAppFile("m1", "a1", new Uint8Array(64))).toEqual({ ok: false, reason: "forged" });
+});
