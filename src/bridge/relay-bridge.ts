@@ -39,8 +39,13 @@ export interface RelayBridgeOptions {
   fileRetentionDays?: number;
 }
 
-/** Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). */
-const PENDING_PER_UPDATE = 200;
+/**
+ * Queued app messages taken per subscription update (the backend allows up to MAX_PENDING_LIMIT). Every
+ * change re-sends the whole window, so under a backlog its size is what each update costs Convex and the
+ * relay; 50 rows still keep every one of the sessions driven at once busy. At 200, a 200 messages/s backlog
+ * saturated the local stand-in (115/s carried) and the relay grew by up to 58 MiB (bench rows 3 and 5).
+ */
+const PENDING_PER_UPDATE = 50;
 
 /** What the app shows on a reply that stopped when a relay process ended mid-stream. */
 export const ORPHANED_STREAM_REASON = "interrupted: the relay restarted during this reply";
