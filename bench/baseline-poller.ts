@@ -1,4 +1,6 @@
 /** The original design, as the baseline: poll Convex over HTTP every 2 s, chat.send each message, mark it delivered; push only finals. */
+// It opens and seals rows as the relay does (end-to-end encryption), so the app sees its replies and the
+// only difference measured is polling instead of a subscription.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -8,12 +10,23 @@ import { chatMessageText } from "../src/gateway/chat-update.js";
 import { statePaths } from "../src/config/paths.js";
 import { openGatewayConnection, type GatewayConnection } from "../src/gateway/index.js";
 import { silentLogger } from "../src/logging/logger.js";
+import { sealWrite } from "../src/bridge/seal-writes.js";
+import { sessionIdFor } from "../src/e2e/content-key.js";
+import { open } from "../src/e2e/envelope.js";
+import { KeyRing } from "../src/e2e/key-ring.js";
+import { appRow, sessionContext } from "../src/e2e/row-contexts.js";
 
 interface Pending {
   messageId: string;
   sessionKey: string;
   text: string;
   runId: string;
+}
+
+/** A queued row as Convex holds it: the session id and sealed copies of its key and text. */
+interface SealedPending extends Pending {
+  sessionKeyEnc?: string;
+  clientMessageId: string;
 }
 
 export const BASELINE_PERIOD_MS = 2_000;
@@ -30,26 +43,23 @@ export class BaselinePoller {
     private readonly secret: string,
     readonly connection: GatewayConnection,
     private readonly cleanup: () => Promise<void>,
+    private readonly keys: KeyRing,
   ) {
     // The original pushed no streaming text: the app saw a reply only once it was complete.
     this.stopChat = connection.on("chat", (event) => {
       if (event.state !== "final") return;
       const text = chatMessageText(event.message) ?? "";
       if (text.length === 0) return;
-      void this.http
-        .mutation(makeFunctionReference<"mutation">("relay:upsertStream"), {
-          relaySecret: this.secret,
-          sessionKey: event.sessionKey,
-          runId: event.runId,
-          text,
-          state: "final",
-        })
+      const key = this.keys.current;
+      const scope = { key, sessionId: (sessionKey: string) => sessionIdFor(key, sessionKey), appMessage: () => undefined };
+      void sealWrite("relay:upsertStream", { sessionKey: event.sessionKey, runId: event.runId, text, state: "final" }, scope)
+        .then((sealed) => this.http.mutation(makeFunctionReference<"mutation">("relay:upsertStream"), { ...sealed, relaySecret: this.secret }))
         .catch(() => undefined);
     });
   }
 
   /** Connects to the Gateway (or peer) at `gatewayUrl` with the relay's own client, then polls until stopped. */
-  static async start(convexUrl: string, secret: string, gatewayUrl: string, gatewayToken: string): Promise<BaselinePoller> {
+  static async start(convexUrl: string, secret: string, contentKey: string, gatewayUrl: string, gatewayToken: string): Promise<BaselinePoller> {
     const dir = await mkdtemp(path.join(os.tmpdir(), "fastclaw-bench-baseline-"));
     const env = { HOME: path.join(dir, "home"), FASTCLAW_STATE_DIR: path.join(dir, "state") };
     const { connection } = await openGatewayConnection({
@@ -60,7 +70,8 @@ export class BaselinePoller {
     });
     connection.start();
     await connection.waitUntilConnected(60_000);
-    const poller = new BaselinePoller(new ConvexHttpClient(convexUrl), secret, connection, () => rm(dir, { recursive: true, force: true }));
+    const keys = await KeyRing.fromStored(contentKey);
+    const poller = new BaselinePoller(new ConvexHttpClient(convexUrl), secret, connection, () => rm(dir, { recursive: true, force: true }), keys);
     poller.timer = setInterval(() => void poller.poll(), BASELINE_PERIOD_MS);
     return poller;
   }
@@ -83,14 +94,26 @@ export class BaselinePoller {
     }
   }
 
+  /** The row with its session key and text opened, or undefined (and an error) when it does not open. */
+  private async opened(row: SealedPending): Promise<Pending | undefined> {
+    const key = row.sessionKeyEnc === undefined ? undefined : await open(this.keys, [sessionContext(row.sessionKey, "sessionKey")], row.sessionKeyEnc);
+    const text = await open(this.keys, [{ sessionId: row.sessionKey, field: "text", row: appRow(row.clientMessageId) }], row.text);
+    if (!key?.ok || !text.ok) {
+      this.errors.push(`could not open queued message ${row.messageId}`);
+      return undefined;
+    }
+    return { messageId: row.messageId, sessionKey: key.text, text: text.text, runId: row.runId };
+  }
+
   private async poll(): Promise<void> {
     if (this.polling) return; // a slow pass delays the next tick, as a setInterval loop with await would
     this.polling = true;
     try {
-      const pending = (await this.http.query(makeFunctionReference<"query", Record<string, unknown>, Pending[]>("relay:pendingMessages"), {
+      const sealed = (await this.http.query(makeFunctionReference<"query", Record<string, unknown>, SealedPending[]>("relay:pendingMessages"), {
         relaySecret: this.secret,
         limit: 500,
-      })) as Pending[];
+      })) as SealedPending[];
+      const pending = (await Promise.all(sealed.map((row) => this.opened(row)))).filter((row): row is Pending => row !== undefined);
       // Delivery within a pass works like the relay's outbox (in order per session, sessions side by
       // side), so the only difference measured is polling instead of a subscription.
       const bySession = new Map<string, Pending[]>();

@@ -73,7 +73,7 @@ export async function gatewayPhases(log: (line: string) => void, options: Gatewa
     const relayRefusals = proxy.refusals.splice(0);
     await stopRelay();
 
-    const poller = await BaselinePoller.start(world.convex.url, world.secret, proxy.url, gateway.token);
+    const poller = await BaselinePoller.start(world.convex.url, world.secret, world.contentKey, proxy.url, gateway.token);
     const stopPoller = track("gateway poller", () => poller.stop());
     log("1a baseline (2 s poll)");
     proxy.ackMs.splice(0);

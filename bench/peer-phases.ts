@@ -67,7 +67,7 @@ export async function peerLatency(log: (line: string) => void, options: { count:
     log(`1b relay: ${options.count} messages at ${options.ratePerSecond}/s`);
     const ours = await measureAppToGateway(world, peer.arrivals, () => peer.duplicates, { ...common, label: "peer-relay", drainMs: 5_000 });
     await stopRelay();
-    const poller = await BaselinePoller.start(world.convex.url, world.secret, peer.url, PEER_TOKEN);
+    const poller = await BaselinePoller.start(world.convex.url, world.secret, world.contentKey, peer.url, PEER_TOKEN);
     const stopPoller = track("1b poller", () => poller.stop());
     log("1b baseline (2 s poll)");
     const baseline = await measureAppToGateway(world, peer.arrivals, () => peer.duplicates, { ...common, label: "peer-poll", drainMs: 6_000 });
